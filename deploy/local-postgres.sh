@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for running and testing SloMonitor on one machine.
+#   deploy/local-postgres.sh start DIR   creates (first time) and starts a cluster in DIR on 127.0.0.1 and a free
+#                                        port; prints its connection string on the last line of stdout.
+#   deploy/local-postgres.sh stop DIR    stops it.
+# The cluster trusts local connections on 127.0.0.1 only and runs as a non-root user (postgres when started by
+# root). When the server binaries are missing it installs Debian's postgresql package with apt-get.
+set -euo pipefail
+
+cmd=${1:?usage: local-postgres.sh start|stop DIR}
+dir=$(mkdir -p "${2:?usage: local-postgres.sh start|stop DIR}" && cd "$2" && pwd)
+data="$dir/data"
+
+find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+bin=$(find_bin)
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "PostgreSQL server binaries not found; installing Debian's postgresql package" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  else
+    sudo apt-get update -qq >&2 && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  fi
+  bin=$(find_bin)
+fi
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  local port
+  for port in $(seq "${1:-55432}" 65000); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; exit 1
+}
+
+case "$cmd" in
+  start)
+    if [ "$(id -u)" -eq 0 ]; then
+      id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
+      chown postgres "$dir"
+    fi
+    if [ ! -f "$data/PG_VERSION" ]; then
+      as_owner "$bin/initdb" -D "$data" -U slomonitor --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+    fi
+    if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+      port=$(cat "$dir/port")
+    else
+      preferred=$(cat "$dir/port" 2>/dev/null || echo 55432)
+      port=$(free_port "$preferred")
+      echo "$port" >"$dir/port"
+      extra=${LOCAL_POSTGRES_OPTIONS:-}
+      as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 $extra" start >&2 \
+        || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+    fi
+    echo "Host=127.0.0.1;Port=$port;Username=slomonitor;Database=postgres"
+    ;;
+  stop)
+    if [ -f "$data/PG_VERSION" ]; then
+      as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
+    fi
+    ;;
+  *) echo "usage: local-postgres.sh start|stop DIR" >&2; exit 2 ;;
+esac
