@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Connections;
+using Npgsql;
+using Prometheus;
+using Serilog;
+using SloMonitor.Api;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Hosting;
+
+/// <summary>Builds and runs the web host: listeners, logging, PostgreSQL, metrics and every API area.</summary>
+internal static class ServiceHost
+{
+    private static readonly Gauge Ready = Metrics.CreateGauge("slomon_ready", "1 once migrations ran and the service serves requests.");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
+        try
+        {
+            var app = Build(args);
+            await PrepareAsync(app, CancellationToken.None);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (StartupException e)
+        {
+            Log.Fatal("Start-up stopped: {Problem}", e.Message);
+            return 1;
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException)
+        {
+            Log.Fatal("Start-up stopped: {Problem} (set another port in the SloMonitor section or its environment variable)", e.Message);
+            return 1;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Builds the application; <paramref name="customize"/> lets tests replace services (e.g. the clock).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
+        builder.Services.AddSingleton(options);
+        builder.Host.UseSerilog((context, logger) => Logging.Configure(logger, context.Configuration), preserveStaticLogger: false, writeToProviders: false);
+        builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel => Listeners.Configure(kestrel, options, maxRequestBodyBytes: 64L * 1024 * 1024));
+
+        var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StartupException("no PostgreSQL connection string: set ConnectionStrings__Postgres (./run.sh starts a private PostgreSQL when none is set)");
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => DataSourceFactory.Create(connectionString));
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddHttpClient();
+        Modules.AddServices(builder);
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        Logging.UseRequestLogging(app);
+        app.UseHttpMetrics(metrics => metrics.ReduceStatusCodeCardinality());
+        var api = $"*:{options.HttpPort}";
+        app.MapHealthApi();
+        app.MapMetrics().RequireHost(api);
+        Modules.MapEndpoints(app, options);
+        return app;
+    }
+
+    /// <summary>Waits for PostgreSQL and migrates; after this <c>/readyz</c> can answer 200.</summary>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var options = app.Services.GetRequiredService<ServiceOptions>();
+        Listeners.EnsurePortsFree(options);
+        await DatabaseStartup.MigrateAsync(
+            app.Services.GetRequiredService<NpgsqlDataSource>(), options.DatabaseStartupTimeout,
+            app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);
+        app.Services.GetRequiredService<Readiness>().MarkMigrated();
+        Ready.Set(1);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using Dapper;
+using SloMonitor.Hosting;
+using SloMonitor.Storage;
+using SloMonitor.Testing;
+
+namespace SloMonitor.Tests.Hosting;
+
+public sealed class HostTests
+{
+    [Fact]
+    public async Task AStartedServiceIsAliveReadyAndExportsItsOwnMetrics()
+    {
+        await using var service = await TestService.StartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/healthz")).StatusCode);
+        var ready = await service.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var metrics = await service.Http.GetStringAsync("/metrics");
+        Assert.Contains("slomon_ready 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartUpAppliesEveryMigrationAndRecordsItsVersion()
+    {
+        await using var service = await TestService.StartAsync();
+
+        await using var connection = await service.Database.DataSource.OpenConnectionAsync();
+        var versions = (await connection.QueryAsync<string>("SELECT version FROM schema_version ORDER BY version")).ToList();
+        Assert.Equal(MigrationRunner.Scripts.Select(s => s.Version).ToList(), versions);
+        Assert.NotEmpty(versions);
+    }
+
+    [Fact]
+    public async Task TwoInstancesMigratingTogetherApplyEachScriptOnce()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        var first = DataSourceFactory.Create(database.ConnectionString);
+        var second = DataSourceFactory.Create(database.ConnectionString);
+
+        var results = await Task.WhenAll(MigrationRunner.ApplyAsync(first), MigrationRunner.ApplyAsync(second));
+
+        Assert.Equal(MigrationRunner.Scripts.Count, results[0].Count + results[1].Count);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(MigrationRunner.Scripts.Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_version"));
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnUnreachableDatabaseStopsStartUpWithOneLineNamingIt()
+    {
+        var port = TestService.FreePort();
+        using var process = ServiceProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = $"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1",
+                ["SloMonitor__DatabaseStartupTimeout"] = "00:00:01",
+                ["SloMonitor__ListenAddress"] = "127.0.0.1",
+                ["SloMonitor__HttpPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
+            });
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"cannot reach PostgreSQL at 127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortInUseStopsStartUpWithOneLineNamingIt()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var busyPort = ((IPEndPoint)busy.LocalEndpoint).Port;
+        using var process = ServiceProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = database.ConnectionString,
+                ["SloMonitor__ListenAddress"] = "127.0.0.1",
+                ["SloMonitor__HttpPort"] = busyPort.ToString(),
+                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
+            });
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("address already in use", process.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(busyPort.ToString(), process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutAConnectionStringStartUpSaysHowToConfigureOne()
+    {
+        using var process = ServiceProcess.Start(new Dictionary<string, string> { ["ConnectionStrings__Postgres"] = "" });
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("ConnectionStrings__Postgres", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CtrlCStopsTheServiceCleanly()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var httpPort = TestService.FreePort();
+        using var process = ServiceProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = database.ConnectionString,
+                ["SloMonitor__ListenAddress"] = "127.0.0.1",
+                ["SloMonitor__HttpPort"] = httpPort.ToString(),
+                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
+            });
+        await process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+
+        process.Signal("INT");
+
+        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Application is shutting down", process.Output, StringComparison.Ordinal);
+    }
+}

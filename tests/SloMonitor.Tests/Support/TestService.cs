@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using SloMonitor.Hosting;
+
+namespace SloMonitor.Testing;
+
+/// <summary>What a test wants of the service it starts.</summary>
+internal sealed class TestServiceOptions
+{
+    /// <summary>SLO definitions written to a temporary file and configured as the service's SLO file.</summary>
+    public string? SloYaml { get; init; }
+
+    /// <summary>Routing, receivers and inhibition written to a temporary file and configured as the alerting file.</summary>
+    public string? AlertingYaml { get; init; }
+
+    /// <summary>Further configuration keys, e.g. <c>["Slos:EvaluationInterval"] = "00:00:01"</c>.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Replaces services after the host registered its own (e.g. a FakeTimeProvider).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>An existing database to use instead of a fresh one (it is not dropped at the end).</summary>
+    public TestDatabase? Database { get; init; }
+}
+
+/// <summary>
+/// The real service on real Kestrel listeners bound to 127.0.0.1 and free ports, with a fresh PostgreSQL database:
+/// the same <see cref="ServiceHost"/> that <c>SloMonitor</c> runs, started in-process.
+/// </summary>
+internal sealed class TestService : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TestDatabase _database;
+    private readonly bool _ownsDatabase;
+    private readonly string _directory;
+
+    private TestService(WebApplication app, TestDatabase database, bool ownsDatabase, string directory, int httpPort, int grpcPort, int otlpHttpPort)
+    {
+        _app = app;
+        _database = database;
+        _ownsDatabase = ownsDatabase;
+        _directory = directory;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
+        OtlpGrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
+        OtlpHttpEndpoint = new Uri($"http://127.0.0.1:{otlpHttpPort}");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>API, UI and /metrics.</summary>
+    public Uri BaseAddress { get; }
+
+    public Uri OtlpGrpcEndpoint { get; }
+
+    public Uri OtlpHttpEndpoint { get; }
+
+    /// <summary>A client whose base address is <see cref="BaseAddress"/>.</summary>
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public TestDatabase Database => _database;
+
+    /// <summary>The temporary folder holding the SLO and alerting files; tests may rewrite them.</summary>
+    public string Directory => _directory;
+
+    public string SloFile => Path.Combine(_directory, "slos.yaml");
+
+    public string AlertingFile => Path.Combine(_directory, "alerting.yaml");
+
+    public static async Task<TestService> StartAsync(TestServiceOptions? options = null)
+    {
+        options ??= new TestServiceOptions();
+        var database = options.Database ?? await TestDatabase.CreateAsync(migrate: false);
+        var directory = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(directory);
+        var (httpPort, grpcPort, otlpHttpPort) = (FreePort(), FreePort(), FreePort());
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database.ConnectionString,
+            ["SloMonitor:ListenAddress"] = "127.0.0.1",
+            ["SloMonitor:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SloMonitor:OtlpGrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SloMonitor:OtlpHttpPort"] = otlpHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SloMonitor:ShutdownTimeout"] = "00:00:05",
+            ["Alerting:ExternalUrl"] = $"http://127.0.0.1:{httpPort}",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        if (options.SloYaml is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "slos.yaml"), options.SloYaml);
+            settings["Slos:Files:0"] = Path.Combine(directory, "slos.yaml");
+        }
+
+        if (options.AlertingYaml is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "alerting.yaml"), options.AlertingYaml);
+            settings["Alerting:File"] = Path.Combine(directory, "alerting.yaml");
+        }
+
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        var args = settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+        var app = ServiceHost.Build(args, builder => options.ConfigureServices?.Invoke(builder.Services));
+        await ServiceHost.PrepareAsync(app, CancellationToken.None);
+        await app.StartAsync();
+        return new TestService(app, database, options.Database is null, directory, httpPort, grpcPort, otlpHttpPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await _database.DisposeAsync();
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a watcher; the temp folder is cleaned by the OS.
+        }
+    }
+
+    /// <summary>A port that was free a moment ago on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
