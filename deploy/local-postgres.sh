@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for running and testing SloMonitor on one machine.
-#   deploy/local-postgres.sh start DIR   creates (first time) and starts a cluster in DIR on 127.0.0.1 and a free
-#                                        port; prints its connection string on the last line of stdout.
+#   deploy/local-postgres.sh start DIR [DATABASE]
+#        creates (first time) and starts a cluster in DIR on 127.0.0.1 and a free port, creates DATABASE when given
+#        and missing, and prints the connection string on the last line of stdout.
 #   deploy/local-postgres.sh stop DIR    stops it.
 # The cluster trusts local connections on 127.0.0.1 only and runs as a non-root user (postgres when started by
 # root). When the server binaries are missing it installs Debian's postgresql package with apt-get.
@@ -9,6 +10,7 @@ set -euo pipefail
 
 cmd=${1:?usage: local-postgres.sh start|stop DIR}
 dir=$(mkdir -p "${2:?usage: local-postgres.sh start|stop DIR}" && cd "$2" && pwd)
+database=${3:-postgres}
 data="$dir/data"
 
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -38,12 +40,21 @@ free_port() {
 case "$cmd" in
   start)
     if [ "$(id -u)" -eq 0 ]; then
-      id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
+      id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
       chown postgres "$dir"
+      if ! runuser -u postgres -- test -w "$dir"; then
+        # A parent folder is closed to other users (e.g. a checkout under /root): keep the cluster where the
+        # postgres user can reach it and leave a link in DIR.
+        outside="/var/lib/slomonitor-local/$(printf '%s' "$dir" | sha1sum | cut -c1-12)"
+        mkdir -p "$outside" && chown postgres "$outside"
+        [ -L "$data" ] || ln -s "$outside/data" "$data"
+        data="$outside/data"
+      fi
     fi
+    logs=$(dirname "$data")
     if [ ! -f "$data/PG_VERSION" ]; then
-      as_owner "$bin/initdb" -D "$data" -U slomonitor --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-        || { cat "$dir/initdb.log" >&2; exit 1; }
+      as_owner "$bin/initdb" -D "$data" -U slomonitor --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$logs/initdb.log" 2>&1 \
+        || { cat "$logs/initdb.log" >&2; exit 1; }
     fi
     if as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       port=$(cat "$dir/port")
@@ -52,13 +63,18 @@ case "$cmd" in
       port=$(free_port "$preferred")
       echo "$port" >"$dir/port"
       extra=${LOCAL_POSTGRES_OPTIONS:-}
-      as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+      as_owner "$bin/pg_ctl" -D "$data" -l "$logs/server.log" -w -t 60 \
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 $extra" start >&2 \
-        || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+        || { tail -n 20 "$logs/server.log" >&2; exit 1; }
     fi
-    echo "Host=127.0.0.1;Port=$port;Username=slomonitor;Database=postgres"
+    if [ "$database" != postgres ]; then
+      exists=$("$bin/psql" -h 127.0.0.1 -p "$port" -U slomonitor -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")
+      [ "$exists" = 1 ] || "$bin/createdb" -h 127.0.0.1 -p "$port" -U slomonitor "$database" >&2
+    fi
+    echo "Host=127.0.0.1;Port=$port;Username=slomonitor;Database=$database"
     ;;
   stop)
+    [ -L "$data" ] && data=$(readlink "$data")
     if [ -f "$data/PG_VERSION" ]; then
       as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
     fi
