@@ -1,0 +1,75 @@
+namespace SloMonitor.Ingest;
+
+/// <summary>Limits of OTLP ingest; bound from the configuration section "Ingest". Every limit is documented in docs/ingest.md.</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>Largest request body after decompression (HTTP) or message (gRPC). Larger: 413 / RESOURCE_EXHAUSTED.</summary>
+    public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Events whose own time is older than this are rejected. The host sets it to the longest SLO window.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Events whose own time is further ahead of the server clock than this are rejected.</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Export requests being read, decoded or applied at once; beyond it: 429 / RESOURCE_EXHAUSTED.</summary>
+    public int MaxInFlightRequests { get; set; } = 64;
+
+    /// <summary>Spans, data points and log records being applied at once; beyond it: 503 / UNAVAILABLE.</summary>
+    public int MaxInFlightItems { get; set; } = 262_144;
+
+    /// <summary>A span or data point with more attributes than this is rejected.</summary>
+    public int MaxAttributesPerItem { get; set; } = 128;
+
+    /// <summary>Deepest JSON nesting accepted in OTLP/HTTP JSON bodies (AnyValue arrays and maps nest).</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Cumulative series remembered for delta conversion; points of new series beyond it are rejected.</summary>
+    public int MaxCumulativeSeries { get; set; } = 100_000;
+
+    /// <summary>A cumulative series not seen for this long is forgotten when room is needed for a new one.</summary>
+    public TimeSpan CumulativeSeriesIdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The delay a throttled exporter is told to wait (Retry-After, google.rpc.RetryInfo).</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Throws an exception naming the first option whose value cannot work.</summary>
+    public void Validate()
+    {
+        Positive(MaxBodyBytes, nameof(MaxBodyBytes));
+        Positive(MaxInFlightRequests, nameof(MaxInFlightRequests));
+        Positive(MaxInFlightItems, nameof(MaxInFlightItems));
+        Positive(MaxAttributesPerItem, nameof(MaxAttributesPerItem));
+        Positive(MaxJsonDepth, nameof(MaxJsonDepth));
+        Positive(MaxCumulativeSeries, nameof(MaxCumulativeSeries));
+        Positive(MaxEventAge, nameof(MaxEventAge));
+        Positive(CumulativeSeriesIdleTimeout, nameof(CumulativeSeriesIdleTimeout));
+        if (MaxFutureSkew < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(MaxFutureSkew)} must not be negative (was {MaxFutureSkew}).");
+        }
+
+        if (RetryAfter < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(RetryAfter)} must be at least one second (was {RetryAfter}).");
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new InvalidOperationException($"{SectionName}:{name} must be positive (was {value}).");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{SectionName}:{name} must be positive (was {value}).");
+        }
+    }
+}

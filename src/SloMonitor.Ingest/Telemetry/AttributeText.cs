@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using Google.Protobuf.Collections;
+using SloMonitor.Ingest.Otlp.Common;
+
+namespace SloMonitor.Ingest;
+
+/// <summary>Attribute lookup and invariant text formatting of OTLP values, shared by the event views.</summary>
+internal static class AttributeText
+{
+    public static bool TryFind(RepeatedField<KeyValue>? attributes, string key, out string value)
+    {
+        if (attributes is not null)
+        {
+            for (var i = 0; i < attributes.Count; i++)
+            {
+                var kv = attributes[i];
+                if (string.Equals(kv.Key, key, StringComparison.Ordinal))
+                {
+                    value = Format(kv.Value);
+                    return true;
+                }
+            }
+        }
+
+        value = string.Empty;
+        return false;
+    }
+
+    /// <summary>The value of a string attribute, or null when absent or not a non-empty string.</summary>
+    public static string? FindString(RepeatedField<KeyValue>? attributes, string key)
+    {
+        if (attributes is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < attributes.Count; i++)
+        {
+            var kv = attributes[i];
+            if (string.Equals(kv.Key, key, StringComparison.Ordinal))
+            {
+                return kv.Value is { ValueCase: AnyValue.ValueOneofCase.StringValue } v && v.StringValue.Length > 0
+                    ? v.StringValue
+                    : null;
+            }
+        }
+
+        return null;
+    }
+
+    public static string Format(AnyValue? value)
+    {
+        if (value is null)
+        {
+            return string.Empty;
+        }
+
+        switch (value.ValueCase)
+        {
+            case AnyValue.ValueOneofCase.StringValue:
+                return value.StringValue;
+            case AnyValue.ValueOneofCase.BoolValue:
+                return value.BoolValue ? "true" : "false";
+            case AnyValue.ValueOneofCase.IntValue:
+                return value.IntValue.ToString(CultureInfo.InvariantCulture);
+            case AnyValue.ValueOneofCase.DoubleValue:
+                return value.DoubleValue.ToString("R", CultureInfo.InvariantCulture);
+            case AnyValue.ValueOneofCase.BytesValue:
+                return value.BytesValue.ToBase64();
+            case AnyValue.ValueOneofCase.None:
+                return string.Empty;
+            default:
+                var builder = new StringBuilder();
+                AppendJson(builder, value);
+                return builder.ToString();
+        }
+    }
+
+    public static string Of(SpanKind kind) => kind switch
+    {
+        SpanKind.Internal => "internal",
+        SpanKind.Server => "server",
+        SpanKind.Client => "client",
+        SpanKind.Producer => "producer",
+        SpanKind.Consumer => "consumer",
+        _ => "unspecified",
+    };
+
+    public static string Of(SpanStatusCode code) => code switch
+    {
+        SpanStatusCode.Ok => "ok",
+        SpanStatusCode.Error => "error",
+        _ => "unset",
+    };
+
+    public static void AddAll(RepeatedField<KeyValue> target, IEnumerable<KeyValuePair<string, string>>? attributes)
+    {
+        if (attributes is null)
+        {
+            return;
+        }
+
+        foreach (var (key, text) in attributes)
+        {
+            target.Add(new KeyValue { Key = key, Value = new AnyValue { StringValue = text } });
+        }
+    }
+
+    // Arrays and key-value lists are rare in SLO selectors; they are rendered as compact JSON.
+    private static void AppendJson(StringBuilder builder, AnyValue value)
+    {
+        switch (value.ValueCase)
+        {
+            case AnyValue.ValueOneofCase.ArrayValue:
+                builder.Append('[');
+                for (var i = 0; i < value.ArrayValue.Values.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        builder.Append(',');
+                    }
+
+                    AppendJson(builder, value.ArrayValue.Values[i]);
+                }
+
+                builder.Append(']');
+                break;
+            case AnyValue.ValueOneofCase.KvlistValue:
+                builder.Append('{');
+                for (var i = 0; i < value.KvlistValue.Values.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        builder.Append(',');
+                    }
+
+                    var kv = value.KvlistValue.Values[i];
+                    AppendQuoted(builder, kv.Key);
+                    builder.Append(':');
+                    AppendJson(builder, kv.Value ?? new AnyValue());
+                }
+
+                builder.Append('}');
+                break;
+            case AnyValue.ValueOneofCase.StringValue:
+            case AnyValue.ValueOneofCase.BytesValue:
+                AppendQuoted(builder, Format(value));
+                break;
+            case AnyValue.ValueOneofCase.None:
+                builder.Append("null");
+                break;
+            default:
+                builder.Append(Format(value));
+                break;
+        }
+    }
+
+    private static void AppendQuoted(StringBuilder builder, string text)
+    {
+        builder.Append('"');
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        builder.Append('"');
+    }
+}
