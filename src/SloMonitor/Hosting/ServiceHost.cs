@@ -63,7 +63,7 @@ internal static class ServiceHost
 
         var app = builder.Build();
         Logging.UseRequestLogging(app);
-        app.UseHttpMetrics(metrics => metrics.ReduceStatusCodeCardinality());
+        app.UseHttpMetrics(HttpMetricNames.Configure);
         var api = $"*:{options.HttpPort}";
         app.MapHealthApi();
         app.MapMetrics().RequireHost(api);

@@ -18,6 +18,7 @@ public sealed class HostTests
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         var metrics = await service.Http.GetStringAsync("/metrics");
         Assert.Contains("slomon_ready 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("slomon_http_requests_total{code=\"2xx\",method=\"GET\",endpoint=\"/readyz\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
