@@ -1,0 +1,43 @@
+using Dapper;
+using Npgsql;
+
+namespace SloMonitor.Storage;
+
+/// <summary>One checkpointed SLI series.</summary>
+public sealed record SloStateRow(string Slo, string SeriesKey, byte[] State, DateTimeOffset SavedAt);
+
+/// <summary>Checkpoints of SLI series: written periodically and at shutdown, read once at start-up.</summary>
+public sealed class SloStateStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Replaces the checkpoint with <paramref name="rows"/> in one transaction; series not in it are dropped.</summary>
+    public async Task ReplaceAllAsync(IReadOnlyList<SloStateRow> rows, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM slo_state", transaction: transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(
+            new CommandDefinition(
+                """
+                INSERT INTO slo_state (slo, series_key, state, saved_at)
+                SELECT * FROM unnest(@slos, @keys, @states, @savedAts)
+                """,
+                new
+                {
+                    slos = rows.Select(r => r.Slo).ToArray(),
+                    keys = rows.Select(r => r.SeriesKey).ToArray(),
+                    states = rows.Select(r => r.State).ToArray(),
+                    savedAts = rows.Select(r => r.SavedAt).ToArray(),
+                },
+                transaction,
+                cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SloStateRow>> LoadAllAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Slo, string SeriesKey, byte[] State, DateTime SavedAt)>(
+            new CommandDefinition("SELECT slo, series_key, state, saved_at FROM slo_state", cancellationToken: cancellationToken));
+        return rows.Select(r => new SloStateRow(r.Slo, r.SeriesKey, r.State, new DateTimeOffset(r.SavedAt, TimeSpan.Zero))).ToList();
+    }
+}
