@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+
+namespace SloMonitor.Histograms.Buckets;
+
+/// <summary>
+/// One set of lock-free histogram counters: a zero bucket, the buckets of the recording scale, and, created on
+/// demand, buckets at coarser scales for merged data that arrived at a scale lower than the recording scale (kept
+/// apart so that merging stays exact; a snapshot downscales everything to the lowest scale present).
+/// </summary>
+internal sealed class HistogramCells
+{
+    private readonly ExponentialIndexer _indexer;
+    private readonly BucketCounters _primary;
+    private BucketCounters?[]? _coarser;
+    private long _zeroCount;
+
+    public HistogramCells(int scale)
+    {
+        _indexer = ExponentialIndexer.For(scale);
+        _primary = new BucketCounters(scale);
+    }
+
+    public int Scale => _indexer.Scale;
+
+    /// <summary>Records a value already known to be zero or positive and finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(double value, long count)
+    {
+        if (value == 0)
+        {
+            Interlocked.Add(ref _zeroCount, count);
+            return;
+        }
+
+        _primary.Add(_indexer.Index(value), count);
+    }
+
+    public void AddZero(long count) => Interlocked.Add(ref _zeroCount, count);
+
+    /// <summary>Adds a bucket given at any scale; finer scales are downscaled, coarser ones kept at their own scale.</summary>
+    public void AddBucket(int scale, int index, long count)
+    {
+        if (scale >= Scale)
+        {
+            _primary.Add(index >> (scale - Scale), count);
+            return;
+        }
+
+        Coarser(scale).Add(index, count);
+    }
+
+    public void CopyTo(SnapshotAccumulator target)
+    {
+        target.AddZero(Volatile.Read(ref _zeroCount));
+        _primary.CopyTo(target);
+        var coarser = Volatile.Read(ref _coarser);
+        if (coarser is null)
+        {
+            return;
+        }
+
+        foreach (var counters in coarser)
+        {
+            counters?.CopyTo(target);
+        }
+    }
+
+    public long EstimateBytes()
+    {
+        long bytes = 48 + _primary.EstimateBytes();
+        var coarser = Volatile.Read(ref _coarser);
+        if (coarser is not null)
+        {
+            foreach (var counters in coarser)
+            {
+                bytes += counters?.EstimateBytes() ?? 0;
+            }
+        }
+
+        return bytes;
+    }
+
+    private BucketCounters Coarser(int scale)
+    {
+        var coarser = Volatile.Read(ref _coarser);
+        if (coarser is null)
+        {
+            Interlocked.CompareExchange(ref _coarser, new BucketCounters?[Scale - ExponentialIndexer.MinScale], null);
+            coarser = Volatile.Read(ref _coarser)!;
+        }
+
+        ref var slot = ref coarser[scale - ExponentialIndexer.MinScale];
+        var counters = Volatile.Read(ref slot);
+        if (counters is null)
+        {
+            Interlocked.CompareExchange(ref slot, new BucketCounters(scale), null);
+            counters = Volatile.Read(ref slot)!;
+        }
+
+        return counters;
+    }
+}
