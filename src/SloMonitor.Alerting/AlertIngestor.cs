@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using SloMonitor.Alerting.Alerts;
+using SloMonitor.Alerting.Incidents;
+using SloMonitor.Alerting.Routing;
+
+namespace SloMonitor.Alerting;
+
+/// <summary>
+/// The one entry for alerts, from SLO evaluation and from <c>POST /api/v2/alerts</c>: validates them, stores their
+/// latest state, opens or resolves incidents (one transaction per batch), then hands them to routing.
+/// </summary>
+public sealed class AlertIngestor
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Dispatcher _dispatcher;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertIngestor> _logger;
+
+    internal AlertIngestor(NpgsqlDataSource dataSource, Dispatcher dispatcher, TimeProvider time, ILogger<AlertIngestor> logger)
+    {
+        _dataSource = dataSource;
+        _dispatcher = dispatcher;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field (e.g. <c>alerts[2].labels</c>).</exception>
+    public async Task SubmitAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            Validate(alerts[i], i);
+        }
+
+        if (alerts.Count == 0)
+        {
+            return;
+        }
+
+        await _dispatcher.RecoverAsync(cancellationToken);
+        await _dispatcher.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var accepted = new List<Alert>(alerts.Count);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var input in alerts)
+            {
+                var alert = Merge(input, now);
+                await AlertStore.UpsertAsync(connection, transaction, alert, now);
+                if (alert.IsResolvedAt(now))
+                {
+                    await IncidentStore.ResolveBySourceAsync(connection, transaction, alert.Fingerprint, alert.EndsAt!.Value, now);
+                }
+                else if (alert.OpensIncident)
+                {
+                    var id = await IncidentStore.OpenAsync(connection, transaction, alert, alert.Annotation("dashboard_url"), _dispatcher.ReceiversFor(alert.Labels), now);
+                    if (id is not null)
+                    {
+                        _logger.LogInformation("Incident {IncidentId} opened for alert {Fingerprint}", id, alert.Fingerprint);
+                    }
+                }
+
+                accepted.Add(alert);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            foreach (var alert in accepted)
+            {
+                _dispatcher.Insert(alert, now);
+            }
+        }
+        finally
+        {
+            _dispatcher.Gate.Release();
+        }
+    }
+
+    /// <summary>While an alert keeps firing it keeps its first start time (Alertmanager's merge).</summary>
+    private Alert Merge(AlertInput input, DateTimeOffset now)
+    {
+        var labels = new Dictionary<string, string>(input.Labels, StringComparer.Ordinal);
+        var fingerprint = Fingerprint.Of(labels);
+        var startsAt = input.StartsAt;
+        if (_dispatcher.Find(fingerprint) is { } existing && !existing.IsResolvedAt(now) && existing.StartsAt < startsAt)
+        {
+            startsAt = existing.StartsAt;
+        }
+
+        var endsAt = input.EndsAt is { } e && e < startsAt ? startsAt : input.EndsAt;
+        return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl);
+    }
+
+    private static void Validate(AlertInput alert, int index)
+    {
+        var field = $"alerts[{index}]";
+        if (alert is null)
+        {
+            throw new ArgumentException($"{field}: is null", nameof(alert));
+        }
+
+        if (alert.Labels is null || alert.Labels.Count == 0)
+        {
+            throw new ArgumentException($"{field}.labels: at least one label is required", nameof(alert));
+        }
+
+        foreach (var (name, value) in alert.Labels)
+        {
+            if (!IsLabelName(name))
+            {
+                throw new ArgumentException($"{field}.labels: '{name}' is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)", nameof(alert));
+            }
+
+            if (string.IsNullOrEmpty(value))
+            {
+                throw new ArgumentException($"{field}.labels.{name}: the value is empty", nameof(alert));
+            }
+        }
+
+        if (alert.Annotations is null)
+        {
+            throw new ArgumentException($"{field}.annotations: is null", nameof(alert));
+        }
+
+        if (alert.EndsAt is { } endsAt && endsAt < alert.StartsAt)
+        {
+            throw new ArgumentException($"{field}.endsAt: is before startsAt", nameof(alert));
+        }
+    }
+
+    private static bool IsLabelName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using SloMonitor.Alerting.Alerts;
+using SloMonitor.Alerting.Configuration;
+using SloMonitor.Alerting.Delivery;
+using SloMonitor.Alerting.Incidents;
+using SloMonitor.Alerting.Muting;
+using SloMonitor.Alerting.Routing;
+
+namespace SloMonitor.Alerting;
+
+public static class AlertingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers alert ingestion, routing and grouping, the outbox delivery loop (a hosted service), the incident
+    /// and silence stores and the metrics. Needs <see cref="NpgsqlDataSource"/> and <see cref="TimeProvider"/>
+    /// registered by the host. The routing file is read and validated when the services are first resolved.
+    /// </summary>
+    public static IServiceCollection AddAlerting(this IServiceCollection services, IConfiguration alertingSection)
+    {
+        var options = AlertingOptions.Read(alertingSection);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => options.File is null
+            ? AlertingConfig.Empty
+            : AlertingConfigLoader.LoadFile(options.File));
+        services.AddHttpClient(OutboxDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers(); // request URLs may carry secrets (Slack webhook URLs): keep them out of logs
+        services.AddSingleton<AlertingMetrics>();
+        services.AddSingleton(sp => new AlertStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new OutboxStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new SilenceStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
+        {
+            AckTimeout = sp.GetRequiredService<AlertingConfig>().AckTimeout,
+        });
+        services.AddSingleton(sp => new MuteEvaluator(sp.GetRequiredService<SilenceStore>(), sp.GetRequiredService<AlertingConfig>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new Dispatcher(
+            sp.GetRequiredService<AlertingConfig>(), options, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<AlertStore>(),
+            sp.GetRequiredService<MuteEvaluator>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Dispatcher>>()));
+        services.AddSingleton(sp => new AlertIngestor(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Dispatcher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertIngestor>>()));
+        services.AddSingleton(sp => new OutboxDispatcher(
+            sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<AlertingConfig>(), options, sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<AlertingMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
+        services.AddSingleton(sp => new AlertingLoop(
+            sp.GetRequiredService<Dispatcher>(), sp.GetRequiredService<OutboxDispatcher>(), sp.GetRequiredService<OutboxStore>(),
+            sp.GetRequiredService<IncidentStore>(), sp.GetRequiredService<AlertingMetrics>(), options, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AlertingLoop>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AlertingLoop>());
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace SloMonitor.Alerting.Alerts;
+
+/// <summary>The latest state of every alert, so groups and pending resolves are rebuilt after a restart.</summary>
+internal sealed class AlertStore(NpgsqlDataSource dataSource)
+{
+    public static Task UpsertAsync(DbConnection connection, DbTransaction transaction, Alert alert, DateTimeOffset now) =>
+        connection.ExecuteAsync("""
+            INSERT INTO alert (fingerprint, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+            VALUES (@Fingerprint, @Labels::jsonb, @Annotations::jsonb, @StartsAt, @EndsAt, @GeneratorUrl, @Now)
+            ON CONFLICT (fingerprint) DO UPDATE
+               SET labels = EXCLUDED.labels, annotations = EXCLUDED.annotations, starts_at = EXCLUDED.starts_at,
+                   ends_at = EXCLUDED.ends_at, generator_url = EXCLUDED.generator_url, updated_at = EXCLUDED.updated_at
+            """,
+            new
+            {
+                alert.Fingerprint,
+                Labels = JsonSerializer.Serialize(alert.Labels),
+                Annotations = JsonSerializer.Serialize(alert.Annotations),
+                StartsAt = Db.Utc(alert.StartsAt),
+                EndsAt = Db.Utc(alert.EndsAt),
+                alert.GeneratorUrl,
+                Now = Db.Utc(now),
+            },
+            transaction);
+
+    /// <summary>
+    /// Alerts still firing, plus resolved alerts some receiver was last told are firing (their resolve is still
+    /// owed), each with the reason it was last muted for.
+    /// </summary>
+    public async Task<IReadOnlyList<(Alert Alert, string? MutedBy)>> LoadForRecoveryAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition("""
+            SELECT fingerprint AS Fingerprint, labels::text AS Labels, annotations::text AS Annotations, starts_at AS StartsAt,
+                   ends_at AS EndsAt, generator_url AS GeneratorUrl, muted_by AS MutedBy
+              FROM alert a
+             WHERE a.ends_at IS NULL OR a.ends_at > @now
+                OR EXISTS (SELECT 1 FROM notification_log n WHERE a.fingerprint = ANY(n.firing))
+            """, new { now = Db.Utc(now) }, cancellationToken: cancellationToken));
+        return rows.Select(r => (new Alert(r.Fingerprint, Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), Db.Offset(r.EndsAt), r.GeneratorUrl), r.MutedBy)).ToList();
+    }
+
+    public async Task SetMutedAsync(string fingerprint, string? mutedBy, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE alert SET muted_by = @mutedBy WHERE fingerprint = @fingerprint", new { fingerprint, mutedBy }, cancellationToken: cancellationToken));
+    }
+
+    private sealed class Row
+    {
+        public string Fingerprint { get; set; } = string.Empty;
+
+        public string Labels { get; set; } = "{}";
+
+        public string Annotations { get; set; } = "{}";
+
+        public DateTime StartsAt { get; set; }
+
+        public DateTime? EndsAt { get; set; }
+
+        public string? GeneratorUrl { get; set; }
+
+        public string? MutedBy { get; set; }
+    }
+}

@@ -1,0 +1,292 @@
+using System.Globalization;
+using SloMonitor.Alerting.Muting;
+using SloMonitor.Alerting.Receivers;
+using SloMonitor.Alerting.Routing;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SloMonitor.Alerting.Configuration;
+
+/// <summary>
+/// Reads the routing file (see docs/alerting.md): <c>route</c>, <c>inhibitRules</c>, <c>maintenanceWindows</c>,
+/// <c>receivers</c>, <c>incidents</c>. Every receiver a route names must exist; defaults are Alertmanager's.
+/// </summary>
+internal static class AlertingConfigLoader
+{
+    private static readonly string[] IntegrationKinds = ["webhook", "slack", "pagerduty", "alertmanager"];
+
+    public static AlertingConfig LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException ex)
+        {
+            throw new AlertingConfigException($"{path}: cannot read the routing file: {ex.Message}", ex);
+        }
+
+        return Parse(text, path, environment);
+    }
+
+    public static AlertingConfig Parse(string yaml, string file, Func<string, string?>? environment = null)
+    {
+        var fields = new YamlFields(file, environment ?? Environment.GetEnvironmentVariable);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new AlertingConfigException($"{file}:{ex.Start.Line}: invalid YAML: {ex.Message}", ex);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            throw new AlertingConfigException($"{file}:1: route: is required");
+        }
+
+        var root = fields.Mapping(stream.Documents[0].RootNode, "(document)");
+        fields.OnlyKeys(root, string.Empty, "route", "inhibitRules", "maintenanceWindows", "receivers", "incidents");
+
+        var receivers = ReadReceivers(fields, root);
+        var routeNode = YamlFields.Get(root, "route") ?? throw fields.Error(root, "route", "is required");
+        var route = ReadRoute(fields, fields.Mapping(routeNode, "route"), "route", parent: null, key: "{}", receivers);
+
+        var inhibitRules = YamlFields.Get(root, "inhibitRules") is null ? [InhibitRule.PageInhibitsTicket] : ReadInhibitRules(fields, root);
+        var windows = ReadMaintenanceWindows(fields, root);
+
+        TimeSpan? ackTimeout = null;
+        if (YamlFields.Get(root, "incidents") is { } incidentsNode)
+        {
+            var incidents = fields.Mapping(incidentsNode, "incidents");
+            fields.OnlyKeys(incidents, "incidents", "ackTimeout");
+            ackTimeout = fields.Duration(incidents, "ackTimeout", "incidents");
+        }
+
+        return new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout);
+    }
+
+    private static Route ReadRoute(YamlFields fields, YamlMappingNode map, string field, Route? parent, string key, Dictionary<string, ReceiverConfig> receivers)
+    {
+        fields.OnlyKeys(map, field, "receiver", "matchers", "continue", "groupBy", "groupWait", "groupInterval", "repeatInterval", "routes");
+        var matchers = fields.Matchers(map, "matchers", field);
+        if (parent is null && matchers.Count > 0)
+        {
+            throw fields.Error(map, field + ".matchers", "the root route matches every alert and takes no matchers");
+        }
+
+        var receiver = fields.String(map, "receiver", field) ?? parent?.Receiver
+            ?? throw fields.Error(map, field + ".receiver", "is required on the root route");
+        if (!receivers.ContainsKey(receiver))
+        {
+            throw fields.Error(YamlFields.Get(map, "receiver") ?? map, field + ".receiver", $"no receiver named '{receiver}' in receivers");
+        }
+
+        IReadOnlyList<string>? groupBy = parent is null ? [] : parent.GroupBy;
+        if (fields.StringList(map, "groupBy", field) is { } list)
+        {
+            groupBy = list.Contains("...") ? null : list;
+        }
+
+        var ownKey = parent is null ? key : key + "/{" + string.Join(",", matchers) + "}";
+        var route = new Route
+        {
+            Key = ownKey,
+            Receiver = receiver,
+            Matchers = matchers,
+            GroupBy = groupBy,
+            GroupWait = fields.Duration(map, "groupWait", field, allowZero: true) ?? parent?.GroupWait ?? AlertingConfig.DefaultGroupWait,
+            GroupInterval = fields.Duration(map, "groupInterval", field) ?? parent?.GroupInterval ?? AlertingConfig.DefaultGroupInterval,
+            RepeatInterval = fields.Duration(map, "repeatInterval", field) ?? parent?.RepeatInterval ?? AlertingConfig.DefaultRepeatInterval,
+            Continue = fields.Bool(map, "continue", field) ?? false,
+        };
+        if (parent is null && route.Continue)
+        {
+            throw fields.Error(map, field + ".continue", "cannot be set on the root route");
+        }
+
+        var children = new List<Route>();
+        var index = 0;
+        foreach (var (node, childField) in fields.Sequence(map, "routes", field))
+        {
+            children.Add(ReadRoute(fields, fields.Mapping(node, childField), childField, route, ownKey + "/" + index.ToString(CultureInfo.InvariantCulture), receivers));
+            index++;
+        }
+
+        return new Route
+        {
+            Key = route.Key,
+            Receiver = route.Receiver,
+            Matchers = route.Matchers,
+            GroupBy = route.GroupBy,
+            GroupWait = route.GroupWait,
+            GroupInterval = route.GroupInterval,
+            RepeatInterval = route.RepeatInterval,
+            Continue = route.Continue,
+            Children = children,
+        };
+    }
+
+    private static List<InhibitRule> ReadInhibitRules(YamlFields fields, YamlMappingNode root)
+    {
+        var rules = new List<InhibitRule>();
+        foreach (var (node, field) in fields.Sequence(root, "inhibitRules", string.Empty))
+        {
+            var map = fields.Mapping(node, field);
+            fields.OnlyKeys(map, field, "sourceMatchers", "targetMatchers", "equal");
+            var source = fields.Matchers(map, "sourceMatchers", field);
+            var target = fields.Matchers(map, "targetMatchers", field);
+            if (source.Count == 0 || target.Count == 0)
+            {
+                throw fields.Error(map, field + (source.Count == 0 ? ".sourceMatchers" : ".targetMatchers"), "needs at least one matcher");
+            }
+
+            rules.Add(new InhibitRule(source, target, fields.StringList(map, "equal", field) ?? []));
+        }
+
+        return rules;
+    }
+
+    private static List<MaintenanceWindow> ReadMaintenanceWindows(YamlFields fields, YamlMappingNode root)
+    {
+        var windows = new List<MaintenanceWindow>();
+        foreach (var (node, field) in fields.Sequence(root, "maintenanceWindows", string.Empty))
+        {
+            var map = fields.Mapping(node, field);
+            fields.OnlyKeys(map, field, "name", "matchers", "weekdays", "start", "duration", "timeZone");
+            var name = fields.RequiredString(map, "name", field);
+            var days = new HashSet<DayOfWeek>();
+            foreach (var day in fields.StringList(map, "weekdays", field) ?? [])
+            {
+                days.Add(Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) && !int.TryParse(day, out _)
+                    ? parsed
+                    : throw fields.Error(YamlFields.Get(map, "weekdays")!, field + ".weekdays", $"'{day}' is not a weekday name"));
+            }
+
+            var startText = fields.RequiredString(map, "start", field);
+            if (!TimeOnly.TryParseExact(startText, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+            {
+                throw fields.Error(YamlFields.Get(map, "start")!, field + ".start", $"'{startText}' is not a time of day HH:mm");
+            }
+
+            var duration = fields.Duration(map, "duration", field) ?? throw fields.Error(map, field + ".duration", "is required");
+            var zoneName = fields.String(map, "timeZone", field) ?? "UTC";
+            TimeZoneInfo zone;
+            try
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
+            }
+            catch (TimeZoneNotFoundException)
+            {
+                throw fields.Error(YamlFields.Get(map, "timeZone")!, field + ".timeZone", $"unknown time zone '{zoneName}'");
+            }
+
+            windows.Add(new MaintenanceWindow(name, fields.Matchers(map, "matchers", field), days, start, duration, zone));
+        }
+
+        return windows;
+    }
+
+    private static Dictionary<string, ReceiverConfig> ReadReceivers(YamlFields fields, YamlMappingNode root)
+    {
+        var receivers = new Dictionary<string, ReceiverConfig>(StringComparer.Ordinal);
+        if (YamlFields.Get(root, "receivers") is null)
+        {
+            throw fields.Error(root, "receivers", "is required (a receiver with no integration sends nothing)");
+        }
+
+        foreach (var (node, field) in fields.Sequence(root, "receivers", string.Empty))
+        {
+            var map = fields.Mapping(node, field);
+            fields.OnlyKeys(map, field, "name", "timeout", "webhook", "slack", "pagerduty", "alertmanager");
+            var name = fields.RequiredString(map, "name", field);
+            if (receivers.ContainsKey(name))
+            {
+                throw fields.Error(map, field + ".name", $"receiver '{name}' is defined twice");
+            }
+
+            var timeout = fields.Duration(map, "timeout", field);
+            var kinds = IntegrationKinds.Where(k => YamlFields.Get(map, k) is not null).ToList();
+            if (kinds.Count > 1)
+            {
+                throw fields.Error(map, field, $"has {string.Join(" and ", kinds)}; a receiver has one integration (use continue: true routes to send to several)");
+            }
+
+            receivers[name] = kinds.Count == 0
+                ? new ReceiverConfig { Name = name, Kind = ReceiverKind.None, Timeout = timeout }
+                : ReadIntegration(fields, fields.Mapping(YamlFields.Get(map, kinds[0])!, field + "." + kinds[0]), field + "." + kinds[0], kinds[0], name, timeout);
+        }
+
+        return receivers;
+    }
+
+    private static ReceiverConfig ReadIntegration(YamlFields fields, YamlMappingNode map, string field, string kind, string name, TimeSpan? timeout)
+    {
+        switch (kind)
+        {
+            case "webhook":
+                fields.OnlyKeys(map, field, "url", "urlFile", "maxAlerts", "sendResolved");
+                return new ReceiverConfig
+                {
+                    Name = name,
+                    Kind = ReceiverKind.Webhook,
+                    Timeout = timeout,
+                    Url = Url(fields, map, field),
+                    MaxAlerts = fields.Int(map, "maxAlerts", field) ?? 0,
+                    SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
+                };
+            case "slack":
+                fields.OnlyKeys(map, field, "url", "urlFile", "channel", "username", "sendResolved");
+                return new ReceiverConfig
+                {
+                    Name = name,
+                    Kind = ReceiverKind.Slack,
+                    Timeout = timeout,
+                    Url = Url(fields, map, field),
+                    Channel = fields.String(map, "channel", field, expand: true),
+                    Username = fields.String(map, "username", field, expand: true),
+                    SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
+                };
+            case "pagerduty":
+                fields.OnlyKeys(map, field, "routingKey", "routingKeyFile", "url");
+                var key = YamlFields.Get(map, "routingKeyFile") is not null
+                    ? fields.ReadSecretFile(map, "routingKeyFile", field)
+                    : fields.String(map, "routingKey", field, expand: true);
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw fields.Error(map, field + ".routingKey", "is required (or routingKeyFile)");
+                }
+
+                return new ReceiverConfig
+                {
+                    Name = name,
+                    Kind = ReceiverKind.PagerDuty,
+                    Timeout = timeout,
+                    RoutingKey = key,
+                    Url = YamlFields.Get(map, "url") is null ? new Uri("https://events.pagerduty.com/v2/enqueue") : Url(fields, map, field),
+                };
+            default:
+                fields.OnlyKeys(map, field, "url");
+                return new ReceiverConfig { Name = name, Kind = ReceiverKind.Alertmanager, Timeout = timeout, Url = Url(fields, map, field) };
+        }
+    }
+
+    private static Uri Url(YamlFields fields, YamlMappingNode map, string field)
+    {
+        var fromFile = YamlFields.Get(map, "urlFile") is not null;
+        var text = fromFile ? fields.ReadSecretFile(map, "urlFile", field) : fields.String(map, "url", field, expand: true);
+        var node = YamlFields.Get(map, fromFile ? "urlFile" : "url") ?? map;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw fields.Error(node, field + ".url", "is required (or urlFile)");
+        }
+
+        // The URL may carry a secret (Slack), so the error does not repeat it.
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw fields.Error(node, field + (fromFile ? ".urlFile" : ".url"), "is not an absolute http(s) URL");
+    }
+}

@@ -1,0 +1,20 @@
+using Prometheus;
+
+namespace SloMonitor.Alerting.Delivery;
+
+/// <summary>Notification outcomes and the outbox backlog on /metrics.</summary>
+internal sealed class AlertingMetrics
+{
+    private static readonly Counter Notifications = Metrics.CreateCounter(
+        "slomon_notifications_total",
+        "Notification delivery attempts by receiver and outcome (delivered, retried, failed).",
+        new CounterConfiguration { LabelNames = ["receiver", "outcome"] });
+
+    private static readonly Gauge QueueDepth = Metrics.CreateGauge(
+        "slomon_notification_queue_depth",
+        "Notifications in the outbox not yet delivered or given up.");
+
+    public void Outcome(string receiver, string outcome) => Notifications.WithLabels(receiver, outcome).Inc();
+
+    public void SetQueueDepth(long depth) => QueueDepth.Set(depth);
+}

@@ -1,0 +1,326 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using SloMonitor.Alerting.Alerts;
+
+namespace SloMonitor.Alerting.Incidents;
+
+/// <summary>
+/// Incidents and their timeline in PostgreSQL. Every state change is a compare-and-set on <c>version</c> plus a
+/// timeline row in one transaction; at most one open incident per fingerprint is a partial unique index.
+/// </summary>
+public sealed class IncidentStore
+{
+    public const string SourceActor = "source";
+    public const string SystemActor = "slomonitor";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    public IncidentStore(NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        _time = time;
+    }
+
+    internal TimeSpan? AckTimeout { get; set; }
+
+    public async Task<IReadOnlyList<Incident>> ListAsync(string? state, string? service, string? slo, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(SelectSql + """
+             WHERE (@state::text IS NULL OR state = @state)
+               AND (@service::text IS NULL OR service = @service)
+               AND (@slo::text IS NULL OR slo = @slo)
+             ORDER BY opened_at DESC, id DESC
+             LIMIT 500
+            """, new { state, service, slo }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToIncident()).ToList();
+    }
+
+    public async Task<Incident?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return (await ReadAsync(connection, null, id))?.ToIncident();
+    }
+
+    public async Task<IncidentDetail?> GetDetailAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await ReadAsync(connection, null, id);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var events = await connection.QueryAsync<EventRow>(new CommandDefinition("""
+            SELECT at AS At, kind AS Kind, actor AS Actor, details::text AS Details
+              FROM incident_event WHERE incident_id = @id ORDER BY id
+            """, new { id }, cancellationToken: cancellationToken));
+        var timeline = events.Select(e => new TimelineEntry(Db.Offset(e.At), e.Kind, e.Actor, JsonDocument.Parse(e.Details).RootElement.Clone())).ToList();
+        var now = _time.GetUtcNow();
+        var endsAt = Db.Offset(row.AlertEndsAt);
+        var alert = new IncidentAlert(
+            row.Fingerprint,
+            endsAt is { } e && e <= now ? "resolved" : "firing",
+            Json.ReadMap(row.AlertLabels),
+            Json.ReadMap(row.AlertAnnotations),
+            Db.Offset(row.AlertStartsAt),
+            endsAt);
+        var i = row.ToIncident();
+        return new IncidentDetail(i.Id, i.State, i.Severity, i.Title, i.Service, i.Slo, i.Fingerprint, i.OpenedAt, i.AcknowledgedAt,
+            i.AcknowledgedBy, i.ResolvedAt, i.Version, [alert], row.RunbookUrl, row.DashboardUrl, timeline);
+    }
+
+    /// <summary>Acknowledges a triggered incident. With <paramref name="expectedVersion"/>, only that version.</summary>
+    public Task<IncidentChange> AcknowledgeAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var expires = AckTimeout is { } timeout ? now + timeout : (DateTimeOffset?)null;
+        return ChangeAsync(id, expectedVersion, current => current.State == IncidentStates.Triggered ? null : $"incident is {current.State}",
+            """
+            UPDATE incident SET state = 'acknowledged', acknowledged_at = @now, acknowledged_by = @actor,
+                                ack_expires_at = @expires, version = version + 1
+             WHERE id = @id AND version = @version
+            """,
+            new { now = Db.Utc(now), actor, expires = Db.Utc(expires) }, TimelineKinds.Acked, actor,
+            expires is null ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["ackExpiresAt"] = expires },
+            now, cancellationToken);
+    }
+
+    /// <summary>Resolves an open incident on a user's behalf.</summary>
+    public Task<IncidentChange> ResolveAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return ChangeAsync(id, expectedVersion, current => current.State == IncidentStates.Resolved ? "incident is resolved" : null,
+            ResolveSql, new { now = Db.Utc(now), actor }, TimelineKinds.Resolved, actor,
+            new Dictionary<string, object?> { ["by"] = "user" }, now, cancellationToken);
+    }
+
+    /// <summary>Adds a comment to the timeline; null when there is no such incident.</summary>
+    public async Task<TimelineEntry?> AddCommentAsync(long id, string actor, string text, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM incident WHERE id = @id)", new { id }, cancellationToken: cancellationToken));
+        if (!exists)
+        {
+            return null;
+        }
+
+        var details = new Dictionary<string, object?> { ["text"] = text };
+        await AppendAsync(connection, null, [id], TimelineKinds.Comment, actor, details, now);
+        return new TimelineEntry(now, TimelineKinds.Comment, actor, JsonSerializer.SerializeToElement(details));
+    }
+
+    /// <summary>Opens an incident for a firing alert unless one is open; returns the new id, or null.</summary>
+    internal static async Task<long?> OpenAsync(DbConnection connection, DbTransaction transaction, Alert alert, string? dashboardUrl, IReadOnlyList<string> receivers, DateTimeOffset now)
+    {
+        var id = await connection.ExecuteScalarAsync<long?>("""
+            INSERT INTO incident (fingerprint, state, severity, title, service, slo, runbook_url, dashboard_url,
+                                  alert_labels, alert_annotations, alert_starts_at, alert_ends_at, generator_url, opened_at)
+            VALUES (@Fingerprint, 'triggered', @Severity, @Title, @Service, @Slo, @RunbookUrl, @DashboardUrl,
+                    @Labels::jsonb, @Annotations::jsonb, @StartsAt, NULL, @GeneratorUrl, @Now)
+            ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO NOTHING
+            RETURNING id
+            """,
+            new
+            {
+                alert.Fingerprint,
+                Severity = alert.Label("severity") ?? "none",
+                Title = Title(alert),
+                Service = alert.Label("service"),
+                Slo = alert.Label("slo"),
+                RunbookUrl = alert.Annotation("runbook_url"),
+                DashboardUrl = dashboardUrl,
+                Labels = JsonSerializer.Serialize(alert.Labels),
+                Annotations = JsonSerializer.Serialize(alert.Annotations),
+                StartsAt = Db.Utc(alert.StartsAt),
+                alert.GeneratorUrl,
+                Now = Db.Utc(now),
+            },
+            transaction);
+        if (id is not { } incidentId)
+        {
+            return null;
+        }
+
+        await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Created, SourceActor,
+            new Dictionary<string, object?> { ["fingerprint"] = alert.Fingerprint, ["labels"] = alert.Labels, ["startsAt"] = alert.StartsAt }, now);
+        await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Routed, SystemActor,
+            new Dictionary<string, object?> { ["receivers"] = receivers }, now);
+        return incidentId;
+    }
+
+    /// <summary>Resolves the open incident of a fingerprint because its alert resolved (retrying on a concurrent change).</summary>
+    internal static async Task<long?> ResolveBySourceAsync(DbConnection connection, DbTransaction transaction, string fingerprint, DateTimeOffset endsAt, DateTimeOffset now)
+    {
+        var id = await connection.ExecuteScalarAsync<long?>("""
+            UPDATE incident
+               SET state = 'resolved', resolved_at = @now, resolved_by = 'source', alert_ends_at = @endsAt, version = version + 1
+             WHERE fingerprint = @fingerprint AND state <> 'resolved'
+            RETURNING id
+            """, new { fingerprint, now = Db.Utc(now), endsAt = Db.Utc(endsAt) }, transaction);
+        if (id is { } incidentId)
+        {
+            await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Resolved, SourceActor,
+                new Dictionary<string, object?> { ["by"] = "source", ["endsAt"] = endsAt }, now);
+        }
+
+        return id;
+    }
+
+    /// <summary>Acknowledged incidents whose ack timeout passed return to triggered; returns how many.</summary>
+    internal async Task<int> ReturnExpiredAcknowledgementsAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition("""
+            UPDATE incident
+               SET state = 'triggered', ack_expires_at = NULL, version = version + 1
+             WHERE state = 'acknowledged' AND ack_expires_at <= @now
+            RETURNING id
+            """, new { now = Db.Utc(now) }, transaction, cancellationToken: cancellationToken))).ToArray();
+        if (ids.Length > 0)
+        {
+            await AppendAsync(connection, transaction, ids, TimelineKinds.Unacked, SystemActor,
+                new Dictionary<string, object?> { ["reason"] = "acknowledgement timed out" }, now);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return ids.Length;
+    }
+
+    internal static Task AppendAsync(DbConnection connection, DbTransaction? transaction, long[] incidentIds, string kind, string actor, object details, DateTimeOffset now) =>
+        connection.ExecuteAsync("""
+            INSERT INTO incident_event (incident_id, at, kind, actor, details)
+            SELECT unnest(@incidentIds), @at, @kind, @actor, @details::jsonb
+            """, new { incidentIds, at = Db.Utc(now), kind, actor, details = JsonSerializer.Serialize(details) }, transaction);
+
+    /// <summary>The newest incident of each fingerprint (open or just resolved), for linking notifications.</summary>
+    internal static async Task<long[]> LatestIdsAsync(DbConnection connection, DbTransaction transaction, string[] fingerprints) =>
+        (await connection.QueryAsync<long>("""
+            SELECT DISTINCT ON (fingerprint) id FROM incident
+             WHERE fingerprint = ANY(@fingerprints)
+             ORDER BY fingerprint, id DESC
+            """, new { fingerprints }, transaction)).ToArray();
+
+    internal static async Task<long?> OpenIdAsync(DbConnection connection, DbTransaction? transaction, string fingerprint) =>
+        await connection.ExecuteScalarAsync<long?>(
+            "SELECT id FROM incident WHERE fingerprint = @fingerprint AND state <> 'resolved'", new { fingerprint }, transaction);
+
+    private static string Title(Alert alert) =>
+        alert.Annotation("summary") is { Length: > 0 } summary
+            ? summary
+            : $"{alert.Label("alertname") ?? "alert"}{(alert.Label("slo") is { } slo ? " " + slo : string.Empty)}";
+
+    private const string ResolveSql = """
+        UPDATE incident SET state = 'resolved', resolved_at = @now, resolved_by = @actor, ack_expires_at = NULL, version = version + 1
+         WHERE id = @id AND version = @version
+        """;
+
+    private async Task<IncidentChange> ChangeAsync(long id, int? expectedVersion, Func<Incident, string?> refuse, string updateSql, object values,
+        string kind, string actor, Dictionary<string, object?> details, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var current = (await ReadAsync(connection, transaction, id))?.ToIncident();
+        if (current is null)
+        {
+            return new IncidentChange(IncidentChangeStatus.NotFound, null, $"incident {id} not found");
+        }
+
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            return new IncidentChange(IncidentChangeStatus.Conflict, current, $"version: expected {expected} but the incident is at {current.Version}");
+        }
+
+        if (refuse(current) is { } reason)
+        {
+            return new IncidentChange(IncidentChangeStatus.Conflict, current, reason);
+        }
+
+        var parameters = new DynamicParameters(values);
+        parameters.Add("id", id);
+        parameters.Add("version", current.Version);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(updateSql, parameters, transaction, cancellationToken: cancellationToken));
+        if (changed == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var winner = (await ReadAsync(connection, null, id))?.ToIncident();
+            return new IncidentChange(IncidentChangeStatus.Conflict, winner, "the incident was changed concurrently");
+        }
+
+        await AppendAsync(connection, transaction, [id], kind, actor, details, now);
+        await transaction.CommitAsync(cancellationToken);
+        return new IncidentChange(IncidentChangeStatus.Changed, (await ReadAsync(connection, null, id))!.ToIncident(), null);
+    }
+
+    private static Task<Row?> ReadAsync(DbConnection connection, DbTransaction? transaction, long id) =>
+        connection.QuerySingleOrDefaultAsync<Row>(SelectSql + " WHERE id = @id", new { id }, transaction);
+
+    private const string SelectSql = """
+        SELECT id AS Id, state AS State, severity AS Severity, title AS Title, service AS Service, slo AS Slo,
+               fingerprint AS Fingerprint, opened_at AS OpenedAt, acknowledged_at AS AcknowledgedAt,
+               acknowledged_by AS AcknowledgedBy, resolved_at AS ResolvedAt, version AS Version,
+               runbook_url AS RunbookUrl, dashboard_url AS DashboardUrl, alert_labels::text AS AlertLabels,
+               alert_annotations::text AS AlertAnnotations, alert_starts_at AS AlertStartsAt, alert_ends_at AS AlertEndsAt
+          FROM incident
+        """;
+
+    private sealed class Row
+    {
+        public long Id { get; set; }
+
+        public string State { get; set; } = string.Empty;
+
+        public string Severity { get; set; } = string.Empty;
+
+        public string Title { get; set; } = string.Empty;
+
+        public string? Service { get; set; }
+
+        public string? Slo { get; set; }
+
+        public string Fingerprint { get; set; } = string.Empty;
+
+        public DateTime OpenedAt { get; set; }
+
+        public DateTime? AcknowledgedAt { get; set; }
+
+        public string? AcknowledgedBy { get; set; }
+
+        public DateTime? ResolvedAt { get; set; }
+
+        public int Version { get; set; }
+
+        public string? RunbookUrl { get; set; }
+
+        public string? DashboardUrl { get; set; }
+
+        public string AlertLabels { get; set; } = "{}";
+
+        public string AlertAnnotations { get; set; } = "{}";
+
+        public DateTime AlertStartsAt { get; set; }
+
+        public DateTime? AlertEndsAt { get; set; }
+
+        public Incident ToIncident() => new(Id, State, Severity, Title, Service, Slo, Fingerprint, Db.Offset(OpenedAt),
+            Db.Offset(AcknowledgedAt), AcknowledgedBy, Db.Offset(ResolvedAt), Version);
+    }
+
+    private sealed class EventRow
+    {
+        public DateTime At { get; set; }
+
+        public string Kind { get; set; } = string.Empty;
+
+        public string Actor { get; set; } = string.Empty;
+
+        public string Details { get; set; } = "{}";
+    }
+}
