@@ -1,0 +1,46 @@
+// A uPlot line chart that fills its container's width, keeps its threshold lines and counts what it drew.
+import uPlot from 'uplot';
+
+// Colour-blind-safe palette (Okabe–Ito); each series also gets its own dash pattern.
+export const palette = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
+const dashes = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6]];
+
+/**
+ * `series`: [{ label }]; `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
+ * text for y values. Returns `setData(times, columns)`, times in seconds since the epoch, one column per series.
+ */
+export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, height = 240 }) {
+  const uSeries = [
+    {},
+    ...series.map((s, i) => ({
+      label: s.label, stroke: s.stroke ?? palette[i % palette.length], width: s.width ?? 2, dash: s.dash ?? dashes[i % dashes.length],
+      spanGaps: false, points: { show: false }, value: (_, v) => (v === null || v === undefined ? '–' : format(v)),
+    })),
+    ...thresholds.map((t) => ({
+      label: t.label, stroke: t.stroke ?? '#b00020', width: 1.5, dash: [6, 6], points: { show: false },
+      value: () => format(t.value),
+    })),
+  ];
+  const options = {
+    title,
+    width: Math.max(320, container.clientWidth || 640),
+    height,
+    series: uSeries,
+    scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+    axes: [{}, { values: (_, ticks) => ticks.map(format), size: 70 }],
+    legend: { live: true },
+    cursor: { drag: { x: true, y: false } },
+  };
+  const chart = new uPlot(options, [[], ...uSeries.slice(1).map(() => [])], container);
+  const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(320, container.clientWidth), height }));
+  resize.observe(container);
+
+  return {
+    setData(times, columns) {
+      const lines = thresholds.map((t) => times.map(() => t.value));
+      chart.setData([times, ...columns, ...lines]);
+      const drawn = columns.reduce((sum, column) => sum + column.filter((v) => v !== null && v !== undefined).length, 0);
+      container.dataset.points = String(drawn);
+    },
+  };
+}

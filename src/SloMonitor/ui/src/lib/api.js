@@ -1,0 +1,48 @@
+// Reads the service's JSON API (same origin) and turns failures into errors that say what went wrong.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function send(path, init) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' }, ...init });
+  } catch (error) {
+    throw new ApiError(0, `the service did not answer (${error.message})`);
+  }
+  if (!response.ok) throw new ApiError(response.status, await describe(response));
+  if (response.status === 204) return null;
+  const text = await response.text();
+  return text.length === 0 ? null : JSON.parse(text);
+}
+
+// Problem details (RFC 9457) carry `detail`/`title`; validation problems carry `errors` by field.
+async function describe(response) {
+  const fallback = `${response.status} ${response.statusText}`.trim();
+  try {
+    const body = await response.json();
+    const fields = body.errors ? Object.entries(body.errors).map(([k, v]) => `${k}: ${[].concat(v).join(', ')}`) : [];
+    return [body.detail ?? body.title ?? body.error ?? fallback, ...fields].join('; ');
+  } catch {
+    return fallback;
+  }
+}
+
+export const getJson = (path) => send(path);
+
+export const postJson = (path, body) =>
+  send(path, { method: 'POST', body: JSON.stringify(body), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
+
+/** Builds `/api/v1/...?a=b` leaving out empty parameters. */
+export function apiPath(path, query = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return `/api/v1/${path}${text ? `?${text}` : ''}`;
+}

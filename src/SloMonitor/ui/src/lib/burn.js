@@ -1,0 +1,56 @@
+// The multi-window, multi-burn-rate pairs of the SRE Workbook and how an SLO's status reads against them.
+import { parseDuration } from './format.js';
+
+const thirtyDays = 30 * 86400;
+
+/** Thresholds are for a 30-day SLO window; other windows scale them by window/30d, as the evaluator does. */
+export const basePairs = [
+  { severity: 'page', long: '1h', short: '5m', threshold: 14.4 },
+  { severity: 'page', long: '6h', short: '30m', threshold: 6 },
+  { severity: 'ticket', long: '1d', short: '2h', threshold: 3 },
+  { severity: 'ticket', long: '3d', short: '6h', threshold: 1 },
+];
+
+/** The burn-rate windows in chart order, shortest first. */
+export const burnWindows = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
+
+export function pairsFor(sloWindow) {
+  const period = parseDuration(sloWindow) ?? thirtyDays;
+  return basePairs.map((pair) => ({ ...pair, threshold: round(pair.threshold * (period / thirtyDays)) }));
+}
+
+const round = (value) => Math.round(value * 1000) / 1000;
+
+/**
+ * Reads one pair from a status: the long and short burn rates, the threshold (an active alert's own threshold
+ * wins over the computed one) and whether both, one or none of the two windows are above it.
+ */
+export function readPair(status, pair) {
+  const alert = (status?.alerts ?? []).find((a) => a.longWindow === pair.long && a.shortWindow === pair.short);
+  const threshold = alert?.threshold ?? pair.threshold;
+  const longRate = status?.windows?.[pair.long]?.burnRate ?? null;
+  const shortRate = status?.windows?.[pair.short]?.burnRate ?? null;
+  const above = [longRate, shortRate].filter((rate) => rate !== null && rate > threshold).length;
+  return { ...pair, threshold, longRate, shortRate, firing: above === 2 || alert !== undefined, above };
+}
+
+export const budgetRemaining = (status) => status?.errorBudget?.remainingRatio ?? null;
+
+/** The SLI over the SLO's own window (e.g. "30d"). */
+export const sliOverWindow = (slo) => slo.status?.windows?.[slo.window]?.sli ?? null;
+
+/** The fastest burn right now: the larger of the 5m and 1h burn rates. */
+export function currentBurn(status) {
+  const rates = ['5m', '1h'].map((w) => status?.windows?.[w]?.burnRate).filter((r) => typeof r === 'number');
+  return rates.length ? Math.max(...rates) : null;
+}
+
+export const stateOrder = { page: 0, ticket: 1, ok: 2, nodata: 3 };
+
+/** Budget remaining ascending; SLOs without data last. */
+export function byBudgetRemaining(a, b) {
+  const ra = budgetRemaining(a.status);
+  const rb = budgetRemaining(b.status);
+  if (ra === null || rb === null) return (ra === null) - (rb === null) || a.name.localeCompare(b.name);
+  return ra - rb || a.name.localeCompare(b.name);
+}

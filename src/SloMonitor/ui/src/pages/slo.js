@@ -1,0 +1,162 @@
+// One SLO: burn rates against their thresholds over time, the budget burning down, the SLI, latency, events, groups.
+import { apiPath, getJson } from '../lib/api.js';
+import { h, replace, section, table } from '../lib/dom.js';
+import { burn, count, labelPairs, latency, parseDuration, percent, time } from '../lib/format.js';
+import { burnWindows, pairsFor, readPair } from '../lib/burn.js';
+import { historyRange, readHistory } from '../lib/history.js';
+import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
+import { lineChart } from '../charts/lineChart.js';
+
+const ranges = ['1h', '6h', '1d', '3d'];
+
+export function mount(root, name) {
+  let range = new URLSearchParams(window.location.search).get('range') ?? '6h';
+  if (!ranges.includes(range)) range = '6h';
+  let charts = null;
+  let refreshNow = () => {};
+
+  const header = h('div', { class: 'page-header' });
+  const summary = h('div', { class: 'tiles' });
+  const alerts = h('div', {});
+  const pairs = h('div', { class: 'pairs' });
+  const chartArea = h('div', { class: 'charts' });
+  const windows = h('div', {});
+  const groups = h('div', {});
+  const rangePicker = h('div', { class: 'range', role: 'group', 'aria-label': 'chart range' },
+    'Range ', ranges.map((r) => h('button', { type: 'button', 'data-range': r, 'aria-pressed': String(r === range),
+      onclick: () => {
+        range = r;
+        rangePicker.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.range === r)));
+        refreshNow();
+      } }, r)));
+
+  replace(root, header, summary,
+    section('Active alerts', { id: 'alerts' }, alerts),
+    section('Burn rate by window pair', { id: 'pairs' }, pairs),
+    section('Over time', { id: 'charts' }, rangePicker, chartArea),
+    section('Events by window', { id: 'windows' }, windows),
+    section('Groups', { id: 'groups', hidden: true }, groups));
+
+  return {
+    onChange(callback) {
+      refreshNow = callback;
+    },
+    async refresh(now) {
+      const slo = await getJson(apiPath(`slos/${encodeURIComponent(name)}`));
+      const recent = historyRange(now, parseDuration(range));
+      const whole = historyRange(now, parseDuration(slo.window) ?? 30 * 86400);
+      const [short, long] = await Promise.all([
+        getJson(apiPath(`slos/${encodeURIComponent(name)}/history`, recent)).then(readHistory),
+        getJson(apiPath(`slos/${encodeURIComponent(name)}/history`, whole)).then(readHistory),
+      ]);
+      const status = slo.status ?? {};
+      const isLatency = short.latency !== null || Object.values(status.windows ?? {}).some((w) => w?.latency);
+      drawHeader(header, slo);
+      replace(summary, tiles(slo));
+      replace(alerts, alertTable(status.alerts ?? []));
+      replace(pairs, pairsFor(slo.window).map((pair) => burnPair(readPair(status, pair))));
+      charts ??= createCharts(chartArea, slo, isLatency);
+      charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)));
+      charts.budget.setData(long.times, [long.budgetRemaining]);
+      charts.sli.setData(short.times, [short.sli]);
+      charts.latency?.setData(short.times, ['p50', 'p95', 'p99'].map((q) => short.latency?.[q] ?? short.times.map(() => null)));
+      replace(windows, windowTable(slo, isLatency));
+      groups.parentElement.hidden = !(status.groups?.length);
+      replace(groups, groupTable(slo));
+    },
+  };
+}
+
+function drawHeader(header, slo) {
+  replace(header,
+    h('h1', {}, slo.name, ' ', stateBadge(slo.status?.state ?? 'nodata')),
+    h('p', { class: 'meta' },
+      h('span', {}, 'Service ', h('strong', {}, slo.service)),
+      h('span', {}, 'Objective ', h('strong', {}, percent(slo.objective)), ` over ${slo.window}`),
+      slo.sli?.type ? h('span', {}, 'SLI ', h('strong', {}, slo.sli.type)) : null,
+      labelPairs(slo.labels).map((l) => h('span', { class: 'label' }, l))),
+    h('p', { class: 'links' },
+      slo.runbookUrl ? h('a', { href: slo.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
+      slo.dashboardUrl ? h('a', { href: slo.dashboardUrl, rel: 'noopener', target: '_blank' }, 'Dashboard ↗') : null,
+      h('a', { href: `/ui/oncall` }, 'Open incidents')));
+}
+
+function tiles(slo) {
+  const status = slo.status ?? {};
+  const whole = status.windows?.[slo.window] ?? {};
+  const budget = status.errorBudget ?? {};
+  const tile = (label, value, note) => h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'muted' }, note) : null);
+  return [
+    tile(`SLI over ${slo.window}`, percent(whole.sli), `objective ${percent(slo.objective)}`),
+    tile('Error budget remaining', budgetBar(budget.remainingRatio ?? null),
+      budget.total !== undefined ? `${count(budget.consumed)} of ${count(budget.total)} bad events allowed used` : null),
+    tile('Budget exhausted at', budget.exhaustsAt ? time(budget.exhaustsAt) : 'not at this rate'),
+    tile(`Good events (${slo.window})`, h('span', { 'data-good': whole.good ?? '' }, count(whole.good))),
+    tile(`Bad events (${slo.window})`, h('span', { 'data-bad': whole.total !== undefined ? whole.total - whole.good : '' },
+      count(whole.total === undefined ? null : whole.total - whole.good))),
+  ];
+}
+
+function alertTable(alerts) {
+  return table({
+    columns: ['Severity', 'Window pair', 'Threshold', 'Since'],
+    empty: 'No alert is active.',
+    rows: alerts.map((a) => h('tr', { 'data-alert': a.severity },
+      h('td', {}, severityBadge(a.severity)), h('td', {}, `${a.longWindow} & ${a.shortWindow}`),
+      h('td', { class: 'num' }, burn(a.threshold)), h('td', {}, time(a.since)))),
+  });
+}
+
+function createCharts(area, slo, isLatency) {
+  const box = (id, caption) => {
+    const figure = h('figure', { class: 'chart', id }, h('figcaption', {}, caption), h('div', { class: 'chart-body' }));
+    area.append(figure);
+    return figure.querySelector('.chart-body');
+  };
+  const thresholds = [...new Map(pairsFor(slo.window).map((p) => [p.threshold, p])).values()]
+    .map((p) => ({ label: `${p.severity} ${p.long}&${p.short} > ${p.threshold}`, value: p.threshold, stroke: p.severity === 'page' ? '#b00020' : '#8a5a00' }));
+  return {
+    burn: lineChart(box('burn-rate-chart', 'Burn rate per window, with the alert thresholds (dashed)'),
+      { series: burnWindows.map((w) => ({ label: w })), thresholds, format: burn }),
+    budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window`),
+      { series: [{ label: 'budget remaining', stroke: '#0072b2' }], thresholds: [{ label: 'exhausted', value: 0 }], format: (v) => percent(v, 1) }),
+    sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
+      { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: slo.objective }], format: (v) => percent(v, 2) }),
+    latency: isLatency
+      ? lineChart(box('latency-chart', 'Latency percentiles'), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
+      : null,
+  };
+}
+
+function windowTable(slo, isLatency) {
+  const windows = slo.status?.windows ?? {};
+  const order = [...burnWindows, slo.window].filter((w, i, all) => all.indexOf(w) === i && windows[w]);
+  return table({
+    columns: ['Window', 'Good', 'Bad', 'Total', 'SLI', 'Error rate', 'Burn rate', ...(isLatency ? ['p50', 'p95', 'p99'] : [])],
+    empty: 'No events yet.',
+    attributes: { id: 'window-table' },
+    rows: order.map((w) => {
+      const s = windows[w];
+      return h('tr', { 'data-window': w },
+        h('th', { scope: 'row' }, w), h('td', { class: 'num' }, count(s.good)), h('td', { class: 'num' }, count(s.total - s.good)),
+        h('td', { class: 'num' }, count(s.total)), h('td', { class: 'num' }, percent(s.sli)), h('td', { class: 'num' }, percent(s.errorRate)),
+        h('td', { class: 'num' }, burn(s.burnRate)),
+        isLatency ? ['p50', 'p95', 'p99'].map((q) => h('td', { class: 'num' }, latency(s.latency?.[q]))) : null);
+    }),
+  });
+}
+
+function groupTable(slo) {
+  const groupRows = slo.status?.groups ?? [];
+  return table({
+    columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', ...pairsFor(slo.window).map((p) => `${p.long} & ${p.short}`)],
+    empty: 'No groups.',
+    attributes: { id: 'group-table' },
+    rows: [...groupRows].sort((a, b) => (a.status?.errorBudget?.remainingRatio ?? 2) - (b.status?.errorBudget?.remainingRatio ?? 2)).map((g) =>
+      h('tr', {},
+        h('td', {}, labelPairs(g.labels).join(', ')), h('td', {}, stateBadge(g.status?.state ?? 'nodata')),
+        h('td', { class: 'num' }, percent(g.status?.windows?.[slo.window]?.sli)),
+        h('td', {}, budgetBar(g.status?.errorBudget?.remainingRatio ?? null)),
+        pairsFor(slo.window).map((p) => h('td', {}, burnPair(readPair(g.status, p)))))),
+  });
+}
