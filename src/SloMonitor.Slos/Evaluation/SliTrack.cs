@@ -1,0 +1,193 @@
+using SloMonitor.Histograms;
+using SloMonitor.Slos.Definitions;
+
+namespace SloMonitor.Slos.Evaluation;
+
+/// <summary>
+/// The rolling data of one SLO (or one group): an event series (good/total, with a latency histogram for latency
+/// SLIs; a ratio keeps its good or bad counter in a second series), a slice series for percentile objectives, or a
+/// gauge series. Recording is lock-free (the series are); evaluation takes <see cref="EvaluationLock"/> to update
+/// the alert and slice state.
+/// </summary>
+internal sealed class SliTrack
+{
+    private readonly SliDefinition _sli;
+    private readonly SliSeries? _events;
+    private readonly SliSeries? _numerator;
+    private readonly SliSeries? _slices;
+    private readonly GaugeSeries? _gauge;
+    private readonly long _sliceMs;
+    private readonly long _retentionMs;
+    private readonly bool _numeratorIsBad;
+    private long _slicesDoneUntilMs;
+
+    public SliTrack(SliDefinition sli, TimeSpan retention, int histogramScale, long createdAtMs)
+    {
+        _sli = sli;
+        _retentionMs = (long)retention.TotalMilliseconds;
+        _sliceMs = (long)sli.SliceLength.TotalMilliseconds;
+        CreatedAtMs = createdAtMs;
+        if (sli.Kind == SliKind.Gauge)
+        {
+            _gauge = new GaugeSeries(sli.SliceLength, retention);
+            return;
+        }
+
+        _events = new SliSeries(new SliSeriesOptions(sli.Kind == SliKind.Latency, histogramScale, retention));
+        if (sli.Kind == SliKind.Ratio)
+        {
+            _numerator = new SliSeries(new SliSeriesOptions(false, histogramScale, retention));
+            _numeratorIsBad = sli.Bad is not null;
+        }
+
+        if (sli.IsTimeslice)
+        {
+            _slices = new SliSeries(new SliSeriesOptions(false, histogramScale, retention));
+        }
+    }
+
+    public object EvaluationLock { get; } = new();
+
+    public AlertTracker Alerts { get; } = new();
+
+    public long CreatedAtMs { get; }
+
+    /// <summary>Counts events: good of total (availability).</summary>
+    public void RecordCounts(long unixMs, long good, long total) => _events!.Record(unixMs, good, total);
+
+    /// <summary>A ratio's total counter.</summary>
+    public void RecordTotal(long unixMs, long count) => _events!.Record(unixMs, 0, count);
+
+    /// <summary>A ratio's good (or, with <c>bad</c>, bad) counter.</summary>
+    public void RecordNumerator(long unixMs, long count) => _numerator!.Record(unixMs, count, count);
+
+    public void RecordLatency(long unixMs, double seconds, bool good) => _events!.RecordValue(unixMs, seconds, good);
+
+    public void RecordGauge(long unixMs, double value) => _gauge!.Record(unixMs, value);
+
+    public void MergeExplicit(long unixMs, ReadOnlySpan<double> bounds, ReadOnlySpan<ulong> counts, long good, long total)
+    {
+        if (_events!.MergeExplicit(unixMs, bounds, counts))
+        {
+            _events.Record(unixMs, good, total);
+        }
+    }
+
+    public void MergeExponential(long unixMs, int scale, ulong zeroCount, int offset, ReadOnlySpan<ulong> counts, long good, long total)
+    {
+        if (_events!.MergeExponential(unixMs, scale, zeroCount, offset, counts))
+        {
+            _events.Record(unixMs, good, total);
+        }
+    }
+
+    /// <summary>Events (gauge: slices with samples) in the last <paramref name="window"/>, for no-data checks.</summary>
+    public long EventsIn(long nowMs, TimeSpan window) =>
+        _gauge is not null ? _gauge.CountSlices(nowMs, window, double.MaxValue, GaugeAggregation.Max).TotalSlices : _events!.Read(nowMs, window).Total;
+
+    /// <summary>The rolling window [now − window, now].</summary>
+    public TrackReading ReadRolling(long nowMs, TimeSpan window)
+    {
+        if (_gauge is not null)
+        {
+            return Gauge(nowMs, window);
+        }
+
+        return Combine(_events!.Read(nowMs, window), _numerator?.Read(nowMs, window), _slices?.Read(nowMs, window));
+    }
+
+    /// <summary>The window [from, to), for calendar windows and history.</summary>
+    public TrackReading Read(long fromMs, long toMs)
+    {
+        if (_gauge is not null)
+        {
+            return Gauge(toMs, TimeSpan.FromMilliseconds(Math.Max(1, toMs - fromMs)));
+        }
+
+        return Combine(_events!.Read(fromMs, toMs), _numerator?.Read(fromMs, toMs), _slices?.Read(fromMs, toMs));
+    }
+
+    /// <summary>
+    /// Judges every completed slice not judged yet (percentile objectives): a slice is good when its percentile is
+    /// at most the threshold; slices without events are not counted. Empty stretches are skipped by halving, so
+    /// catching up costs a few reads. Late events for a judged slice are not counted again.
+    /// </summary>
+    public void JudgeSlices(long nowMs)
+    {
+        if (_slices is null)
+        {
+            return;
+        }
+
+        var end = nowMs - (nowMs % _sliceMs);
+        var start = Math.Max(_slicesDoneUntilMs, Math.Max(0, end - _retentionMs + _sliceMs));
+        start -= start % _sliceMs;
+        if (start < end)
+        {
+            JudgeRange(start, end);
+        }
+
+        _slicesDoneUntilMs = Math.Max(_slicesDoneUntilMs, end);
+    }
+
+    private TrackReading Gauge(long nowMs, TimeSpan window)
+    {
+        var (good, total) = _gauge!.CountSlices(nowMs, window, _sli.Threshold!.Value, _sli.Aggregation == GaugeAggregationKind.Avg ? GaugeAggregation.Avg : GaugeAggregation.Max);
+        return new TrackReading(good, total, -1, null);
+    }
+
+    private TrackReading Combine(WindowReading events, WindowReading? numerator, WindowReading? slices)
+    {
+        var latency = _sli.Kind == SliKind.Latency ? Quantiles(events.Histogram) : null;
+        if (slices is { } judged)
+        {
+            return new TrackReading(judged.Good, judged.Total, events.Total, latency);
+        }
+
+        if (numerator is { } counted)
+        {
+            // Good (or bad) and total come from separate counters, so a window may briefly see more of one than the other.
+            var part = Math.Min(counted.Total, events.Total);
+            return new TrackReading(_numeratorIsBad ? events.Total - part : part, events.Total, events.Total, null);
+        }
+
+        return new TrackReading(events.Good, events.Total, events.Total, latency);
+    }
+
+    private void JudgeRange(long from, long to)
+    {
+        var reading = _events!.Read(from, to);
+        if (reading.Total == 0)
+        {
+            return;
+        }
+
+        if (to - from <= _sliceMs)
+        {
+            var quantile = reading.Histogram?.Quantile(_sli.Percentile!.Value / 100.0) ?? double.NaN;
+            if (!double.IsNaN(quantile))
+            {
+                _slices!.Record(to - 1, quantile <= _sli.Threshold!.Value ? 1 : 0, 1);
+            }
+
+            return;
+        }
+
+        var slices = (to - from) / _sliceMs;
+        var middle = from + (slices / 2 * _sliceMs);
+        JudgeRange(from, middle);
+        JudgeRange(middle, to);
+    }
+
+    private static LatencySummary? Quantiles(HistogramSnapshot? histogram)
+    {
+        if (histogram is null || histogram.Count == 0)
+        {
+            return new LatencySummary(null, null, null);
+        }
+
+        return new LatencySummary(Finite(histogram.Quantile(0.5)), Finite(histogram.Quantile(0.95)), Finite(histogram.Quantile(0.99)));
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}

@@ -1,0 +1,159 @@
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Definitions;
+
+namespace SloMonitor.Slos.Evaluation;
+
+/// <summary>
+/// Turns ingested telemetry into SLIs and evaluates them. Ingest calls <see cref="OnSpan"/> and
+/// <see cref="OnMetricPoint"/> on its threads; <see cref="Apply"/> swaps in a new set of definitions at once,
+/// keeping the data of every SLO whose SLI, grouping and window did not change.
+/// </summary>
+public sealed class SloEngine : ITelemetrySink
+{
+    private static readonly TimeSpan MinimumLongestWindow = TimeSpan.FromDays(31);
+    private readonly TimeProvider _time;
+    private readonly SloEngineOptions _options;
+    private readonly Lock _applyLock = new();
+    private volatile SloCatalogSnapshot _snapshot = SloCatalogSnapshot.Empty;
+
+    public SloEngine(TimeProvider time, SloEngineOptions options)
+    {
+        _time = time;
+        _options = options;
+    }
+
+    /// <summary>The longest window any SLO may read (at least 31 days); older events can be dropped at ingest.</summary>
+    public TimeSpan LongestWindow => _snapshot.Longest > MinimumLongestWindow ? _snapshot.Longest : MinimumLongestWindow;
+
+    public IReadOnlyList<SloDefinition> Definitions => Array.ConvertAll(_snapshot.Slos, s => s.Definition);
+
+    public TimeProvider Time => _time;
+
+    public SloDefinition? Find(string name) => _snapshot.ByName.TryGetValue(name, out var slo) ? slo.Definition : null;
+
+    /// <summary>Replaces the running definitions (names must be unique).</summary>
+    public void Apply(IReadOnlyList<SloDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        lock (_applyLock)
+        {
+            var previous = _snapshot;
+            var compiled = new List<CompiledSlo>(definitions.Count);
+            foreach (var definition in definitions)
+            {
+                var tracks = previous.ByName.TryGetValue(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition)
+                    ? old.Tracks
+                    : new TrackSet(definition, definition.MaxGroups ?? _options.MaxGroupsPerSlo, Retention(definition), _options.HistogramScale, _time);
+                compiled.Add(new CompiledSlo(definition, tracks));
+            }
+
+            _snapshot = new SloCatalogSnapshot(compiled);
+        }
+    }
+
+    public void OnSpan(in SpanEvent span)
+    {
+        if (_snapshot.SpanSlosByService.TryGetValue(span.ServiceName, out var slos))
+        {
+            for (var i = 0; i < slos.Length; i++)
+            {
+                SloRecorder.OnSpan(slos[i], span);
+            }
+        }
+    }
+
+    public void OnMetricPoint(in MetricPointEvent point)
+    {
+        if (_snapshot.RoutesByMetric.TryGetValue(point.MetricName, out var routes))
+        {
+            for (var i = 0; i < routes.Length; i++)
+            {
+                SloRecorder.OnMetricPoint(routes[i], point);
+            }
+        }
+    }
+
+    /// <summary>Evaluates every SLO now: one evaluation per SLO, then one per group of SLOs with <c>groupBy</c>.</summary>
+    public IReadOnlyList<SloEvaluation> EvaluateAll()
+    {
+        var slos = _snapshot.Slos;
+        var now = _time.GetUtcNow();
+        var results = new IReadOnlyList<SloEvaluation>[slos.Length];
+        if (slos.Length < 64)
+        {
+            for (var i = 0; i < slos.Length; i++)
+            {
+                results[i] = Evaluate(slos[i], now);
+            }
+        }
+        else
+        {
+            Parallel.For(0, slos.Length, i => results[i] = Evaluate(slos[i], now));
+        }
+
+        var flat = new List<SloEvaluation>(slos.Length);
+        foreach (var result in results)
+        {
+            flat.AddRange(result);
+        }
+
+        return flat;
+    }
+
+    /// <summary>Evaluates one SLO now: the overall evaluation first, then its groups; null when unknown.</summary>
+    public IReadOnlyList<SloEvaluation>? Evaluate(string name) =>
+        _snapshot.ByName.TryGetValue(name, out var slo) ? Evaluate(slo, _time.GetUtcNow()) : null;
+
+    /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
+    public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
+        _snapshot.ByName.TryGetValue(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), Retention(slo.Definition)) : null;
+
+    internal TimeSpan Retention(SloDefinition definition)
+    {
+        var longest = definition.Window.Longest > CompiledSlo.StandardWindows[^1] ? definition.Window.Longest : CompiledSlo.StandardWindows[^1];
+        foreach (var rule in definition.Alerting.Rules)
+        {
+            longest = rule.LongWindow > longest ? rule.LongWindow : longest;
+        }
+
+        return longest + _options.HistoryRetention;
+    }
+
+    private static IReadOnlyList<SloEvaluation> Evaluate(CompiledSlo slo, DateTimeOffset now)
+    {
+        var tracks = slo.Tracks;
+        var problems = Problems(tracks);
+        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, problems));
+        if (tracks.GroupBy.Length == 0)
+        {
+            return [overall];
+        }
+
+        var results = new List<SloEvaluation> { overall };
+        foreach (var group in tracks.Groups)
+        {
+            results.Add(new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [])));
+        }
+
+        results.Sort(1, results.Count - 1, GroupOrder.Instance);
+        return results;
+    }
+
+    private static IReadOnlyList<string> Problems(TrackSet tracks)
+    {
+        var dropped = tracks.DroppedGroupEvents;
+        return dropped == 0
+            ? []
+            : [$"groupBy cardinality cap of {tracks.MaxGroups} groups reached: {dropped} events of further groups are counted only in the overall SLI (raise maxGroups or group by fewer attributes)"];
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
+
+    private sealed class GroupOrder : IComparer<SloEvaluation>
+    {
+        public static readonly GroupOrder Instance = new();
+
+        public int Compare(SloEvaluation? x, SloEvaluation? y) =>
+            string.CompareOrdinal(string.Join('\u001f', x!.GroupLabels.Values), string.Join('\u001f', y!.GroupLabels.Values));
+    }
+}

@@ -1,0 +1,14 @@
+namespace SloMonitor.Slos.Evaluation;
+
+/// <summary>Limits of the engine (configuration section <c>Slos</c>).</summary>
+public sealed class SloEngineOptions
+{
+    /// <summary>Groups per SLO with <c>groupBy</c>, unless the SLO sets <c>maxGroups</c>.</summary>
+    public int MaxGroupsPerSlo { get; set; } = 100;
+
+    /// <summary>Exponential histogram scale of latency series (relative error about 2^(2^-scale) − 1).</summary>
+    public int HistogramScale { get; set; } = 5;
+
+    /// <summary>Data kept beyond the longest window, so that the history of the SLO window can be charted.</summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(1);
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using SloMonitor.Histograms;
+using SloMonitor.Slos.Budgets;
+using SloMonitor.Slos.Definitions;
+
+namespace SloMonitor.Slos.Evaluation;
+
+/// <summary>
+/// Reads a track's windows and turns them into a status: SLI, burn rate and rate per window, the error budget,
+/// the multi-window burn-rate alerts (strict <c>&gt;</c> on both windows, short window guarded by
+/// <c>minEvents</c>) and the state.
+/// </summary>
+internal static class SloEvaluator
+{
+    private static readonly string[] Severities = [AlertingPolicy.Page, AlertingPolicy.Ticket];
+
+    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems)
+    {
+        lock (track.EvaluationLock)
+        {
+            var nowMs = now.ToUnixTimeMilliseconds();
+            track.JudgeSlices(nowMs);
+            var definition = slo.Definition;
+            var allowed = definition.AllowedErrorRatio;
+            var readings = new TrackReading[slo.Windows.Length];
+            var windows = new Dictionary<string, WindowStatus>(slo.Windows.Length + 1, StringComparer.Ordinal);
+            for (var i = 0; i < slo.Windows.Length; i++)
+            {
+                readings[i] = track.ReadRolling(nowMs, slo.Windows[i]);
+                windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed);
+            }
+
+            var (fromMs, period) = SloWindowBounds(definition.Window, now);
+            var sloReading = track.Read(fromMs, nowMs);
+            windows[definition.Window.Text] = ToStatus(sloReading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed);
+
+            var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));
+            var burn1h = BurnRate.Of(readings[hourIndex].Good, readings[hourIndex].Total, allowed);
+            var budget = Budget(definition, sloReading, period, now, burn1h);
+
+            var alerts = new List<ActiveAlert>(2);
+            foreach (var severity in Severities)
+            {
+                var holding = Holding(slo, readings, severity, now);
+                if (track.Alerts.Update(severity, now, definition.Alerting.ResolveAfter, holding) is { } active)
+                {
+                    alerts.Add(active);
+                }
+            }
+
+            var burning = alerts.Count > 0;
+            var silent = false;
+            if (definition.Alerting.NoData is { } noData)
+            {
+                silent = nowMs - track.CreatedAtMs >= (long)noData.After.TotalMilliseconds && track.EventsIn(nowMs, noData.After) == 0;
+                var condition = silent ? new ActiveAlert(noData.Severity, "nodata", DurationText.Format(noData.After), 0, 0, 0, now) : null;
+                if (track.Alerts.Update("nodata", now, TimeSpan.Zero, condition) is { } active)
+                {
+                    alerts.Add(active);
+                }
+            }
+
+            var state = !burning
+                ? (sloReading.Total == 0 || silent ? SloStatus.NoData : SloStatus.Ok)
+                : alerts.Exists(a => a.Severity == AlertingPolicy.Page && a.LongWindow != "nodata") ? SloStatus.Page : SloStatus.Ticket;
+            return new SloStatus(state, windows, budget, alerts, now) { Problems = problems };
+        }
+    }
+
+    /// <summary>Where the SLO window starts now, and the period its budget and thresholds refer to.</summary>
+    public static (long FromMs, TimeSpan Period) SloWindowBounds(SloWindow window, DateTimeOffset now)
+    {
+        if (window.TimeZone is { } zone)
+        {
+            var (start, end) = CalendarWindow.CurrentMonth(now, zone);
+            return (start, TimeSpan.FromMilliseconds(end - start));
+        }
+
+        return (now.ToUnixTimeMilliseconds() - (long)window.Rolling.TotalMilliseconds, window.Rolling);
+    }
+
+    private static ActiveAlert? Holding(CompiledSlo slo, TrackReading[] readings, string severity, DateTimeOffset now)
+    {
+        var allowed = slo.Definition.AllowedErrorRatio;
+        foreach (var rule in slo.Rules)
+        {
+            if (rule.Rule.Severity != severity)
+            {
+                continue;
+            }
+
+            var longReading = readings[Array.IndexOf(slo.Windows, rule.Rule.LongWindow)];
+            var shortReading = readings[Array.IndexOf(slo.Windows, rule.Rule.ShortWindow)];
+            if (shortReading.Total < slo.MinEvents)
+            {
+                continue;
+            }
+
+            var longBurn = BurnRate.Of(longReading.Good, longReading.Total, allowed);
+            var shortBurn = BurnRate.Of(shortReading.Good, shortReading.Total, allowed);
+            if (longBurn > rule.Threshold && shortBurn > rule.Threshold)
+            {
+                return new ActiveAlert(severity, rule.LongName, rule.ShortName, rule.Threshold, longBurn, shortBurn, now);
+            }
+        }
+
+        return null;
+    }
+
+    internal static ErrorBudgetStatus Budget(SloDefinition definition, TrackReading reading, TimeSpan period, DateTimeOffset now, double burn1h)
+    {
+        var allowed = definition.AllowedErrorRatio;
+        var total = definition.Sli.IsTimeslice
+            ? allowed * Math.Floor(period / definition.Sli.SliceLength)
+            : allowed * reading.Total;
+        double consumed = reading.Total - reading.Good;
+        var remaining = total - consumed;
+        double? ratio = total > 0 && reading.Total > 0 ? remaining / total : null;
+        var exhaustsAt = ratio is { } r ? BurnRate.ExhaustsAt(now, r, burn1h, period) : null;
+        return new ErrorBudgetStatus(Round(total), consumed, Round(remaining), ratio, exhaustsAt);
+    }
+
+    private static WindowStatus ToStatus(TrackReading reading, TimeSpan window, double allowed)
+    {
+        double? rate = reading.Events < 0 ? null : reading.Events / window.TotalSeconds;
+        if (reading.Total == 0)
+        {
+            return new WindowStatus(0, 0, rate, null, null, null, reading.Latency);
+        }
+
+        var sli = (double)reading.Good / reading.Total;
+        return new WindowStatus(reading.Good, reading.Total, rate, sli, 1 - sli, BurnRate.Of(reading.Good, reading.Total, allowed), reading.Latency);
+    }
+
+    // Budgets are fractional event counts; twelve significant digits keep 0.1 × 3 from printing as 0.30000000000000004.
+    private static double Round(double value) => double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,84 @@
+using Prometheus;
+using SloMonitor.Slos.Evaluation;
+
+namespace SloMonitor.Slos.Hosting;
+
+/// <summary>
+/// The SLO series on /metrics, set after each evaluation round from the overall evaluation of each SLO (groups
+/// are left out to bound cardinality). Series of SLOs that disappear are removed.
+/// </summary>
+public sealed class SloMetrics
+{
+    private static readonly Gauge SliRatio = Metrics.CreateGauge("slomon_sli_ratio", "Good ÷ total events (or slices) per SLO and window; NaN without data.", "slo", "window");
+    private static readonly Gauge BurnRate = Metrics.CreateGauge("slomon_burn_rate", "Error ratio ÷ (1 − objective) per SLO and window; NaN without data.", "slo", "window");
+    private static readonly Gauge BudgetRemaining = Metrics.CreateGauge("slomon_error_budget_remaining_ratio", "Share of the error budget left over the SLO window (negative once overspent).", "slo");
+    private static readonly Gauge AlertActive = Metrics.CreateGauge("slomon_slo_alert_active", "1 while a burn-rate alert of this severity is active.", "slo", "severity");
+    private static readonly Histogram Duration = Metrics.CreateHistogram(
+        "slomon_evaluation_duration_seconds", "Time to evaluate every SLO once.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
+
+    private readonly Lock _lock = new();
+    private HashSet<(string Slo, string Window)> _windows = [];
+    private HashSet<string> _slos = [];
+
+    public void ObserveDuration(TimeSpan duration) => Duration.Observe(duration.TotalSeconds);
+
+    public void Update(IReadOnlyList<SloEvaluation> evaluations)
+    {
+        lock (_lock)
+        {
+            var windows = new HashSet<(string, string)>();
+            var slos = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var evaluation in evaluations)
+            {
+                if (evaluation.GroupLabels.Count > 0)
+                {
+                    continue;
+                }
+
+                var name = evaluation.Name;
+                slos.Add(name);
+                foreach (var (window, status) in evaluation.Status.Windows)
+                {
+                    windows.Add((name, window));
+                    SliRatio.WithLabels(name, window).Set(status.Sli ?? double.NaN);
+                    BurnRate.WithLabels(name, window).Set(status.BurnRate ?? double.NaN);
+                }
+
+                BudgetRemaining.WithLabels(name).Set(evaluation.ErrorBudgetRemainingRatio ?? double.NaN);
+                var page = false;
+                var ticket = false;
+                foreach (var alert in evaluation.ActiveAlerts)
+                {
+                    page |= alert.Severity == Definitions.AlertingPolicy.Page;
+                    ticket |= alert.Severity == Definitions.AlertingPolicy.Ticket;
+                }
+
+                AlertActive.WithLabels(name, Definitions.AlertingPolicy.Page).Set(page ? 1 : 0);
+                AlertActive.WithLabels(name, Definitions.AlertingPolicy.Ticket).Set(ticket ? 1 : 0);
+            }
+
+            foreach (var (slo, window) in _windows)
+            {
+                if (!windows.Contains((slo, window)))
+                {
+                    SliRatio.RemoveLabelled(slo, window);
+                    BurnRate.RemoveLabelled(slo, window);
+                }
+            }
+
+            foreach (var slo in _slos)
+            {
+                if (!slos.Contains(slo))
+                {
+                    BudgetRemaining.RemoveLabelled(slo);
+                    AlertActive.RemoveLabelled(slo, Definitions.AlertingPolicy.Page);
+                    AlertActive.RemoveLabelled(slo, Definitions.AlertingPolicy.Ticket);
+                }
+            }
+
+            _windows = windows;
+            _slos = slos;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using SloMonitor.Slos.Evaluation;
+
+namespace SloMonitor.Slos.Hosting;
+
+/// <summary>The <c>Slos</c> configuration section (documented in docs/slos.md).</summary>
+public sealed class SloOptions
+{
+    /// <summary>SLO files to load: paths or globs (<c>slos/*.yaml</c>, <c>conf/**/*.yml</c>), relative to the working directory.</summary>
+    public string[] Files { get; set; } = [];
+
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the files are checked for changes.</summary>
+    public TimeSpan FileCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int MaxGroupsPerSlo { get; set; } = 100;
+
+    public int HistogramScale { get; set; } = 5;
+
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(1);
+
+    internal SloEngineOptions ToEngineOptions() => new()
+    {
+        MaxGroupsPerSlo = MaxGroupsPerSlo,
+        HistogramScale = HistogramScale,
+        HistoryRetention = HistoryRetention,
+    };
+
+    internal void Validate()
+    {
+        if (EvaluationInterval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new InvalidOperationException($"Slos:EvaluationInterval must be at least 100ms, found {EvaluationInterval}");
+        }
+
+        if (FileCheckInterval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new InvalidOperationException($"Slos:FileCheckInterval must be at least 100ms, found {FileCheckInterval}");
+        }
+
+        if (MaxGroupsPerSlo < 1)
+        {
+            throw new InvalidOperationException($"Slos:MaxGroupsPerSlo must be at least 1, found {MaxGroupsPerSlo}");
+        }
+
+        if (HistogramScale is < 0 or > 10)
+        {
+            throw new InvalidOperationException($"Slos:HistogramScale must be between 0 and 10, found {HistogramScale}");
+        }
+    }
+}

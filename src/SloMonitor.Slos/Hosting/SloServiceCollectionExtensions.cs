@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Hosting;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Slos;
+
+public static class SloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the SLO engine (also as the <see cref="ITelemetrySink"/>), the definition catalog and store, the
+    /// file loader and the evaluation loop (hosted services) and the SLO metrics. Needs a <see cref="TimeProvider"/>
+    /// and an <see cref="NpgsqlDataSource"/> in the container.
+    /// </summary>
+    public static IServiceCollection AddSlos(this IServiceCollection services, IConfiguration slosSection)
+    {
+        ArgumentNullException.ThrowIfNull(slosSection);
+        var options = slosSection.Get<SloOptions>() ?? new SloOptions();
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new SloEngine(sp.GetRequiredService<TimeProvider>(), options.ToEngineOptions()));
+        services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<SloEngine>());
+        services.AddSingleton<SloCatalog>();
+        services.AddSingleton(sp => new SloDefinitionStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<SloMetrics>();
+        services.AddHostedService<SloDefinitionLoader>();
+        services.AddHostedService<SloEvaluationLoop>();
+        return services;
+    }
+}

@@ -1,0 +1,45 @@
+using SloMonitor.Ingest;
+
+namespace SloMonitor.Slos.Selectors;
+
+/// <summary>Tests compiled matchers against the event views; no allocation for string attributes.</summary>
+internal static class SelectorMatch
+{
+    public static bool Matches(LabelMatcher[] matchers, in SpanEvent span)
+    {
+        for (var i = 0; i < matchers.Length; i++)
+        {
+            var matcher = matchers[i];
+            if (!span.TryGetAttribute(matcher.Name, out var value))
+            {
+                value = string.Empty;
+            }
+
+            if (!matcher.Matches(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool Matches(LabelMatcher[] matchers, in MetricPointEvent point)
+    {
+        for (var i = 0; i < matchers.Length; i++)
+        {
+            var matcher = matchers[i];
+            if (!point.TryGetAttribute(matcher.Name, out var value))
+            {
+                value = string.Empty;
+            }
+
+            if (!matcher.Matches(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
