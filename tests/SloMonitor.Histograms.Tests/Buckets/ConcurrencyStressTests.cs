@@ -1,3 +1,5 @@
+using SloMonitor.Histograms.Tests.Support;
+
 namespace SloMonitor.Histograms.Tests.Buckets;
 
 public sealed class ConcurrencyStressTests
@@ -43,7 +45,7 @@ public sealed class ConcurrencyStressTests
 
         var snapshot = shared.Snapshot();
         Assert.Equal((long)Threads * RecordsPerThread, snapshot.Count);
-        MergeTests.AssertSameBuckets(single.Snapshot(), snapshot);
+        SnapshotAssert.SameBuckets(single.Snapshot(), snapshot);
         foreach (double q in new[] { 0.5, 0.9, 0.99, 0.999 })
         {
             Assert.Equal(single.Snapshot().Quantile(q), snapshot.Quantile(q));

@@ -20,7 +20,7 @@ public sealed class MergeTests
         var merged = new ExponentialHistogram(scale: 5);
         merged.MergeExponential(point.Scale, (ulong)point.ZeroCount, point.IndexOffset, ToUnsigned(point.BucketCounts));
 
-        AssertSameBuckets(expected.Snapshot(), merged.Snapshot());
+        SnapshotAssert.SameBuckets(expected.Snapshot(), merged.Snapshot());
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class MergeTests
 
         var merged = local.Snapshot();
         Assert.Equal(2, merged.Scale);
-        AssertSameBuckets(expected.Snapshot(), merged);
+        SnapshotAssert.SameBuckets(expected.Snapshot(), merged);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class MergeTests
 
         b.Record(0, 7);
         both.Record(0, 7);
-        AssertSameBuckets(both.Snapshot(), a.Snapshot().Merge(b.Snapshot()));
+        SnapshotAssert.SameBuckets(both.Snapshot(), a.Snapshot().Merge(b.Snapshot()));
     }
 
     [Fact]
@@ -145,14 +145,5 @@ public sealed class MergeTests
         }
 
         return result;
-    }
-
-    internal static void AssertSameBuckets(HistogramSnapshot expected, HistogramSnapshot actual)
-    {
-        Assert.Equal(expected.Scale, actual.Scale);
-        Assert.Equal(expected.Count, actual.Count);
-        Assert.Equal(expected.ZeroCount, actual.ZeroCount);
-        Assert.Equal(expected.IndexOffset, actual.IndexOffset);
-        Assert.Equal(expected.BucketCounts.ToArray(), actual.BucketCounts.ToArray());
     }
 }
