@@ -1,0 +1,81 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using SloMonitor.Ingest.Otlp.Rpc;
+using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+
+namespace SloMonitor.Ingest;
+
+/// <summary>
+/// The shared body of the three OTLP/gRPC Export methods: throttling with google.rpc.RetryInfo, item reservation,
+/// apply, metrics.
+/// </summary>
+internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
+{
+    public OtlpIngestor Ingestor => ingestor;
+
+    public TResponse Run<TRequest, TResponse>(
+        DecodedRequest<TRequest> request, string signal, Func<TRequest, int> count, Func<TRequest, ApplyResult> apply, Func<ApplyResult, TResponse> answer)
+        where TRequest : class, IMessage<TRequest>
+    {
+        if (!gate.TryEnterRequest())
+        {
+            IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Throttled);
+            throw Throttled(StatusCode.ResourceExhausted, "too many export requests in flight; retry later");
+        }
+
+        try
+        {
+            var limit = ingestor.Options.MaxBodyBytes;
+            if (request.PayloadLength > limit)
+            {
+                IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.TooLarge);
+                throw new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, $"the message is larger than the limit of {limit} bytes (after decompression)"));
+            }
+
+            if (request.Error is { } error)
+            {
+                IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Invalid);
+                throw error;
+            }
+
+            var message = request.Message!;
+            var items = count(message);
+            if (!gate.TryReserveItems(items))
+            {
+                IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Unavailable);
+                throw Throttled(StatusCode.Unavailable, "the ingest pipeline is full; retry later");
+            }
+
+            ApplyResult result;
+            try
+            {
+                result = apply(message);
+            }
+            finally
+            {
+                gate.ReleaseItems(items);
+            }
+
+            IngestMetrics.Count(signal, result);
+            IngestMetrics.Record(Signals.Grpc, signal, result.Rejected == 0 ? RequestOutcome.Success : RequestOutcome.PartialSuccess);
+            return answer(result);
+        }
+        finally
+        {
+            gate.ExitRequest();
+        }
+    }
+
+    private RpcException Throttled(StatusCode code, string message)
+    {
+        var details = new RpcStatus
+        {
+            Code = (int)code,
+            Message = message,
+            Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(ingestor.Options.RetryAfter) }) },
+        };
+        var trailers = new Metadata { { "grpc-status-details-bin", details.ToByteArray() } };
+        return new RpcException(new Grpc.Core.Status(code, message), trailers);
+    }
+}

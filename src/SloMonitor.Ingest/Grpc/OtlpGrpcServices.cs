@@ -1,0 +1,81 @@
+using Grpc.Core;
+using SloMonitor.Ingest.Otlp.Collector.Logs;
+using SloMonitor.Ingest.Otlp.Collector.Metrics;
+using SloMonitor.Ingest.Otlp.Collector.Trace;
+
+namespace SloMonitor.Ingest;
+
+/// <summary>opentelemetry.proto.collector.trace.v1.TraceService, bound with our own request marshaller.</summary>
+[BindServiceMethod(typeof(OtlpTraceGrpcService), nameof(BindService))]
+internal sealed class OtlpTraceGrpcService(GrpcExport export)
+{
+    public static void BindService(ServiceBinderBase binder, OtlpTraceGrpcService? service) =>
+        binder.AddMethod(
+            new Method<DecodedRequest<ExportTraceServiceRequest>, ExportTraceServiceResponse>(
+                MethodType.Unary,
+                "opentelemetry.proto.collector.trace.v1.TraceService",
+                "Export",
+                DecodedRequest<ExportTraceServiceRequest>.Marshaller(ExportTraceServiceRequest.Parser, ExportTraceServiceRequest.Descriptor),
+                DecodedRequest<ExportTraceServiceRequest>.ResponseMarshaller(ExportTraceServiceResponse.Parser)),
+            service is null ? null : service.Export);
+
+    public Task<ExportTraceServiceResponse> Export(DecodedRequest<ExportTraceServiceRequest> request, ServerCallContext context) =>
+        Task.FromResult(export.Run(
+            request,
+            Signals.Traces,
+            ItemCounter.Count,
+            export.Ingestor.ApplyTraces,
+            static result => result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
+            {
+                PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+            }));
+}
+
+/// <summary>opentelemetry.proto.collector.metrics.v1.MetricsService, bound with our own request marshaller.</summary>
+[BindServiceMethod(typeof(OtlpMetricsGrpcService), nameof(BindService))]
+internal sealed class OtlpMetricsGrpcService(GrpcExport export)
+{
+    public static void BindService(ServiceBinderBase binder, OtlpMetricsGrpcService? service) =>
+        binder.AddMethod(
+            new Method<DecodedRequest<ExportMetricsServiceRequest>, ExportMetricsServiceResponse>(
+                MethodType.Unary,
+                "opentelemetry.proto.collector.metrics.v1.MetricsService",
+                "Export",
+                DecodedRequest<ExportMetricsServiceRequest>.Marshaller(ExportMetricsServiceRequest.Parser, ExportMetricsServiceRequest.Descriptor),
+                DecodedRequest<ExportMetricsServiceRequest>.ResponseMarshaller(ExportMetricsServiceResponse.Parser)),
+            service is null ? null : service.Export);
+
+    public Task<ExportMetricsServiceResponse> Export(DecodedRequest<ExportMetricsServiceRequest> request, ServerCallContext context) =>
+        Task.FromResult(export.Run(
+            request,
+            Signals.Metrics,
+            ItemCounter.Count,
+            export.Ingestor.ApplyMetrics,
+            static result => result.Rejected == 0 ? new ExportMetricsServiceResponse() : new ExportMetricsServiceResponse
+            {
+                PartialSuccess = new ExportMetricsPartialSuccess { RejectedDataPoints = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+            }));
+}
+
+/// <summary>opentelemetry.proto.collector.logs.v1.LogsService: logs are accepted and counted, not used.</summary>
+[BindServiceMethod(typeof(OtlpLogsGrpcService), nameof(BindService))]
+internal sealed class OtlpLogsGrpcService(GrpcExport export)
+{
+    public static void BindService(ServiceBinderBase binder, OtlpLogsGrpcService? service) =>
+        binder.AddMethod(
+            new Method<DecodedRequest<ExportLogsServiceRequest>, ExportLogsServiceResponse>(
+                MethodType.Unary,
+                "opentelemetry.proto.collector.logs.v1.LogsService",
+                "Export",
+                DecodedRequest<ExportLogsServiceRequest>.Marshaller(ExportLogsServiceRequest.Parser, ExportLogsServiceRequest.Descriptor),
+                DecodedRequest<ExportLogsServiceRequest>.ResponseMarshaller(ExportLogsServiceResponse.Parser)),
+            service is null ? null : service.Export);
+
+    public Task<ExportLogsServiceResponse> Export(DecodedRequest<ExportLogsServiceRequest> request, ServerCallContext context) =>
+        Task.FromResult(export.Run(
+            request,
+            Signals.Logs,
+            ItemCounter.Count,
+            export.Ingestor.ApplyLogs,
+            static _ => new ExportLogsServiceResponse()));
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using SloMonitor.Ingest.Otlp.Collector.Logs;
+using SloMonitor.Ingest.Otlp.Collector.Metrics;
+using SloMonitor.Ingest.Otlp.Collector.Trace;
+using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+
+namespace SloMonitor.Ingest;
+
+/// <summary>
+/// The OTLP/HTTP adapter: content negotiation, body limits, throttling and answers in the request's encoding.
+/// Decoding failures and limits answer with a google.rpc.Status body, as OTLP/HTTP asks.
+/// </summary>
+internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
+{
+    private const string Protobuf = "application/x-protobuf";
+    private const string Json = "application/json";
+    private const int InvalidArgument = 3;
+    private const int ResourceExhausted = 8;
+    private const int Unavailable = 14;
+
+    public Task Traces(HttpContext context) => Handle(context, Signals.Traces, static (ingestor, body, json, depth, response) =>
+    {
+        var request = json ? OtlpJsonDecoder.Traces(body.Span, depth) : ProtobufDecoder.Decode(ExportTraceServiceRequest.Parser, ExportTraceServiceRequest.Descriptor, body.Sequence);
+        return new Decoded(ItemCounter.Count(request), () =>
+        {
+            var result = ingestor.ApplyTraces(request);
+            response.Message = result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
+            {
+                PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+            };
+            return result;
+        });
+    });
+
+    public Task Metrics(HttpContext context) => Handle(context, Signals.Metrics, static (ingestor, body, json, depth, response) =>
+    {
+        var request = json ? OtlpJsonDecoder.Metrics(body.Span, depth) : ProtobufDecoder.Decode(ExportMetricsServiceRequest.Parser, ExportMetricsServiceRequest.Descriptor, body.Sequence);
+        return new Decoded(ItemCounter.Count(request), () =>
+        {
+            var result = ingestor.ApplyMetrics(request);
+            response.Message = result.Rejected == 0 ? new ExportMetricsServiceResponse() : new ExportMetricsServiceResponse
+            {
+                PartialSuccess = new ExportMetricsPartialSuccess { RejectedDataPoints = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+            };
+            return result;
+        });
+    });
+
+    public Task Logs(HttpContext context) => Handle(context, Signals.Logs, static (ingestor, body, json, depth, response) =>
+    {
+        var request = json ? OtlpJsonDecoder.Logs(body.Span, depth) : ProtobufDecoder.Decode(ExportLogsServiceRequest.Parser, ExportLogsServiceRequest.Descriptor, body.Sequence);
+        return new Decoded(ItemCounter.Count(request), () =>
+        {
+            response.Message = new ExportLogsServiceResponse();
+            return ingestor.ApplyLogs(request);
+        });
+    });
+
+    private async Task Handle(HttpContext context, string signal, DecodeBody decode)
+    {
+        var request = context.Request;
+        var json = false;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !((json = mediaType.MediaType.Equals(Json, StringComparison.OrdinalIgnoreCase)) || mediaType.MediaType.Equals(Protobuf, StringComparison.OrdinalIgnoreCase)))
+        {
+            await Fail(context, signal, false, StatusCodes.Status415UnsupportedMediaType, RequestOutcome.UnsupportedMediaType, InvalidArgument,
+                $"unsupported Content-Type '{request.ContentType}': send {Protobuf} or {Json}");
+            return;
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString();
+        var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            await Fail(context, signal, json, StatusCodes.Status415UnsupportedMediaType, RequestOutcome.UnsupportedMediaType, InvalidArgument,
+                $"unsupported Content-Encoding '{encoding}': send gzip or identity");
+            return;
+        }
+
+        if (!gate.TryEnterRequest())
+        {
+            await Throttle(context, signal, json, StatusCodes.Status429TooManyRequests, RequestOutcome.Throttled, ResourceExhausted,
+                "too many export requests in flight; retry later");
+            return;
+        }
+
+        try
+        {
+            await HandleAdmitted(context, signal, json, gzip, decode);
+        }
+        finally
+        {
+            gate.ExitRequest();
+        }
+    }
+
+    private async Task HandleAdmitted(HttpContext context, string signal, bool json, bool gzip, DecodeBody decode)
+    {
+        var options = ingestor.Options;
+        var response = new ResponseHolder();
+        Decoded decoded;
+        try
+        {
+            using var body = await HttpBody.ReadAsync(context.Request, gzip, options.MaxBodyBytes, context.RequestAborted);
+            if (body.Length == 0)
+            {
+                throw new OtlpDecodeException("the body is empty");
+            }
+
+            decoded = decode(ingestor, body, json, options.MaxJsonDepth, response);
+        }
+        catch (BodyTooLargeException e)
+        {
+            await Fail(context, signal, json, StatusCodes.Status413PayloadTooLarge, RequestOutcome.TooLarge, ResourceExhausted, e.Message);
+            return;
+        }
+        catch (OtlpDecodeException e)
+        {
+            await Fail(context, signal, json, StatusCodes.Status400BadRequest, RequestOutcome.Invalid, InvalidArgument, e.Message);
+            return;
+        }
+
+        if (!gate.TryReserveItems(decoded.Items))
+        {
+            await Throttle(context, signal, json, StatusCodes.Status503ServiceUnavailable, RequestOutcome.Unavailable, Unavailable,
+                "the ingest pipeline is full; retry later");
+            return;
+        }
+
+        ApplyResult result;
+        try
+        {
+            result = decoded.Apply();
+        }
+        finally
+        {
+            gate.ReleaseItems(decoded.Items);
+        }
+
+        IngestMetrics.Count(signal, result);
+        IngestMetrics.Record(Signals.Http, signal, result.Rejected == 0 ? RequestOutcome.Success : RequestOutcome.PartialSuccess);
+        await Write(context, StatusCodes.Status200OK, json, response.Message!);
+    }
+
+    private async Task Throttle(HttpContext context, string signal, bool json, int httpStatus, RequestOutcome outcome, int rpcCode, string message)
+    {
+        context.Response.Headers.RetryAfter = Math.Ceiling(ingestor.Options.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        await Fail(context, signal, json, httpStatus, outcome, rpcCode, message);
+    }
+
+    private static Task Fail(HttpContext context, string signal, bool json, int httpStatus, RequestOutcome outcome, int rpcCode, string message)
+    {
+        IngestMetrics.Record(Signals.Http, signal, outcome);
+        return Write(context, httpStatus, json, new RpcStatus { Code = rpcCode, Message = message });
+    }
+
+    private static async Task Write(HttpContext context, int status, bool json, IMessage message)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        if (json)
+        {
+            response.ContentType = Json;
+            await response.WriteAsync(JsonFormatter.Default.Format(message), context.RequestAborted);
+        }
+        else
+        {
+            response.ContentType = Protobuf;
+            response.ContentLength = message.CalculateSize();
+            message.WriteTo(response.BodyWriter);
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private delegate Decoded DecodeBody(OtlpIngestor ingestor, HttpBody body, bool json, int maxJsonDepth, ResponseHolder response);
+
+    private sealed class ResponseHolder
+    {
+        public IMessage? Message { get; set; }
+    }
+
+    private readonly record struct Decoded(int Items, Func<ApplyResult> Apply);
+}

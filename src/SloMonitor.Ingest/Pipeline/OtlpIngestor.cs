@@ -1,0 +1,57 @@
+using SloMonitor.Ingest.Otlp.Collector.Logs;
+using SloMonitor.Ingest.Otlp.Collector.Metrics;
+using SloMonitor.Ingest.Otlp.Collector.Trace;
+
+namespace SloMonitor.Ingest;
+
+/// <summary>
+/// The one transport-agnostic ingest class: validates decoded export requests item by item, hands every usable
+/// span and data point to the <see cref="ITelemetrySink"/> (synchronously, so accepted means applied) and reports the
+/// rest as rejected. The gRPC and HTTP adapters only decode, throttle and encode answers.
+/// </summary>
+internal sealed class OtlpIngestor
+{
+    private readonly ITelemetrySink _sink;
+    private readonly IngestOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CumulativeDeltaStore _cumulative;
+
+    public OtlpIngestor(ITelemetrySink sink, IngestOptions options, TimeProvider time)
+    {
+        _sink = sink;
+        _options = options;
+        _time = time;
+        _cumulative = new CumulativeDeltaStore(options, time);
+    }
+
+    public IngestOptions Options => _options;
+
+    public ApplyResult ApplyTraces(ExportTraceServiceRequest request)
+    {
+        var clock = new EventClock(_time, _options);
+        var tally = new ApplyTally();
+        var spanMapper = new SpanMapper(_sink, _options.MaxAttributesPerItem, clock);
+        foreach (var resourceSpans in request.ResourceSpans)
+        {
+            spanMapper.Apply(resourceSpans, ref tally);
+        }
+
+        return tally.ToResult();
+    }
+
+    public ApplyResult ApplyMetrics(ExportMetricsServiceRequest request)
+    {
+        var clock = new EventClock(_time, _options);
+        var tally = new ApplyTally();
+        var pointMapper = new MetricPointMapper(_sink, _cumulative, _options.MaxAttributesPerItem, clock);
+        foreach (var resourceMetrics in request.ResourceMetrics)
+        {
+            pointMapper.Apply(resourceMetrics, ref tally);
+        }
+
+        return tally.ToResult();
+    }
+
+    /// <summary>Logs are accepted and counted so that pipelines exporting them do not fail; SLOs do not use them.</summary>
+    public ApplyResult ApplyLogs(ExportLogsServiceRequest request) => new(ItemCounter.Count(request), 0, null);
+}
