@@ -1,17 +1,11 @@
 using Microsoft.Extensions.Time.Testing;
 using SloMonitor.Histograms.Tests.Support;
+using SloMonitor.Histograms.Windows;
 
 namespace SloMonitor.Histograms.Tests.Windows;
 
 public sealed class SliSeriesWindowTests
 {
-    internal static readonly TimeSpan[] ListedWindows =
-    [
-        TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2),
-        TimeSpan.FromHours(6), TimeSpan.FromDays(1), TimeSpan.FromDays(3), TimeSpan.FromDays(7),
-        TimeSpan.FromDays(28), TimeSpan.FromDays(30),
-    ];
-
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -27,7 +21,7 @@ public sealed class SliSeriesWindowTests
             Assert.True(series.Record(now, good: minute % 4 == 0 ? 0 : 1, total: 1));
         }
 
-        foreach (var window in ListedWindows)
+        foreach (var window in ListedWindows.All)
         {
             long minutes = (long)window.TotalMinutes;
             var reading = series.Read(now, window);
@@ -61,7 +55,7 @@ public sealed class SliSeriesWindowTests
 
             if (step % 25 == 0)
             {
-                foreach (var window in ListedWindows)
+                foreach (var window in ListedWindows.All)
                 {
                     var reading = series.Read(now, window);
                     Assert.Equal(model.Expected(now, window), (reading.Good, reading.Total));
@@ -114,10 +108,10 @@ public sealed class SliSeriesWindowTests
     [Fact]
     public void WindowsLongerThanFiveMinutesAreReadFromSlicesOfAtMostOneSixtiethOfTheWindow()
     {
-        var tiers = Histograms.Windows.SliceTier.ForCounters((long)TimeSpan.FromDays(30).TotalMilliseconds);
+        var tiers = SliceTier.ForCounters((long)TimeSpan.FromDays(30).TotalMilliseconds);
         for (long window = 300_000; window <= (long)TimeSpan.FromDays(30).TotalMilliseconds; window += 60_000 + window / 7)
         {
-            var tier = tiers[Histograms.Windows.SliceTier.Choose(tiers, window)];
+            var tier = tiers[SliceTier.Choose(tiers, window)];
             Assert.True(tier.SpanMs >= window);
             Assert.True(tier.SliceMs * 60 <= window, $"window {window} ms read from {tier.SliceMs} ms slices");
         }
@@ -126,10 +120,10 @@ public sealed class SliSeriesWindowTests
     [Fact]
     public void ListedWindowsReadHistogramsFromSlicesOfAtMostOneTenthOfTheWindow()
     {
-        var tiers = Histograms.Windows.SliceTier.ForHistograms((long)TimeSpan.FromDays(30).TotalMilliseconds);
-        foreach (var window in ListedWindows)
+        var tiers = SliceTier.ForHistograms((long)TimeSpan.FromDays(30).TotalMilliseconds);
+        foreach (var window in ListedWindows.All)
         {
-            var tier = tiers[Histograms.Windows.SliceTier.Choose(tiers, (long)window.TotalMilliseconds)];
+            var tier = tiers[SliceTier.Choose(tiers, (long)window.TotalMilliseconds)];
             Assert.True(tier.SpanMs >= window.TotalMilliseconds);
             Assert.True(tier.SliceMs * 10 <= window.TotalMilliseconds, $"{window} read from {tier.SliceMs} ms slices");
         }
@@ -153,7 +147,7 @@ public sealed class SliSeriesWindowTests
 
             if (step % 200 == 0)
             {
-                foreach (var window in ListedWindows)
+                foreach (var window in ListedWindows.All)
                 {
                     var reading = series.Read(now, window);
                     Assert.Equal(model.Expected(now, window), (reading.Good, reading.Total));

@@ -1,0 +1,105 @@
+using SloMonitor.Histograms.Tests.Support;
+
+namespace SloMonitor.Histograms.Tests.Serialization;
+
+public sealed class SnapshotRoundTripTests
+{
+    private static readonly long Now = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void ARestoredSeriesAnswersEveryWindowExactlyAsTheOriginal()
+    {
+        var original = new SliSeries(new SliSeriesOptions(WithHistogram: true, Scale: 6, Retention: TimeSpan.FromDays(31)));
+        var random = new Random(21);
+        for (int i = 0; i < 20_000; i++)
+        {
+            long time = Now - random.NextInt64(0, (long)TimeSpan.FromDays(31).TotalMilliseconds);
+            double value = Math.Exp(random.NextDouble() * 12 - 8);
+            original.RecordValue(time, value, value < 0.3);
+        }
+
+        original.MergeExponential(Now - 1_000, scale: 2, zeroCount: 3, positiveOffset: -4, [1, 2, 3]);
+        var restored = SliSeries.FromBytes(original.ToBytes());
+
+        Assert.Equal(original.Options, restored.Options);
+        Assert.Equal(original.NewestUnixMs, restored.NewestUnixMs);
+        foreach (var window in ListedWindows.All)
+        {
+            var expected = original.Read(Now, window);
+            var actual = restored.Read(Now, window);
+            Assert.Equal((expected.Good, expected.Total), (actual.Good, actual.Total));
+            SnapshotAssert.SameBuckets(expected.Histogram!, actual.Histogram!);
+        }
+
+        Assert.Equal(original.ToBytes(), restored.ToBytes());
+    }
+
+    [Fact]
+    public void ARestoredSeriesKeepsRecording()
+    {
+        var original = new SliSeries(new SliSeriesOptions());
+        original.Record(Now, 3, 4);
+        var restored = SliSeries.FromBytes(original.ToBytes());
+        restored.Record(Now + 1_000, 1, 1);
+        Assert.Equal(new WindowReading(4, 5, null), restored.Read(Now + 1_000, TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void ASnapshotOfARatioSeriesIsCompact()
+    {
+        var series = new SliSeries(new SliSeriesOptions());
+        for (int minute = 0; minute < 60; minute++)
+        {
+            series.Record(Now + minute * 60_000L, 99, 100);
+        }
+
+        Assert.InRange(series.ToBytes().Length, 1, 4_096);
+    }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { (byte)'S', (byte)'L', (byte)'I', (byte)'X', 1 })]
+    [InlineData(new byte[] { (byte)'S', (byte)'L', (byte)'I', (byte)'S', 9 })]
+    [InlineData(new byte[] { (byte)'S', (byte)'L', (byte)'I', (byte)'S', 1, 0 })]
+    public void MalformedBytesAreAFormatException(byte[] bytes)
+    {
+        Assert.Throws<FormatException>(() => SliSeries.FromBytes(bytes));
+    }
+
+    [Fact]
+    public void EveryTruncationOfAValidSnapshotIsAFormatException()
+    {
+        var series = new SliSeries(new SliSeriesOptions(WithHistogram: true));
+        series.RecordValue(Now, 0.25, true);
+        series.RecordValue(Now - 3_600_000, 1.5, false);
+        var bytes = series.ToBytes();
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<FormatException>(() => SliSeries.FromBytes(bytes.AsSpan(0, length)));
+        }
+
+        var extended = bytes.Concat(new byte[] { 0 }).ToArray();
+        Assert.Throws<FormatException>(() => SliSeries.FromBytes(extended));
+    }
+
+    [Fact]
+    public void RandomGarbageIsAFormatExceptionAndNothingElse()
+    {
+        var random = new Random(5);
+        var valid = new SliSeries(new SliSeriesOptions(WithHistogram: true));
+        valid.RecordValue(Now, 0.25, true);
+        var bytes = valid.ToBytes();
+        for (int i = 0; i < 2_000; i++)
+        {
+            var corrupted = (byte[])bytes.Clone();
+            corrupted[random.Next(5, corrupted.Length)] = (byte)random.Next(256);
+            try
+            {
+                SliSeries.FromBytes(corrupted);
+            }
+            catch (FormatException)
+            {
+            }
+        }
+    }
+}
