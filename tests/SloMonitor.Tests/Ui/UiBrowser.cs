@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace SloMonitor.Tests.Ui;
+
+/// <summary>
+/// Headless Chromium from the operating system (never a downloaded browser), driven by Playwright, at a laptop's
+/// screen size. Collects the page's script errors so that tests can assert there were none.
+/// </summary>
+internal sealed class UiBrowser : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private UiBrowser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        _browser = browser;
+    }
+
+    /// <summary>Script errors and failed API calls seen by any page this browser opened.</summary>
+    public List<string> Errors { get; } = [];
+
+    public static async Task<UiBrowser> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"UI tests need Debian's chromium package at {ChromiumPath} (apt-get install chromium).");
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+            Timeout = 60_000,
+        });
+        return new UiBrowser(playwright, browser);
+    }
+
+    /// <summary>Opens <paramref name="path"/> (e.g. <c>ui/oncall</c>) under <paramref name="baseAddress"/> and waits for its first refresh.</summary>
+    public async Task<IPage> OpenAsync(Uri baseAddress, string path)
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+            Locale = "en-GB",
+            TimezoneId = "UTC",
+        });
+        page.SetDefaultTimeout(15_000);
+        page.PageError += (_, error) => Record($"script error on {page.Url}: {error}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Record($"console error on {page.Url}: {message.Text}");
+            }
+        };
+        await page.GotoAsync(path);
+        await WaitForRefreshAsync(page);
+        return page;
+    }
+
+    /// <summary>Waits until the page finished a refresh (its main element is no longer busy) and did not fail.</summary>
+    public static async Task WaitForRefreshAsync(IPage page)
+    {
+        await page.Locator("main[aria-busy='false']").WaitForAsync();
+        var error = await page.Locator("main").GetAttributeAsync("data-refresh-error");
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"{page.Url} could not load its data: {error}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private void Record(string error)
+    {
+        lock (Errors)
+        {
+            Errors.Add(error);
+        }
+    }
+}
