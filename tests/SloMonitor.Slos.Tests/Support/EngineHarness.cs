@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Time.Testing;
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Parsing;
+
+namespace SloMonitor.Slos.Tests.Support;
+
+/// <summary>
+/// An engine on a fake clock set to a whole hour, so that every window boundary falls on a slice boundary and the
+/// counts per window are exact. Feeds spans and points at times relative to now.
+/// </summary>
+internal sealed class EngineHarness
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+
+    public EngineHarness(string yaml, SloEngineOptions? options = null)
+    {
+        Time = new FakeTimeProvider(Start);
+        Engine = new SloEngine(Time, options ?? new SloEngineOptions());
+        var parsed = SloParser.ParseYaml(yaml, "test.yaml");
+        Assert.True(parsed.IsValid, string.Join(Environment.NewLine, parsed.Errors));
+        Engine.Apply(parsed.Definitions);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public SloEngine Engine { get; }
+
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    /// <summary><paramref name="count"/> server spans of <paramref name="service"/> ending at now − <paramref name="ago"/>, the first <paramref name="bad"/> of them errors.</summary>
+    public void Spans(string service, TimeSpan ago, int count, int bad, double seconds = 0.05, IEnumerable<KeyValuePair<string, string>>? attributes = null)
+    {
+        var end = (Now - ago).ToUnixTimeMilliseconds() * 1_000_000;
+        var start = end - (long)(seconds * 1e9);
+        var list = attributes?.ToList();
+        for (var i = 0; i < count; i++)
+        {
+            var span = SpanEvent.Create(service, "GET /pay", SpanKind.Server, i < bad ? SpanStatusCode.Error : SpanStatusCode.Ok, start, end, list);
+            Engine.OnSpan(span);
+        }
+    }
+
+    /// <summary>For each minute m in [<paramref name="fromMinute"/>, <paramref name="toMinute"/>] ago: spans at its middle.</summary>
+    public void SpansPerMinute(string service, int fromMinute, int toMinute, Func<int, (int Count, int Bad)> perMinute)
+    {
+        for (var m = fromMinute; m <= toMinute; m++)
+        {
+            var (count, bad) = perMinute(m);
+            Spans(service, TimeSpan.FromMinutes(m) - TimeSpan.FromSeconds(30), count, bad);
+        }
+    }
+
+    public void Point(in MetricPointEvent point) => Engine.OnMetricPoint(point);
+
+    public long NanosAgo(TimeSpan ago) => (Now - ago).ToUnixTimeMilliseconds() * 1_000_000;
+
+    public SloEvaluation Evaluate(string name) => Engine.Evaluate(name)![0];
+
+    public static string Slo(string name, string sli, string extra = "", string objective = "99.9", string window = "30d") => $"""
+        slos:
+          - name: {name}
+            service: checkout
+            objective: {objective}
+            window: {window}
+        {Indent(extra, 4)}
+            sli:
+        {Indent(sli, 6)}
+        """;
+
+    private static string Indent(string text, int spaces) =>
+        string.Join('\n', text.Split('\n').Select(line => line.Length == 0 ? line : new string(' ', spaces) + line.TrimStart('\r')));
+}
