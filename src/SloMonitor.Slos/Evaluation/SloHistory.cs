@@ -9,12 +9,14 @@ public sealed record SloHistoryPoint(DateTimeOffset Time, double? Sli, IReadOnly
 /// The chart series of an SLO, recomputed from the in-memory rings. <see cref="Earliest"/> is how far back they
 /// reach: the SLO window plus one day of history by default (<c>Slos:HistoryRetention</c>) and no further.
 /// </summary>
-public sealed record SloHistory(DateTimeOffset From, DateTimeOffset To, TimeSpan Step, DateTimeOffset Earliest, IReadOnlyList<SloHistoryPoint> Points);
+public sealed record SloHistory(DateTimeOffset From, DateTimeOffset To, TimeSpan Step, DateTimeOffset Earliest, IReadOnlyList<SloHistoryPoint> Points)
+{
+    /// <summary>The most points one history holds.</summary>
+    public const int MaxPoints = 2000;
+}
 
 internal static class SloHistoryReader
 {
-    public const int MaxPoints = 2000;
-
     public static SloHistory Read(CompiledSlo slo, DateTimeOffset from, DateTimeOffset to, TimeSpan step, DateTimeOffset now, TimeSpan retention)
     {
         var definition = slo.Definition;
@@ -32,7 +34,7 @@ internal static class SloHistoryReader
         var points = new List<SloHistoryPoint>();
         var track = slo.Tracks.Overall;
         var allowed = definition.AllowedErrorRatio;
-        for (var t = from; t <= to && points.Count < MaxPoints; t += step)
+        for (var t = from; t <= to && points.Count < SloHistory.MaxPoints; t += step)
         {
             var tMs = t.ToUnixTimeMilliseconds();
             var burnRates = new Dictionary<string, double?>(slo.Windows.Length, StringComparer.Ordinal);

@@ -1,0 +1,282 @@
+using System.Globalization;
+using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Hosting;
+using SloMonitor.Slos.Parsing;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Api;
+
+/// <summary>
+/// <c>/api/v1/slos</c>: list (filter by <c>service</c> and <c>label=name=value</c>), read with the status computed
+/// now, history for charts, and <c>PUT</c>/<c>DELETE</c> of definitions stored in PostgreSQL. SLOs from files are
+/// read-only here (409). Latencies are in seconds.
+/// </summary>
+public static class SlosApi
+{
+    public static IEndpointRouteBuilder MapSlosApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/v1/slos");
+        group.MapGet("", List);
+        group.MapGet("/{name}", Get);
+        group.MapPut("/{name}", PutAsync);
+        group.MapDelete("/{name}", DeleteAsync);
+        group.MapGet("/{name}/history", History);
+        return app;
+    }
+
+    private static IResult List(HttpRequest request, SloEngine engine)
+    {
+        var service = request.Query["service"].ToString();
+        var labels = new List<(string Name, string Value)>();
+        foreach (var label in request.Query["label"])
+        {
+            var equals = label?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+            if (equals <= 0)
+            {
+                return Problem("label", $"expected name=value (e.g. label=team=payments), found '{label}'");
+            }
+
+            labels.Add((label![..equals], label[(equals + 1)..]));
+        }
+
+        var result = new List<object>();
+        foreach (var definition in engine.Definitions.OrderBy(d => d.Name, StringComparer.Ordinal))
+        {
+            if ((service.Length > 0 && definition.Service != service) || !labels.TrueForAll(l => definition.Labels.TryGetValue(l.Name, out var v) && v == l.Value))
+            {
+                continue;
+            }
+
+            if (engine.Evaluate(definition.Name) is [var overall, ..])
+            {
+                result.Add(new
+                {
+                    name = definition.Name,
+                    service = definition.Service,
+                    description = definition.Description,
+                    objective = definition.Objective,
+                    window = definition.Window.Text,
+                    labels = definition.Labels,
+                    status = new
+                    {
+                        state = overall.State,
+                        sli = overall.Status.Windows[definition.Window.Text].Sli,
+                        errorBudget = overall.Status.ErrorBudget,
+                        alerts = overall.ActiveAlerts,
+                    },
+                });
+            }
+        }
+
+        return Results.Json(result);
+    }
+
+    private static IResult Get(string name, SloEngine engine, SloCatalog catalog)
+    {
+        if (engine.Evaluate(name) is not { Count: > 0 } evaluations)
+        {
+            return NotFound(name);
+        }
+
+        return Results.Json(Detail(evaluations[0], evaluations.Skip(1).ToList(), catalog.FileOf(name)));
+    }
+
+    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, CancellationToken cancellationToken)
+    {
+        if (catalog.FileOf(name) is { } file)
+        {
+            return Results.Json(new { error = $"SLO '{name}' is defined in the file {Path.GetFileName(file)}; change it there" }, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        string body;
+        using (var reader = new StreamReader(request.Body))
+        {
+            body = await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        var parsed = SloParser.ParseJson(body, name);
+        if (!parsed.IsValid)
+        {
+            return Results.Json(
+                new
+                {
+                    error = "invalid SLO definition",
+                    errors = parsed.Errors.Select(e => new { field = e.Field, message = e.Message }),
+                },
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), cancellationToken);
+        catalog.PutApi(parsed.Definitions[0]);
+        var evaluations = engine.Evaluate(name)!;
+        var detail = Detail(evaluations[0], evaluations.Skip(1).ToList(), null);
+        return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, SloCatalog catalog, SloDefinitionStore store, CancellationToken cancellationToken)
+    {
+        if (catalog.FileOf(name) is { } file)
+        {
+            return Results.Json(new { error = $"SLO '{name}' is defined in the file {Path.GetFileName(file)}; remove it there" }, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var deleted = await store.DeleteAsync(name, cancellationToken);
+        catalog.RemoveApi(name);
+        return deleted ? Results.NoContent() : NotFound(name);
+    }
+
+    private static IResult History(string name, HttpRequest request, SloEngine engine)
+    {
+        var now = engine.Time.GetUtcNow();
+        if (!TryInstant(request.Query["to"], now, out var to))
+        {
+            return Problem("to", "expected an RFC 3339 time or Unix seconds");
+        }
+
+        if (!TryInstant(request.Query["from"], to - TimeSpan.FromHours(6), out var from) || from > to)
+        {
+            return Problem("from", "expected an RFC 3339 time or Unix seconds, not after 'to'");
+        }
+
+        var defaultStep = TimeSpan.FromSeconds(Math.Max(10, Math.Ceiling((to - from).TotalSeconds / 360)));
+        var stepText = request.Query["step"].ToString();
+        var step = defaultStep;
+        if (stepText.Length > 0 && !TryStep(stepText, out step))
+        {
+            return Problem("step", "expected a positive duration such as 1m or a number of seconds");
+        }
+
+        if ((to - from) / step > SloHistory.MaxPoints)
+        {
+            return Problem("step", $"too small: at most {SloHistory.MaxPoints} points per request");
+        }
+
+        var history = engine.History(name, from, to, step);
+        return history is null
+            ? NotFound(name)
+            : Results.Json(new
+            {
+                from = history.From,
+                to = history.To,
+                step = history.Step.TotalSeconds,
+                earliest = history.Earliest,
+                points = history.Points.Select(p => new { time = p.Time, sli = p.Sli, burnRates = p.BurnRates, errorBudgetRemainingRatio = p.BudgetRemainingRatio }),
+            });
+    }
+
+    private static object Detail(SloEvaluation overall, IReadOnlyList<SloEvaluation> groups, string? file)
+    {
+        var definition = overall.Definition;
+        return new
+        {
+            name = definition.Name,
+            service = definition.Service,
+            description = definition.Description,
+            objective = definition.Objective,
+            window = definition.Window.Text,
+            timeZone = definition.Window.TimeZone?.Id,
+            labels = definition.Labels,
+            runbookUrl = definition.RunbookUrl,
+            dashboardUrl = definition.DashboardUrl,
+            groupBy = definition.GroupBy,
+            source = file is null ? "api" : "file",
+            sli = Sli(definition.Sli),
+            alerting = new
+            {
+                minEvents = definition.Alerting.MinEventsFor(definition.Sli),
+                resolveAfter = DurationText.Format(definition.Alerting.ResolveAfter),
+                rules = definition.Alerting.Rules.Select(r => new
+                {
+                    severity = r.Severity,
+                    longWindow = DurationText.Format(r.LongWindow),
+                    shortWindow = DurationText.Format(r.ShortWindow),
+                    threshold = r.ThresholdFor(definition.Window.Rolling),
+                }),
+                noData = definition.Alerting.NoData is { } noData ? new { after = DurationText.Format(noData.After), severity = noData.Severity } : null,
+            },
+            status = Status(overall.Status),
+            groups = definition.GroupBy.Count == 0 ? null : groups.Select(g => new { labels = g.GroupLabels, status = Status(g.Status) }),
+        };
+    }
+
+    private static object Status(SloStatus status) => new
+    {
+        state = status.State,
+        windows = status.Windows,
+        errorBudget = status.ErrorBudget,
+        alerts = status.Alerts,
+        evaluatedAt = status.EvaluatedAt,
+        problems = status.Problems,
+    };
+
+    private static Dictionary<string, object> Sli(SliDefinition sli)
+    {
+        var fields = new Dictionary<string, object>
+        {
+            ["kind"] = sli.Kind.ToString().ToLowerInvariant(),
+            ["source"] = sli.Source.ToString().ToLowerInvariant(),
+        };
+        void Put(string key, object? value)
+        {
+            if (value is not null)
+            {
+                fields[key] = value;
+            }
+        }
+
+        Put("match", sli.Match);
+        Put("good", sli.Good);
+        Put("bad", sli.Bad);
+        Put("total", sli.Total);
+        Put("metric", sli.Metric);
+        Put("threshold", sli.Threshold);
+        Put("percentile", sli.Percentile);
+        if (sli.IsTimeslice)
+        {
+            Put("timeslice", DurationText.Format(sli.SliceLength));
+        }
+
+        if (sli.Kind == SliKind.Gauge)
+        {
+            Put("aggregation", sli.Aggregation.ToString().ToLowerInvariant());
+        }
+
+        return fields;
+    }
+
+    private static bool TryInstant(string? text, DateTimeOffset fallback, out DateTimeOffset value)
+    {
+        value = fallback;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds >= 0 && seconds < 1e11)
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            return true;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    private static bool TryStep(string text, out TimeSpan step)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds > 0 && seconds < 1e9)
+        {
+            step = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+
+        return DurationText.TryParse(text, out step) && step > TimeSpan.Zero;
+    }
+
+    private static IResult NotFound(string name) =>
+        Results.Json(new { error = $"no SLO named '{name}'" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static IResult Problem(string parameter, string message) =>
+        Results.Json(new { error = $"{parameter}: {message}", field = parameter }, statusCode: StatusCodes.Status400BadRequest);
+}
