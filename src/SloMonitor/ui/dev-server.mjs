@@ -11,7 +11,7 @@ const root = path.resolve(here, '../wwwroot/ui');
 const port = Number(process.env.PORT ?? 5173);
 const slos = JSON.parse(await readFile(path.join(here, 'fixtures/slos.json'), 'utf8'));
 const incidents = JSON.parse(await readFile(path.join(here, 'fixtures/incidents.json'), 'utf8'))
-  .map((i) => ({ ...i, timeline: [{ at: i.openedAt, kind: 'opened', actor: null, details: { alert: i.fingerprint } }] }));
+  .map((i) => ({ ...i, timeline: [{ at: i.openedAt, kind: 'created', actor: 'slomonitor', details: { fingerprint: i.fingerprint } }] }));
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 function history(slo, url) {
@@ -40,7 +40,7 @@ async function api(request, url, body) {
   }
   if (parts[0] === 'incidents') {
     if (parts.length === 1) return incidents.map(({ timeline, ...i }) => i);
-    const incident = incidents.find((i) => i.id === parts[1]);
+    const incident = incidents.find((i) => String(i.id) === parts[1]);
     if (!incident) return [404, { title: `no incident ${parts[1]}` }];
     if (request.method === 'POST') {
       const input = JSON.parse(body || '{}');
@@ -48,7 +48,7 @@ async function api(request, url, body) {
       const at = new Date().toISOString();
       if (parts[2] === 'ack') Object.assign(incident, { state: 'acknowledged', acknowledgedAt: at, acknowledgedBy: input.actor });
       if (parts[2] === 'resolve') Object.assign(incident, { state: 'resolved', resolvedAt: at });
-      incident.timeline.push({ at, kind: parts[2] === 'comments' ? 'comment' : parts[2] === 'ack' ? 'acknowledged' : 'resolved', actor: input.actor, details: input.text ? { text: input.text } : null });
+      incident.timeline.push({ at, kind: parts[2] === 'comments' ? 'comment' : parts[2] === 'ack' ? 'acked' : 'resolved', actor: input.actor, details: input.text ? { text: input.text } : {} });
       return incident;
     }
     return { ...incident, runbookUrl: `https://runbooks.example/${incident.slo}`, dashboardUrl: null,

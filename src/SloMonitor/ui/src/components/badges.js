@@ -22,7 +22,7 @@ export function severityBadge(severity) {
 }
 
 export function incidentStateBadge(state) {
-  const icon = { open: '●', acknowledged: '◐', resolved: '✓' }[state] ?? '?';
+  const icon = { triggered: '●', open: '●', acknowledged: '◐', resolved: '✓' }[state] ?? '?';
   return h('span', { class: `badge incident-${state}`, 'data-incident-state': state },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), state);
 }

@@ -34,6 +34,9 @@ export function readPair(status, pair) {
   return { ...pair, threshold, longRate, shortRate, firing: above === 2 || alert !== undefined, above };
 }
 
+/** The objective as a ratio (0.999); the API may give it as a percentage (99.9) as the SLO files do. */
+export const objectiveRatio = (slo) => (slo.objective > 1 ? slo.objective / 100 : slo.objective);
+
 export const budgetRemaining = (status) => status?.errorBudget?.remainingRatio ?? null;
 
 /** The SLI over the SLO's own window (e.g. "30d"). */

@@ -18,9 +18,9 @@ export function readHistory(body) {
   const column = (pick) => rows.map((p) => finite(pick(p)));
   const hasLatency = rows.some((p) => p.latency);
   return {
-    times: rows.map((p) => new Date(p.at).getTime() / 1000),
+    times: rows.map((p) => new Date(p.time ?? p.at).getTime() / 1000),
     sli: column((p) => p.sli),
-    budgetRemaining: column((p) => p.budgetRemaining),
+    budgetRemaining: column((p) => p.budgetRemainingRatio ?? p.budgetRemaining),
     burnRates: Object.fromEntries(burnWindows.map((w) => [w, column((p) => p.burnRates?.[w])])),
     latency: hasLatency ? Object.fromEntries(['p50', 'p95', 'p99'].map((q) => [q, column((p) => p.latency?.[q])])) : null,
   };

@@ -84,7 +84,7 @@ export function mount(root, id) {
     async refresh(now) {
       incident = await getJson(apiPath(`incidents/${encodeURIComponent(id)}`));
       drawHeader(header, incident, now);
-      ackButton.disabled = incident.state !== 'open';
+      ackButton.disabled = incident.state === 'acknowledged' || incident.state === 'resolved';
       resolveButton.disabled = incident.state === 'resolved';
       commentButton.disabled = false;
       replace(timeline, timelineList(incident.timeline ?? [], now));
@@ -121,10 +121,12 @@ function timelineList(entries, now) {
   const sorted = [...entries].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return h('ol', { class: 'timeline' }, sorted.map((e) => h('li', { 'data-kind': e.kind },
     h('time', { datetime: e.at }, time(e.at, now)),
-    h('span', { class: `kind kind-${e.kind}` }, e.kind),
+    h('span', { class: `kind kind-${e.kind}` }, kindNames[e.kind] ?? e.kind.replaceAll('_', ' ')),
     e.actor ? h('strong', { class: 'actor' }, e.actor) : null,
     h('span', { class: 'details' }, describe(e.details)))));
 }
+
+const kindNames = { created: 'opened', acked: 'acknowledged', unacked: 'unacknowledged', notify_failed: 'notification failed' };
 
 function describe(details) {
   if (details === null || details === undefined || details === '') return '';

@@ -2,7 +2,7 @@
 import { apiPath, getJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { labelPairs, percent } from '../lib/format.js';
-import { budgetRemaining, byBudgetRemaining, pairsFor, readPair, sliOverWindow, stateOrder } from '../lib/burn.js';
+import { budgetRemaining, byBudgetRemaining, objectiveRatio, pairsFor, readPair, sliOverWindow, stateOrder } from '../lib/burn.js';
 import { budgetBar, burnPair, stateBadge } from '../components/badges.js';
 
 const filterNames = ['service', 'team', 'label'];
@@ -83,7 +83,7 @@ function complianceCards(slos) {
     const state = slo.status?.state ?? 'nodata';
     if (sli !== null && state !== 'nodata') {
       entry.withData += 1;
-      if (sli >= slo.objective) entry.met += 1;
+      if (sli >= objectiveRatio(slo)) entry.met += 1;
     }
     if (stateOrder[state] < stateOrder[entry.worst]) entry.worst = state;
     services.set(slo.service, entry);
@@ -111,7 +111,7 @@ function sloTable(slos, total) {
           h('div', { class: 'labels' }, labelPairs(slo.labels).filter((l) => !l.startsWith('team=')).join(' '))),
         h('td', {}, slo.service),
         h('td', {}, slo.labels?.team ?? '–'),
-        h('td', { class: 'num' }, percent(slo.objective)),
+        h('td', { class: 'num' }, percent(objectiveRatio(slo))),
         h('td', { class: 'num' }, percent(sliOverWindow(slo)), h('span', { class: 'muted' }, ` / ${slo.window}`)),
         h('td', {}, budgetBar(budgetRemaining(status))),
         h('td', {}, h('div', { class: 'pair-grid' }, pairsFor(slo.window).map((pair) => burnPair(readPair(status, pair))))));

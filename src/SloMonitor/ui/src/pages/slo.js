@@ -2,7 +2,7 @@
 import { apiPath, getJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { burn, count, labelPairs, latency, parseDuration, percent, time } from '../lib/format.js';
-import { burnWindows, pairsFor, readPair } from '../lib/burn.js';
+import { burnWindows, objectiveRatio, pairsFor, readPair } from '../lib/burn.js';
 import { historyRange, readHistory } from '../lib/history.js';
 import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
 import { lineChart } from '../charts/lineChart.js';
@@ -13,6 +13,7 @@ export function mount(root, name) {
   let range = new URLSearchParams(window.location.search).get('range') ?? '6h';
   if (!ranges.includes(range)) range = '6h';
   let charts = null;
+  const latencySamples = [];
   let refreshNow = () => {};
 
   const header = h('div', { class: 'page-header' });
@@ -59,7 +60,7 @@ export function mount(root, name) {
       charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)));
       charts.budget.setData(long.times, [long.budgetRemaining]);
       charts.sli.setData(short.times, [short.sli]);
-      charts.latency?.setData(short.times, ['p50', 'p95', 'p99'].map((q) => short.latency?.[q] ?? short.times.map(() => null)));
+      if (charts.latency) drawLatency(charts.latency, short, status, latencySamples, now);
       replace(windows, windowTable(slo, isLatency));
       groups.parentElement.hidden = !(status.groups?.length);
       replace(groups, groupTable(slo));
@@ -72,7 +73,7 @@ function drawHeader(header, slo) {
     h('h1', {}, slo.name, ' ', stateBadge(slo.status?.state ?? 'nodata')),
     h('p', { class: 'meta' },
       h('span', {}, 'Service ', h('strong', {}, slo.service)),
-      h('span', {}, 'Objective ', h('strong', {}, percent(slo.objective)), ` over ${slo.window}`),
+      h('span', {}, 'Objective ', h('strong', {}, percent(objectiveRatio(slo))), ` over ${slo.window}`),
       slo.sli?.type ? h('span', {}, 'SLI ', h('strong', {}, slo.sli.type)) : null,
       labelPairs(slo.labels).map((l) => h('span', { class: 'label' }, l))),
     h('p', { class: 'links' },
@@ -87,7 +88,7 @@ function tiles(slo) {
   const budget = status.errorBudget ?? {};
   const tile = (label, value, note) => h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'muted' }, note) : null);
   return [
-    tile(`SLI over ${slo.window}`, percent(whole.sli), `objective ${percent(slo.objective)}`),
+    tile(`SLI over ${slo.window}`, percent(whole.sli), `objective ${percent(objectiveRatio(slo))}`),
     tile('Error budget remaining', budgetBar(budget.remainingRatio ?? null),
       budget.total !== undefined ? `${count(budget.consumed)} of ${count(budget.total)} bad events allowed used` : null),
     tile('Budget exhausted at', budget.exhaustsAt ? time(budget.exhaustsAt) : 'not at this rate'),
@@ -121,11 +122,24 @@ function createCharts(area, slo, isLatency) {
     budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window`),
       { series: [{ label: 'budget remaining', stroke: '#0072b2' }], thresholds: [{ label: 'exhausted', value: 0 }], format: (v) => percent(v, 1) }),
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
-      { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: slo.objective }], format: (v) => percent(v, 2) }),
+      { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: objectiveRatio(slo) }], format: (v) => percent(v, 2) }),
     latency: isLatency
-      ? lineChart(box('latency-chart', 'Latency percentiles'), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
+      ? lineChart(box('latency-chart', 'Latency percentiles (p50, p95, p99)'), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
       : null,
   };
+}
+
+// The history carries latency when the service keeps it; otherwise the 5m percentiles are sampled at each refresh.
+function drawLatency(chart, history, status, samples, now) {
+  const quantiles = ['p50', 'p95', 'p99'];
+  if (history.latency) {
+    chart.setData(history.times, quantiles.map((q) => history.latency[q]));
+    return;
+  }
+  const current = status.windows?.['5m']?.latency;
+  if (current) samples.push({ t: now.getTime() / 1000, ...current });
+  if (samples.length > 360) samples.shift();
+  chart.setData(samples.map((s) => s.t), quantiles.map((q) => samples.map((s) => s[q] ?? null)));
 }
 
 function windowTable(slo, isLatency) {
