@@ -5,9 +5,12 @@ using SloMonitor.Ingest.Otlp.Collector.Trace;
 
 namespace SloMonitor.Ingest;
 
+// Grpc.AspNetCore binds a method only when it is virtual and declared by the type named in BindServiceMethod
+// (as generated service bases are), hence the unsealed classes with virtual Export methods.
+
 /// <summary>opentelemetry.proto.collector.trace.v1.TraceService, bound with our own request marshaller.</summary>
 [BindServiceMethod(typeof(OtlpTraceGrpcService), nameof(BindService))]
-internal sealed class OtlpTraceGrpcService(GrpcExport export)
+internal class OtlpTraceGrpcService(GrpcExport export)
 {
     public static void BindService(ServiceBinderBase binder, OtlpTraceGrpcService? service) =>
         binder.AddMethod(
@@ -19,7 +22,7 @@ internal sealed class OtlpTraceGrpcService(GrpcExport export)
                 DecodedRequest<ExportTraceServiceRequest>.ResponseMarshaller(ExportTraceServiceResponse.Parser)),
             service is null ? null : service.Export);
 
-    public Task<ExportTraceServiceResponse> Export(DecodedRequest<ExportTraceServiceRequest> request, ServerCallContext context) =>
+    public virtual Task<ExportTraceServiceResponse> Export(DecodedRequest<ExportTraceServiceRequest> request, ServerCallContext context) =>
         Task.FromResult(export.Run(
             request,
             Signals.Traces,
@@ -33,7 +36,7 @@ internal sealed class OtlpTraceGrpcService(GrpcExport export)
 
 /// <summary>opentelemetry.proto.collector.metrics.v1.MetricsService, bound with our own request marshaller.</summary>
 [BindServiceMethod(typeof(OtlpMetricsGrpcService), nameof(BindService))]
-internal sealed class OtlpMetricsGrpcService(GrpcExport export)
+internal class OtlpMetricsGrpcService(GrpcExport export)
 {
     public static void BindService(ServiceBinderBase binder, OtlpMetricsGrpcService? service) =>
         binder.AddMethod(
@@ -45,7 +48,7 @@ internal sealed class OtlpMetricsGrpcService(GrpcExport export)
                 DecodedRequest<ExportMetricsServiceRequest>.ResponseMarshaller(ExportMetricsServiceResponse.Parser)),
             service is null ? null : service.Export);
 
-    public Task<ExportMetricsServiceResponse> Export(DecodedRequest<ExportMetricsServiceRequest> request, ServerCallContext context) =>
+    public virtual Task<ExportMetricsServiceResponse> Export(DecodedRequest<ExportMetricsServiceRequest> request, ServerCallContext context) =>
         Task.FromResult(export.Run(
             request,
             Signals.Metrics,
@@ -59,7 +62,7 @@ internal sealed class OtlpMetricsGrpcService(GrpcExport export)
 
 /// <summary>opentelemetry.proto.collector.logs.v1.LogsService: logs are accepted and counted, not used.</summary>
 [BindServiceMethod(typeof(OtlpLogsGrpcService), nameof(BindService))]
-internal sealed class OtlpLogsGrpcService(GrpcExport export)
+internal class OtlpLogsGrpcService(GrpcExport export)
 {
     public static void BindService(ServiceBinderBase binder, OtlpLogsGrpcService? service) =>
         binder.AddMethod(
@@ -71,7 +74,7 @@ internal sealed class OtlpLogsGrpcService(GrpcExport export)
                 DecodedRequest<ExportLogsServiceRequest>.ResponseMarshaller(ExportLogsServiceResponse.Parser)),
             service is null ? null : service.Export);
 
-    public Task<ExportLogsServiceResponse> Export(DecodedRequest<ExportLogsServiceRequest> request, ServerCallContext context) =>
+    public virtual Task<ExportLogsServiceResponse> Export(DecodedRequest<ExportLogsServiceRequest> request, ServerCallContext context) =>
         Task.FromResult(export.Run(
             request,
             Signals.Logs,

@@ -168,10 +168,14 @@ internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
         }
         else
         {
+            // Answers are a few bytes (often none): a plain array write is simplest and valid for zero bytes too.
+            var bytes = message.ToByteArray();
             response.ContentType = Protobuf;
-            response.ContentLength = message.CalculateSize();
-            message.WriteTo(response.BodyWriter);
-            await response.BodyWriter.FlushAsync(context.RequestAborted);
+            response.ContentLength = bytes.Length;
+            if (bytes.Length > 0)
+            {
+                await response.Body.WriteAsync(bytes, context.RequestAborted);
+            }
         }
     }
 
