@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byBudgetRemaining, objectiveRatio, pairsFor, readPair } from '../src/lib/burn.js';
+
+test('a 30-day window keeps the SRE Workbook thresholds', () => {
+  assert.deepEqual(pairsFor('30d').map((p) => p.threshold), [14.4, 6, 3, 1]);
+});
+
+test('other windows scale the thresholds by window over 30 days', () => {
+  assert.deepEqual(pairsFor('7d').map((p) => p.threshold), [3.36, 1.4, 0.7, 0.233]);
+});
+
+test('a pair fires only when both windows burn faster than its threshold', () => {
+  const [page] = pairsFor('30d');
+  const status = (long, short) => ({ windows: { '1h': { burnRate: long }, '5m': { burnRate: short } }, alerts: [] });
+  assert.equal(readPair(status(20, 30), page).firing, true);
+  assert.equal(readPair(status(20, 3), page).firing, false);
+  assert.equal(readPair(status(20, 3), page).above, 1);
+  assert.equal(readPair(status(null, null), page).above, 0);
+});
+
+test("an active alert's own threshold wins over the computed one", () => {
+  const [page] = pairsFor('30d');
+  const status = { windows: { '1h': { burnRate: 9 }, '5m': { burnRate: 9 } }, alerts: [{ longWindow: '1h', shortWindow: '5m', threshold: 8 }] };
+  assert.equal(readPair(status, page).threshold, 8);
+  assert.equal(readPair(status, page).firing, true);
+});
+
+test('SLOs sort by budget remaining, least first, those without data last', () => {
+  const slo = (name, ratio) => ({ name, status: ratio === null ? { state: 'nodata' } : { errorBudget: { remainingRatio: ratio } } });
+  const sorted = [slo('b', 0.5), slo('none', null), slo('a', -2), slo('c', 0.5)].sort(byBudgetRemaining);
+  assert.deepEqual(sorted.map((s) => s.name), ['a', 'b', 'c', 'none']);
+});
+
+test('objectives read the same as a ratio or as a percentage', () => {
+  assert.ok(Math.abs(objectiveRatio({ objective: 99.9 }) - 0.999) < 1e-12);
+  assert.equal(objectiveRatio({ objective: 0.999 }), 0.999);
+});
