@@ -17,12 +17,12 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/cs
 function history(slo, url) {
   const from = Date.parse(url.searchParams.get('from'));
   const to = Date.parse(url.searchParams.get('to'));
-  const step = parseInt(url.searchParams.get('step'), 10) * 1000;
+  const step = Number(url.searchParams.get('step')) * 1000;
   const points = [];
   for (let at = from, i = 0; at <= to; at += step, i += 1) {
     const wave = (w) => Math.max(0, (slo.status.windows[w]?.burnRate ?? 0) * (0.6 + 0.4 * Math.sin(i / 12 + w.length)));
-    points.push({ at: new Date(at).toISOString(), sli: 1 - (1 - slo.objective) * wave('1h'),
-      budgetRemaining: 1 - (0.8 * (at - from)) / (to - from),
+    points.push({ time: new Date(at).toISOString(), sli: 1 - (1 - slo.objective / 100) * wave('1h'),
+      errorBudgetRemainingRatio: 1 - (0.8 * (at - from)) / (to - from),
       burnRates: Object.fromEntries(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => [w, wave(w)])),
       latency: slo.status.windows['5m']?.latency ? { p50: 0.08, p95: 0.3 + 0.1 * Math.sin(i / 9), p99: 0.8 + 0.2 * Math.sin(i / 7) } : undefined });
   }

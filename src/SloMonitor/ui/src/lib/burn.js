@@ -14,7 +14,14 @@ export const basePairs = [
 /** The burn-rate windows in chart order, shortest first. */
 export const burnWindows = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
 
-export function pairsFor(sloWindow) {
+/**
+ * The pairs of an SLO: its own alerting rules when the API gave them (the SLO page has them), otherwise the
+ * default policy with thresholds scaled to the SLO's window.
+ */
+export function pairsFor(sloWindow, rules) {
+  if (rules?.length) {
+    return rules.map((r) => ({ severity: r.severity, long: r.longWindow, short: r.shortWindow, threshold: round(r.threshold) }));
+  }
   const period = parseDuration(sloWindow) ?? thirtyDays;
   return basePairs.map((pair) => ({ ...pair, threshold: round(pair.threshold * (period / thirtyDays)) }));
 }
@@ -40,7 +47,7 @@ export const objectiveRatio = (slo) => (slo.objective > 1 ? slo.objective / 100 
 export const budgetRemaining = (status) => status?.errorBudget?.remainingRatio ?? null;
 
 /** The SLI over the SLO's own window (e.g. "30d"). */
-export const sliOverWindow = (slo) => slo.status?.windows?.[slo.window]?.sli ?? null;
+export const sliOverWindow = (slo) => slo.status?.windows?.[slo.window]?.sli ?? slo.status?.sli ?? null;
 
 /** The fastest burn right now: the larger of the 5m and 1h burn rates. */
 export function currentBurn(status) {

@@ -3,10 +3,10 @@ import { burnWindows } from './burn.js';
 
 const points = 240;
 
-/** The query for the last `seconds` up to `now`, with a step giving about 240 points (never under 10 s). */
+/** The query for the last `seconds` up to `now`, with a step in seconds giving about 240 points (never under 10 s). */
 export function historyRange(now, seconds) {
   const step = Math.max(10, Math.ceil(seconds / points));
-  return { from: new Date(now.getTime() - seconds * 1000).toISOString(), to: now.toISOString(), step: `${step}s` };
+  return { from: new Date(now.getTime() - seconds * 1000).toISOString(), to: now.toISOString(), step };
 }
 
 /**
@@ -20,7 +20,7 @@ export function readHistory(body) {
   return {
     times: rows.map((p) => new Date(p.time ?? p.at).getTime() / 1000),
     sli: column((p) => p.sli),
-    budgetRemaining: column((p) => p.budgetRemainingRatio ?? p.budgetRemaining),
+    budgetRemaining: column((p) => p.errorBudgetRemainingRatio ?? p.budgetRemainingRatio ?? p.budgetRemaining),
     burnRates: Object.fromEntries(burnWindows.map((w) => [w, column((p) => p.burnRates?.[w])])),
     latency: hasLatency ? Object.fromEntries(['p50', 'p95', 'p99'].map((q) => [q, column((p) => p.latency?.[q])])) : null,
   };

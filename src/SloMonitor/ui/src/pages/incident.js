@@ -63,7 +63,7 @@ export function mount(root, id) {
 
   async function act(path, done) {
     const name = who();
-    if (name) await post(path, { actor: name }, `Incident ${done} by ${name}.`);
+    if (name) await post(path, { actor: name, version: incident?.version }, `Incident ${done} by ${name}.`);
   }
 
   async function addComment() {

@@ -1,5 +1,6 @@
 // On-call view: open incidents first, then the fastest-burning SLOs and the latency of the services involved.
 import { apiPath, getJson } from '../lib/api.js';
+import { loadSlos } from '../lib/slos.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { age, burn, latency, time } from '../lib/format.js';
 import { budgetRemaining, currentBurn } from '../lib/burn.js';
@@ -21,7 +22,7 @@ export function mount(root) {
 
   return {
     async refresh(now) {
-      const [all, slos] = await Promise.all([getJson(apiPath('incidents')), getJson(apiPath('slos'))]);
+      const [all, slos] = await Promise.all([getJson(apiPath('incidents')), loadSlos()]);
       const open = all.filter((i) => i.state !== 'resolved')
         .sort((a, b) => (severityOrder[a.severity] ?? 9) - (severityOrder[b.severity] ?? 9) || Date.parse(a.openedAt) - Date.parse(b.openedAt));
       const fastest = slos.filter((s) => (currentBurn(s.status) ?? 0) > 0)

@@ -1,5 +1,5 @@
 // Executive view: every SLO with its budget and burn rates, worst budget first, filterable by service, team and label.
-import { apiPath, getJson } from '../lib/api.js';
+import { loadSlos } from '../lib/slos.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { labelPairs, percent } from '../lib/format.js';
 import { budgetRemaining, byBudgetRemaining, objectiveRatio, pairsFor, readPair, sliOverWindow, stateOrder } from '../lib/burn.js';
@@ -39,7 +39,7 @@ export function mount(root) {
 
   return {
     async refresh() {
-      slos = await getJson(apiPath('slos'));
+      slos = await loadSlos();
       draw();
     },
   };
@@ -114,7 +114,7 @@ function sloTable(slos, total) {
         h('td', { class: 'num' }, percent(objectiveRatio(slo))),
         h('td', { class: 'num' }, percent(sliOverWindow(slo)), h('span', { class: 'muted' }, ` / ${slo.window}`)),
         h('td', {}, budgetBar(budgetRemaining(status))),
-        h('td', {}, h('div', { class: 'pair-grid' }, pairsFor(slo.window).map((pair) => burnPair(readPair(status, pair))))));
+        h('td', {}, h('div', { class: 'pair-grid' }, pairsFor(slo.window, slo.alerting?.rules).map((pair) => burnPair(readPair(status, pair))))));
     }),
   });
 }

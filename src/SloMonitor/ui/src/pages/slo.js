@@ -55,7 +55,7 @@ export function mount(root, name) {
       drawHeader(header, slo);
       replace(summary, tiles(slo));
       replace(alerts, alertTable(status.alerts ?? []));
-      replace(pairs, pairsFor(slo.window).map((pair) => burnPair(readPair(status, pair))));
+      replace(pairs, pairsFor(slo.window, slo.alerting?.rules).map((pair) => burnPair(readPair(status, pair))));
       charts ??= createCharts(chartArea, slo, isLatency);
       charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)));
       charts.budget.setData(long.times, [long.budgetRemaining]);
@@ -114,7 +114,7 @@ function createCharts(area, slo, isLatency) {
     area.append(figure);
     return figure.querySelector('.chart-body');
   };
-  const thresholds = [...new Map(pairsFor(slo.window).map((p) => [p.threshold, p])).values()]
+  const thresholds = [...new Map(pairsFor(slo.window, slo.alerting?.rules).map((p) => [p.threshold, p])).values()]
     .map((p) => ({ label: `${p.severity} ${p.long}&${p.short} > ${p.threshold}`, value: p.threshold, stroke: p.severity === 'page' ? '#b00020' : '#8a5a00' }));
   return {
     burn: lineChart(box('burn-rate-chart', 'Burn rate per window, with the alert thresholds (dashed)'),
@@ -163,7 +163,7 @@ function windowTable(slo, isLatency) {
 function groupTable(slo) {
   const groupRows = slo.status?.groups ?? [];
   return table({
-    columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', ...pairsFor(slo.window).map((p) => `${p.long} & ${p.short}`)],
+    columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', ...pairsFor(slo.window, slo.alerting?.rules).map((p) => `${p.long} & ${p.short}`)],
     empty: 'No groups.',
     attributes: { id: 'group-table' },
     rows: [...groupRows].sort((a, b) => (a.status?.errorBudget?.remainingRatio ?? 2) - (b.status?.errorBudget?.remainingRatio ?? 2)).map((g) =>
@@ -171,6 +171,6 @@ function groupTable(slo) {
         h('td', {}, labelPairs(g.labels).join(', ')), h('td', {}, stateBadge(g.status?.state ?? 'nodata')),
         h('td', { class: 'num' }, percent(g.status?.windows?.[slo.window]?.sli)),
         h('td', {}, budgetBar(g.status?.errorBudget?.remainingRatio ?? null)),
-        pairsFor(slo.window).map((p) => h('td', {}, burnPair(readPair(g.status, p)))))),
+        pairsFor(slo.window, slo.alerting?.rules).map((p) => h('td', {}, burnPair(readPair(g.status, p)))))),
   });
 }
