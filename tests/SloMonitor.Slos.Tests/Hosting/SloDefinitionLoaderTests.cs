@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Hosting;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Slos.Tests.Hosting;
+
+public sealed class SloDefinitionLoaderTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("slo-loader-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void FilesMatchingTheGlobsAreLoadedAndAChangedFileIsReloaded()
+    {
+        var (loader, engine) = Create(Path.Combine(_directory, "*.yaml"));
+        Write("a.yaml", Slo("pay"));
+        Write("b.yaml", Slo("search"));
+
+        Assert.Equal(2, loader.CheckFiles());
+        Assert.Equal(["pay", "search"], engine.Definitions.Select(d => d.Name).Order());
+
+        Write("b.yaml", Slo("search") + Slo("browse"), DateTime.UtcNow.AddSeconds(5));
+        Assert.Equal(1, loader.CheckFiles());
+        Assert.Equal(["browse", "pay", "search"], engine.Definitions.Select(d => d.Name).Order());
+        Assert.Equal(0, loader.CheckFiles());
+    }
+
+    [Fact]
+    public void AnInvalidFileLeavesItsPreviousDefinitionsRunning()
+    {
+        var (loader, engine) = Create(Path.Combine(_directory, "slos.yaml"));
+        Write("slos.yaml", Slo("pay"));
+        loader.CheckFiles();
+
+        Write("slos.yaml", Slo("pay").Replace("99.9", "101", StringComparison.Ordinal), DateTime.UtcNow.AddSeconds(5));
+        loader.CheckFiles();
+
+        Assert.Equal(99.9, Assert.Single(engine.Definitions).Objective);
+    }
+
+    [Fact]
+    public void ADeletedFileRemovesItsSlos()
+    {
+        var (loader, engine) = Create(Path.Combine(_directory, "*.yaml"));
+        Write("a.yaml", Slo("pay"));
+        loader.CheckFiles();
+
+        File.Delete(Path.Combine(_directory, "a.yaml"));
+        loader.CheckFiles();
+
+        Assert.Empty(engine.Definitions);
+    }
+
+    [Fact]
+    public void ANameAlreadyDefinedInAnotherFileIsIgnored()
+    {
+        var (loader, engine) = Create(Path.Combine(_directory, "*.yaml"));
+        Write("a.yaml", Slo("pay"));
+        Write("b.yaml", Slo("pay").Replace("checkout", "other", StringComparison.Ordinal));
+
+        loader.CheckFiles();
+
+        Assert.Equal("checkout", Assert.Single(engine.Definitions).Service);
+    }
+
+    private (SloDefinitionLoader Loader, SloEngine Engine) Create(string pattern)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+        var engine = new SloEngine(time, new SloEngineOptions());
+        var catalog = new SloCatalog(engine, NullLogger<SloCatalog>.Instance);
+        var store = new SloDefinitionStore(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"));
+        var loader = new SloDefinitionLoader(new SloOptions { Files = [pattern] }, catalog, store, time, NullLogger<SloDefinitionLoader>.Instance);
+        return (loader, engine);
+    }
+
+    private void Write(string name, string text, DateTime? written = null)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        if (written is { } at)
+        {
+            File.SetLastWriteTimeUtc(path, at);
+        }
+    }
+
+    private static string Slo(string name) =>
+        $"- {{name: {name}, service: checkout, objective: 99.9, sli: {{kind: availability}}}}\n";
+}

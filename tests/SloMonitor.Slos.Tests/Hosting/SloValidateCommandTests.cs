@@ -1,0 +1,62 @@
+namespace SloMonitor.Slos.Tests.Hosting;
+
+public sealed class SloValidateCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("slo-validate-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void ValidFilesExitZeroAndSayHowManySlosTheyHold()
+    {
+        var file = Write("ok.yaml", "- {name: pay, service: checkout, objective: 99.9, sli: {kind: availability}}\n");
+        var (code, stdout, stderr) = Run(file);
+
+        Assert.Equal(0, code);
+        Assert.Contains("1 SLO(s) valid", stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void ErrorsArePrintedWithFileLineAndFieldAndExitNonZero()
+    {
+        var file = Write("bad.yaml", "- name: pay\n  service: checkout\n  objective: 99.9\n  sli: {kind: availabilty}\n");
+        var (code, _, stderr) = Run(file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("bad.yaml:4:15: [0].sli.kind: must be one of availability, ratio, latency, gauge; found 'availabilty'", stderr);
+    }
+
+    [Fact]
+    public void ANameDefinedInTwoFilesIsAnError()
+    {
+        var a = Write("a.yaml", "- {name: pay, service: checkout, objective: 99.9, sli: {kind: availability}}\n");
+        var b = Write("b.yaml", "- {name: pay, service: other, objective: 99.9, sli: {kind: availability}}\n");
+        var (code, _, stderr) = Run(a, b);
+
+        Assert.Equal(1, code);
+        Assert.Contains("'pay' is already defined in", stderr);
+    }
+
+    [Fact]
+    public void AMissingFileIsAnErrorAndNoArgumentsIsAUsageError()
+    {
+        Assert.Equal(1, Run(Path.Combine(_directory, "missing.yaml")).Code);
+        Assert.Equal(2, Run().Code);
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] files)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = SloValidateCommand.Run(files, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
