@@ -1,0 +1,146 @@
+using System.Text.Json;
+using SloMonitor.Alerting.Incidents;
+
+namespace SloMonitor.Api;
+
+/// <summary>
+/// <c>/api/v1/incidents</c>: list (filter by <c>state</c>, <c>service</c>, <c>slo</c>), read one with its alert and
+/// timeline, and acknowledge, resolve or comment. The actor comes from the body (<c>actor</c>) or the
+/// <c>X-Actor</c> header. A change that loses a race, or is not allowed in the current state, answers 409 with
+/// the current incident; an optional <c>version</c> in the body makes the change conditional on it.
+/// </summary>
+public static class IncidentsApi
+{
+    public const string ActorHeader = "X-Actor";
+    private static readonly string[] States = [IncidentStates.Triggered, IncidentStates.Acknowledged, IncidentStates.Resolved];
+
+    public static IEndpointRouteBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/v1/incidents");
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id:long}", GetAsync);
+        group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
+            ChangeAsync(id, request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken));
+        group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
+            ChangeAsync(id, request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken));
+        group.MapPost("/{id:long}/comments", CommentAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, IncidentStore store, CancellationToken cancellationToken)
+    {
+        var state = Query(request, "state");
+        if (state is not null && !States.Contains(state, StringComparer.Ordinal))
+        {
+            return Problem("state", $"'{state}' is not one of {string.Join(", ", States)}");
+        }
+
+        return Results.Ok(await store.ListAsync(state, Query(request, "service"), Query(request, "slo"), cancellationToken));
+    }
+
+    private static async Task<IResult> GetAsync(long id, IncidentStore store, CancellationToken cancellationToken) =>
+        await store.GetDetailAsync(id, cancellationToken) is { } incident
+            ? Results.Ok(incident)
+            : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> ChangeAsync(long id, HttpRequest request, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var actor = Actor(request, body);
+        if (actor is null)
+        {
+            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
+        }
+
+        int? version = null;
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("version", out var v) && v.ValueKind != JsonValueKind.Null)
+        {
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var parsed))
+            {
+                return Problem("version", "must be an integer");
+            }
+
+            version = parsed;
+        }
+
+        var result = await change(actor, version);
+        return result.Status switch
+        {
+            IncidentChangeStatus.Changed => Results.Ok(result.Current),
+            IncidentChangeStatus.NotFound => Results.Json(new { error = result.Error }, statusCode: StatusCodes.Status404NotFound),
+            _ => Results.Json(new { error = result.Error, current = result.Current }, statusCode: StatusCodes.Status409Conflict),
+        };
+    }
+
+    private static async Task<IResult> CommentAsync(long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        var actor = Actor(request, body);
+        if (actor is null)
+        {
+            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
+        }
+
+        var text = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : string.Empty;
+        if (text.Length == 0)
+        {
+            return Problem("text", "is required");
+        }
+
+        if (text.Length > 10_000)
+        {
+            return Problem("text", "is longer than 10000 characters");
+        }
+
+        return await store.AddCommentAsync(id, actor, text, cancellationToken) is { } entry
+            ? Results.Created($"/api/v1/incidents/{id}", entry)
+            : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<(JsonElement Body, IResult? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        {
+            return (default, null);
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (document.RootElement.Clone(), null)
+                : (default, Problem("body", "expected a JSON object"));
+        }
+        catch (JsonException ex)
+        {
+            return (default, Problem("body", $"invalid JSON: {ex.Message}"));
+        }
+    }
+
+    private static string? Actor(HttpRequest request, JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("actor", out var a) && a.ValueKind == JsonValueKind.String && a.GetString()!.Trim() is { Length: > 0 } fromBody)
+        {
+            return fromBody.Length <= 200 ? fromBody : fromBody[..200];
+        }
+
+        return request.Headers[ActorHeader].ToString().Trim() is { Length: > 0 } fromHeader ? fromHeader : null;
+    }
+
+    private static string? Query(HttpRequest request, string name) =>
+        request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    private static IResult Problem(string field, string message) =>
+        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+}

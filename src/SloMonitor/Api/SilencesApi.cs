@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json;
+using SloMonitor.Alerting.Muting;
+using SloMonitor.Alerting.Routing;
+
+namespace SloMonitor.Api;
+
+/// <summary>
+/// <c>/api/v1/silences</c>: create (<c>POST</c>), list (<c>GET</c>, optional <c>state=active|pending|expired</c>),
+/// read one, and expire (<c>DELETE /{id}</c>). Matchers are Alertmanager's objects
+/// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>.
+/// </summary>
+public static class SilencesApi
+{
+    private static readonly string[] States = ["active", "pending", "expired"];
+
+    public static IEndpointRouteBuilder MapSilencesApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var group = app.MapGroup("/api/v1/silences");
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id:guid}", GetAsync);
+        group.MapPost("", CreateAsync);
+        group.MapDelete("/{id:guid}", ExpireAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var state = request.Query["state"].ToString();
+        if (state.Length > 0 && !States.Contains(state, StringComparer.Ordinal))
+        {
+            return Problem("state", $"'{state}' is not one of {string.Join(", ", States)}");
+        }
+
+        var now = time.GetUtcNow();
+        var silences = await store.ListAsync(includeExpired: true, cancellationToken);
+        return Results.Ok(silences.Where(s => state.Length == 0 || s.StateAt(now) == state).Select(s => ToJson(s, now)));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } silence
+            ? Results.Ok(ToJson(silence, time.GetUtcNow()))
+            : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> ExpireAsync(Guid id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.ExpireAsync(id, cancellationToken) is { } silence
+            ? Results.Ok(ToJson(silence, time.GetUtcNow()))
+            : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return Problem("body", $"invalid JSON: {ex.Message}");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return Problem("body", "expected a JSON object");
+        }
+
+        if (!body.TryGetProperty("matchers", out var matchersJson) || matchersJson.ValueKind != JsonValueKind.Array)
+        {
+            return Problem("matchers", "is required: a list of matchers");
+        }
+
+        var matchers = new List<Matcher>();
+        var index = 0;
+        foreach (var item in matchersJson.EnumerateArray())
+        {
+            var field = $"matchers[{index++}]";
+            try
+            {
+                matchers.Add(item.ValueKind switch
+                {
+                    JsonValueKind.String => Matcher.Parse(item.GetString()!),
+                    JsonValueKind.Object => Matcher.FromParts(
+                        Text(item, "name") ?? throw new FormatException("name is required"),
+                        Text(item, "value") ?? throw new FormatException("value is required"),
+                        Flag(item, "isRegex", false),
+                        Flag(item, "isEqual", true)),
+                    _ => throw new FormatException("expected a matcher object or string"),
+                });
+            }
+            catch (FormatException ex)
+            {
+                return Problem(field, ex.Message);
+            }
+        }
+
+        if (!TryTime(body, "startsAt", out var startsAt, out var startsError))
+        {
+            return startsError!;
+        }
+
+        if (!TryTime(body, "endsAt", out var endsAt, out var endsError))
+        {
+            return endsError!;
+        }
+
+        if (endsAt is null)
+        {
+            return Problem("endsAt", "is required (RFC 3339)");
+        }
+
+        var createdBy = Text(body, "createdBy") ?? request.Headers[IncidentsApi.ActorHeader].ToString();
+        try
+        {
+            var silence = await store.CreateAsync(matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);
+            return Results.Created($"/api/v1/silences/{silence.Id}", ToJson(silence, time.GetUtcNow()));
+        }
+        catch (ArgumentException ex)
+        {
+            var field = ex.Message.Split(':', 2)[0];
+            return Results.Json(new { error = ex.Message.Split(" (Parameter", 2)[0], field }, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static object ToJson(Silence silence, DateTimeOffset now) => new
+    {
+        id = silence.Id,
+        matchers = silence.Matchers.Select(m => new { name = m.Name, value = m.Value, isRegex = m.IsRegex, isEqual = m.IsEqual }),
+        startsAt = silence.StartsAt,
+        endsAt = silence.EndsAt,
+        createdBy = silence.CreatedBy,
+        comment = silence.Comment,
+        createdAt = silence.CreatedAt,
+        updatedAt = silence.UpdatedAt,
+        status = new { state = silence.StateAt(now) },
+    };
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static bool Flag(JsonElement element, string name, bool fallback) =>
+        element.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Null => fallback,
+            _ => throw new FormatException($"{name} must be true or false"),
+        } : fallback;
+
+    private static bool TryTime(JsonElement body, string name, out DateTimeOffset? value, out IResult? error)
+    {
+        value = null;
+        error = null;
+        if (!body.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(element.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            value = parsed.ToUniversalTime();
+            return true;
+        }
+
+        error = Problem(name, "is not an RFC 3339 time");
+        return false;
+    }
+
+    private static IResult Problem(string field, string message) =>
+        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+}
