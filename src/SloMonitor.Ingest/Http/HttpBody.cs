@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,10 +8,13 @@ namespace SloMonitor.Ingest;
 
 /// <summary>
 /// Reads a request body into a pooled buffer, gunzipping it when asked, and stops as soon as it would exceed the
-/// limit (counted after decompression, so gzip bombs stop early too).
+/// limit (counted after decompression, so gzip bombs stop early too). A gzip body must end with a trailer whose
+/// length matches what it inflated to, so a truncated upload is refused rather than partly applied.
 /// </summary>
 internal sealed class HttpBody : IDisposable
 {
+    private const int GzipMinimumLength = 18;
+
     private byte[] _buffer;
 
     private HttpBody(byte[] buffer, int length)
@@ -38,68 +42,48 @@ internal sealed class HttpBody : IDisposable
             sizeFeature.MaxRequestBodySize = maxBytes + 1L;
         }
 
-        Stream source = request.Body;
-        GZipStream? gunzip = null;
-        if (gzip)
-        {
-            source = gunzip = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 16 * 1024, 4096, maxBytes + 1L));
-        var length = 0;
+        HttpBody raw;
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > maxBytes)
-                    {
-                        throw new BodyTooLargeException(maxBytes);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await source.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > maxBytes)
-                {
-                    throw new BodyTooLargeException(maxBytes);
-                }
-            }
-
-            return new HttpBody(buffer, length);
-        }
-        catch (InvalidDataException e)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw new OtlpDecodeException("malformed gzip body: " + e.Message);
+            raw = await ReadAllAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             throw new BodyTooLargeException(maxBytes);
         }
-        catch
+
+        if (!gzip)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
+            return raw;
         }
-        finally
+
+        using (raw)
         {
-            if (gunzip is not null)
+            if (raw.Length < GzipMinimumLength)
             {
-                await gunzip.DisposeAsync();
+                throw new OtlpDecodeException($"malformed gzip body: {raw.Length} bytes is shorter than any gzip stream");
             }
+
+            var expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(raw._buffer.AsSpan(raw.Length - 4, 4));
+            using var compressed = new MemoryStream(raw._buffer, 0, raw.Length, writable: false);
+            await using var gunzip = new GZipStream(compressed, CompressionMode.Decompress);
+            HttpBody inflated;
+            try
+            {
+                inflated = await ReadAllAsync(gunzip, Math.Min(expectedLength, (uint)maxBytes), maxBytes, cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new OtlpDecodeException("malformed gzip body: " + e.Message);
+            }
+
+            if ((uint)inflated.Length != expectedLength)
+            {
+                inflated.Dispose();
+                throw new OtlpDecodeException("malformed gzip body: it is truncated (inflated length does not match its trailer)");
+            }
+
+            return inflated;
         }
     }
 
@@ -109,6 +93,42 @@ internal sealed class HttpBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
+        }
+    }
+
+    private static async Task<HttpBody> ReadAllAsync(Stream source, long? expectedLength, int maxBytes, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(expectedLength ?? 16 * 1024, 4096, maxBytes + 1L));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await source.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), cancellationToken);
+                if (read == 0)
+                {
+                    return new HttpBody(buffer, length);
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    throw new BodyTooLargeException(maxBytes);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 }
