@@ -7,8 +7,7 @@ namespace SloMonitor.Benchmarks.Slos;
 /// One evaluation round over 10,000 SLOs with six hours of data each (the loop runs one every 10 s; the budget
 /// is 1 s). Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloEvaluation*'</c>.
 /// </summary>
-[ShortRunJob]
-[MemoryDiagnoser]
+[Config(typeof(InProcessShortRunConfig))]
 public class SloEvaluationBenchmarks
 {
     private SloEngine _engine = null!;

@@ -9,8 +9,7 @@ namespace SloMonitor.Benchmarks.Slos;
 /// A service with ten SLOs (as in <see cref="SloFleet"/>) receives a span that four of them count.
 /// Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloRecord*'</c>.
 /// </summary>
-[ShortRunJob]
-[MemoryDiagnoser]
+[Config(typeof(InProcessShortRunConfig))]
 public class SloRecordBenchmarks
 {
     private SloEngine _engine = null!;
