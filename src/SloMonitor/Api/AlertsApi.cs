@@ -70,7 +70,8 @@ public static class AlertsApi
                 return startsError!;
             }
 
-            var start = startsAt ?? now;
+            // Without startsAt, a resolve that already ended starts when it ended (as in Alertmanager).
+            var start = startsAt ?? (endsAt is { } ended && ended < now ? ended : now);
             var end = endsAt ?? now + options.ExternalResolveTimeout;
             if (end < start)
             {
