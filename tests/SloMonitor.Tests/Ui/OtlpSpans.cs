@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Ingest.Otlp.Resource;
+using SloMonitor.Ingest.Otlp.Trace;
+
+namespace SloMonitor.Tests.Ui;
+
+/// <summary>Pushes server spans to the service as an OpenTelemetry SDK would: OTLP/HTTP protobuf on /v1/traces.</summary>
+internal static class OtlpSpans
+{
+    /// <summary>
+    /// Sends <paramref name="count"/> server spans of <paramref name="service"/> ending just before now, the first
+    /// <paramref name="errors"/> of them with status ERROR, each lasting <paramref name="duration"/> (plus up to 10%).
+    /// </summary>
+    public static async Task PushAsync(Uri otlpHttp, string service, int count, int errors, TimeSpan duration)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "slomonitor-ui-tests" } };
+        for (var i = 0; i < count; i++)
+        {
+            var end = now - TimeSpan.FromMilliseconds(50 * (count - i));
+            var length = duration + (duration * (i % 10) / 100);
+            scope.Spans.Add(new Span
+            {
+                TraceId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+                SpanId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray(), 0, 8),
+                Name = "GET /" + service,
+                Kind = Span.Types.SpanKind.Server,
+                StartTimeUnixNano = Nanos(end - length),
+                EndTimeUnixNano = Nanos(end),
+                Status = new Status { Code = i < errors ? Status.Types.StatusCode.Error : Status.Types.StatusCode.Ok },
+            });
+        }
+
+        var resource = new Resource();
+        resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
+        var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = resource, ScopeSpans = { scope } } } };
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var body = new ByteArrayContent(request.ToByteArray());
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/traces"), body);
+        var answer = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        if (!response.IsSuccessStatusCode || answer.PartialSuccess?.RejectedSpans > 0)
+        {
+            throw new InvalidOperationException(
+                $"the service did not take the {service} spans: {(int)response.StatusCode}, rejected {answer.PartialSuccess?.RejectedSpans}: {answer.PartialSuccess?.ErrorMessage}");
+        }
+    }
+
+    private static ulong Nanos(DateTimeOffset at) => (ulong)(at.ToUnixTimeMilliseconds() * 1_000_000);
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace SloMonitor.Tests.Ui;
+
+/// <summary>
+/// The UI in real headless Chromium against the real service (PostgreSQL, OTLP ingest, SLO evaluation, alerting).
+/// Each test saves what it saw to docs/screenshots.
+/// </summary>
+public sealed class UiPagesTests
+{
+    [Fact]
+    public async Task TheOverviewListsTheSeededSlosWithTheirStatesLeastBudgetFirst()
+    {
+        await using var scenario = await UiScenario.StartAsync();
+        await using var browser = await UiBrowser.LaunchAsync();
+
+        var page = await browser.OpenAsync(scenario.Service.BaseAddress, "ui");
+
+        var rows = page.Locator("#slo-table tbody tr");
+        Assert.Equal(5, await rows.CountAsync());
+        foreach (var (slo, state) in UiScenario.ExpectedStates)
+        {
+            var row = page.Locator($"#slo-table tr[data-slo='{slo}']");
+            Assert.Equal(state, await row.GetAttributeAsync("data-state"));
+            Assert.Equal(StateText(state), (await row.Locator(".badge").First.TextContentAsync())?.Trim()[1..].Trim());
+        }
+
+        var order = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.slo)");
+        Assert.Equal(["checkout-availability", "search-availability", "catalog-latency", "checkout-latency", "billing-availability"], order);
+        Assert.Equal("true", await page.Locator("tr[data-slo='checkout-availability'] .pair[data-pair='1h/5m']").GetAttributeAsync("data-firing"));
+        Assert.Equal("false", await page.Locator("tr[data-slo='catalog-latency'] .pair[data-pair='1h/5m']").GetAttributeAsync("data-firing"));
+        Assert.Equal("exhausted", await ClassLevel(page.Locator("tr[data-slo='checkout-availability'] .budget")));
+        await Screenshots.SaveAsync(page, "overview");
+
+        await page.Locator("select[name='team']").SelectOptionAsync("discovery");
+        Assert.Equal(["search-availability", "catalog-latency"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.slo)"));
+        Assert.Contains("team=discovery", page.Url, StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator(".compliance .card").CountAsync());
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    [Fact]
+    public async Task AnSloPageDrawsItsBurnRateBudgetSliAndLatencyChartsWithDataPoints()
+    {
+        await using var scenario = await UiScenario.StartAsync();
+        await using var browser = await UiBrowser.LaunchAsync();
+
+        var page = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/checkout-availability");
+
+        Assert.Equal("page", await page.Locator("h1 .badge").GetAttributeAsync("data-state"));
+        foreach (var chart in new[] { "burn-rate-chart", "sli-chart" })
+        {
+            Assert.True(await DrawnPointsAsync(page, chart) > 0, $"{chart} drew no data points");
+        }
+
+        Assert.Equal(1, await page.Locator("#budget-chart canvas").CountAsync());
+        Assert.True(await page.Locator("#alerts tr[data-alert='page']").CountAsync() >= 1, "the active page alert is not listed");
+        Assert.Equal("https://runbooks.example.com/checkout-availability", await page.Locator("#runbook-link").GetAttributeAsync("href"));
+        Assert.Equal("100", await page.Locator("[data-bad]").First.GetAttributeAsync("data-bad"));
+        Assert.Equal("100", await page.Locator("[data-good]").First.GetAttributeAsync("data-good"));
+        await Screenshots.SaveAsync(page, "slo");
+
+        var latency = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/catalog-latency");
+        Assert.True(await DrawnPointsAsync(latency, "latency-chart") > 0, "the latency chart drew no data points");
+        var p95 = await latency.Locator("#window-table tr[data-window='5m'] td").Nth(7).InnerTextAsync();
+        Assert.EndsWith("ms", p95.Trim(), StringComparison.Ordinal);
+        await Screenshots.SaveAsync(latency, "slo-latency");
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    [Fact]
+    public async Task AnOnCallEngineerAcknowledgesAnIncidentFromTheUiAndTheTimelineShowsIt()
+    {
+        await using var scenario = await UiScenario.StartAsync();
+        var id = await scenario.WaitForIncidentAsync("checkout-availability");
+        await using var browser = await UiBrowser.LaunchAsync();
+
+        var oncall = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/oncall");
+        var row = oncall.Locator($"#incident-table tr[data-incident='{id}']");
+        Assert.Contains("nobody yet", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("checkout-availability", await oncall.Locator("#burning-table tbody tr").First.GetAttributeAsync("data-slo"));
+        var checkoutLatency = oncall.Locator("#latency-table tr[data-slo='checkout-latency'] td");
+        Assert.EndsWith("ms", (await checkoutLatency.Nth(2).InnerTextAsync()).Trim(), StringComparison.Ordinal);
+        Assert.Equal(0, await oncall.Locator("#latency-table tr[data-slo='catalog-latency']").CountAsync());
+        await Screenshots.SaveAsync(oncall, "oncall");
+
+        await row.Locator("a[href^='/ui/incidents/']").ClickAsync();
+        await oncall.WaitForURLAsync($"**/ui/incidents/{id}");
+        await UiBrowser.WaitForRefreshAsync(oncall);
+        await oncall.Locator("#actor").FillAsync("alice");
+        await oncall.Locator("#ack").ClickAsync();
+
+        await oncall.Locator("#timeline li[data-kind='acked']", new() { HasText = "alice" }).WaitForAsync();
+        Assert.Contains("alice", await oncall.Locator("#acknowledged-by").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await oncall.Locator("#ack").IsDisabledAsync());
+
+        await oncall.Locator("#comment").FillAsync("Rolled back release 42; errors dropping.");
+        await oncall.Locator("#add-comment").ClickAsync();
+        await oncall.Locator("#timeline li[data-kind='comment']", new() { HasText = "Rolled back release 42" }).WaitForAsync();
+        await Screenshots.SaveAsync(oncall, "incident");
+
+        using var incident = JsonDocument.Parse(await scenario.Service.Http.GetStringAsync($"/api/v1/incidents/{id.ToString(CultureInfo.InvariantCulture)}"));
+        Assert.Equal("acknowledged", incident.RootElement.GetProperty("state").GetString());
+        Assert.Equal("alice", incident.RootElement.GetProperty("acknowledgedBy").GetString());
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    private static string StateText(string state) => state switch
+    {
+        "ok" => "OK",
+        "ticket" => "Ticket",
+        "page" => "Page",
+        _ => "No data",
+    };
+
+    private static async Task<string?> ClassLevel(ILocator budget) =>
+        (await budget.GetAttributeAsync("class"))?.Split(' ').FirstOrDefault(c => c.StartsWith("budget-", StringComparison.Ordinal))?["budget-".Length..];
+
+    private static async Task<int> DrawnPointsAsync(IPage page, string chart)
+    {
+        var body = page.Locator($"#{chart} .chart-body");
+        await body.Locator("canvas").WaitForAsync();
+        return int.Parse(await body.GetAttributeAsync("data-points") ?? "0", CultureInfo.InvariantCulture);
+    }
+}
