@@ -115,9 +115,22 @@ public sealed class IncidentStore
         return new TimelineEntry(now, TimelineKinds.Comment, actor, JsonSerializer.SerializeToElement(details));
     }
 
-    /// <summary>Opens an incident for a firing alert unless one is open; returns the new id, or null.</summary>
+    /// <summary>
+    /// Opens an incident for a firing alert unless one is open, or a user already resolved the incident of this
+    /// same firing (same start time: the alert never stopped); returns the new id, or null.
+    /// </summary>
     internal static async Task<long?> OpenAsync(DbConnection connection, DbTransaction transaction, Alert alert, string? dashboardUrl, IReadOnlyList<string> receivers, DateTimeOffset now)
     {
+        var resolvedByUser = await connection.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM incident
+                            WHERE fingerprint = @Fingerprint AND alert_starts_at = @StartsAt
+                              AND state = 'resolved' AND resolved_by <> 'source')
+            """, new { alert.Fingerprint, StartsAt = Db.Utc(alert.StartsAt) }, transaction);
+        if (resolvedByUser)
+        {
+            return null;
+        }
+
         var id = await connection.ExecuteScalarAsync<long?>("""
             INSERT INTO incident (fingerprint, state, severity, title, service, slo, runbook_url, dashboard_url,
                                   alert_labels, alert_annotations, alert_starts_at, alert_ends_at, generator_url, opened_at)

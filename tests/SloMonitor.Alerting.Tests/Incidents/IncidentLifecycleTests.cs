@@ -69,6 +69,26 @@ public sealed class IncidentLifecycleTests
     }
 
     [Fact]
+    public async Task AnIncidentResolvedByAUserStaysResolvedWhileTheSameAlertKeepsFiring()
+    {
+        await using var h = await AlertingHarness.StartAsync(NoReceivers);
+        var alert = TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow());
+        await h.SubmitAsync(alert);
+        var incident = await h.SingleOpenIncidentAsync("checkout");
+        Assert.Equal(IncidentChangeStatus.Changed, (await h.Incidents.ResolveAsync(incident.Id, "alice", null, CancellationToken.None)).Status);
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.SubmitAsync(alert);
+        Assert.Single(await h.Incidents.ListAsync(null, null, null, CancellationToken.None));
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.SubmitAsync(TestAlerts.Resolved(alert, h.Time.GetUtcNow()));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.SubmitAsync(alert with { StartsAt = h.Time.GetUtcNow() });
+        Assert.Equal(2, (await h.Incidents.ListAsync(null, null, null, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task TheDatabaseItselfRefusesASecondOpenIncidentForOneFingerprint()
     {
         await using var h = await AlertingHarness.StartAsync(NoReceivers);
