@@ -11,16 +11,18 @@ namespace SloMonitor.Tests.Ui;
 internal static class OtlpSpans
 {
     /// <summary>
-    /// Sends <paramref name="count"/> server spans of <paramref name="service"/> ending just before now, the first
-    /// <paramref name="errors"/> of them with status ERROR, each lasting <paramref name="duration"/> (plus up to 10%).
+    /// Sends <paramref name="count"/> server spans of <paramref name="service"/> whose ends are spread evenly over
+    /// the <paramref name="past"/> up to now; <paramref name="errors"/> of them, spread evenly too, have status ERROR.
+    /// Each lasts <paramref name="duration"/> (plus up to 10%).
     /// </summary>
-    public static async Task PushAsync(Uri otlpHttp, string service, int count, int errors, TimeSpan duration)
+    public static async Task PushAsync(Uri otlpHttp, string service, int count, int errors, TimeSpan duration, TimeSpan past)
     {
         var now = DateTimeOffset.UtcNow;
         var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "slomonitor-ui-tests" } };
         for (var i = 0; i < count; i++)
         {
-            var end = now - TimeSpan.FromMilliseconds(50 * (count - i));
+            var end = now - TimeSpan.FromMilliseconds(1) - (past * (count - 1 - i) / count);
+            var failed = (long)i * errors / count != ((long)i + 1) * errors / count;
             var length = duration + (duration * (i % 10) / 100);
             scope.Spans.Add(new Span
             {
@@ -30,7 +32,7 @@ internal static class OtlpSpans
                 Kind = Span.Types.SpanKind.Server,
                 StartTimeUnixNano = Nanos(end - length),
                 EndTimeUnixNano = Nanos(end),
-                Status = new Status { Code = i < errors ? Status.Types.StatusCode.Error : Status.Types.StatusCode.Ok },
+                Status = new Status { Code = failed ? Status.Types.StatusCode.Error : Status.Types.StatusCode.Ok },
             });
         }
 

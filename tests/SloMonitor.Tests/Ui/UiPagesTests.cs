@@ -50,16 +50,15 @@ public sealed class UiPagesTests
         var page = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/checkout-availability");
 
         Assert.Equal("page", await page.Locator("h1 .badge").GetAttributeAsync("data-state"));
-        foreach (var chart in new[] { "burn-rate-chart", "sli-chart" })
+        foreach (var chart in new[] { "burn-rate-chart", "sli-chart", "budget-chart" })
         {
-            Assert.True(await DrawnPointsAsync(page, chart) > 0, $"{chart} drew no data points");
+            Assert.True(await DrawnPointsAsync(page, chart) > 10, $"{chart} drew no line of data points");
         }
 
-        Assert.Equal(1, await page.Locator("#budget-chart canvas").CountAsync());
         Assert.True(await page.Locator("#alerts tr[data-alert='page']").CountAsync() >= 1, "the active page alert is not listed");
         Assert.Equal("https://runbooks.example.com/checkout-availability", await page.Locator("#runbook-link").GetAttributeAsync("href"));
-        Assert.Equal("100", await page.Locator("[data-bad]").First.GetAttributeAsync("data-bad"));
-        Assert.Equal("100", await page.Locator("[data-good]").First.GetAttributeAsync("data-good"));
+        Assert.Equal("170", await page.Locator("[data-bad]").First.GetAttributeAsync("data-bad"));
+        Assert.Equal("170", await page.Locator("[data-good]").First.GetAttributeAsync("data-good"));
         await Screenshots.SaveAsync(page, "slo");
 
         var latency = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/catalog-latency");
@@ -74,7 +73,7 @@ public sealed class UiPagesTests
     public async Task AnOnCallEngineerAcknowledgesAnIncidentFromTheUiAndTheTimelineShowsIt()
     {
         await using var scenario = await UiScenario.StartAsync();
-        var id = await scenario.WaitForIncidentAsync("checkout-availability");
+        var id = await scenario.WaitForIncidentAsync("checkout-availability", "page");
         await using var browser = await UiBrowser.LaunchAsync();
 
         var oncall = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/oncall");

@@ -4,7 +4,7 @@ using SloMonitor.Testing;
 namespace SloMonitor.Tests.Ui;
 
 /// <summary>
-/// The service with five SLOs and traffic pushed through OTLP so that they show every state:
+/// The service with five SLOs and 340 requests per service pushed through OTLP so that they show every state:
 /// checkout-availability pages (half the requests fail), search-availability opens a ticket (4% errors against a
 /// 1% budget), checkout-latency and catalog-latency are fine (fast requests) and billing-availability has no data.
 /// </summary>
@@ -78,9 +78,14 @@ internal sealed class UiScenario : IAsyncDisposable
         });
         try
         {
-            await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "checkout", count: 200, errors: 100, TimeSpan.FromMilliseconds(80));
-            await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "search", count: 200, errors: 8, TimeSpan.FromMilliseconds(40));
-            await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "catalog", count: 200, errors: 0, TimeSpan.FromMilliseconds(120));
+            // Two hours of steady traffic, so that the charts have a past, then a burst in the last minute.
+            foreach (var (count, past) in new[] { (240, TimeSpan.FromHours(2)), (100, TimeSpan.FromMinutes(1)) })
+            {
+                await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "checkout", count, errors: count / 2, TimeSpan.FromMilliseconds(80), past);
+                await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "search", count, errors: count / 25, TimeSpan.FromMilliseconds(40), past);
+                await OtlpSpans.PushAsync(service.OtlpHttpEndpoint, "catalog", count, errors: 0, TimeSpan.FromMilliseconds(120), past);
+            }
+
             var scenario = new UiScenario(service);
             await scenario.WaitForStatesAsync();
             return scenario;
@@ -113,15 +118,15 @@ internal sealed class UiScenario : IAsyncDisposable
         throw new TimeoutException($"the SLOs did not reach their expected states within 30 s; last seen: {seen}");
     }
 
-    /// <summary>Waits (at most 30 s) for the incident that the paging SLO opens, and returns its id.</summary>
-    public async Task<long> WaitForIncidentAsync(string slo)
+    /// <summary>Waits (at most 30 s) for an open incident of the SLO with this severity, and returns its id.</summary>
+    public async Task<long> WaitForIncidentAsync(string slo, string severity)
     {
         for (var attempt = 0; attempt < 120; attempt++)
         {
             using var incidents = JsonDocument.Parse(await Service.Http.GetStringAsync($"/api/v1/incidents?slo={slo}"));
             foreach (var incident in incidents.RootElement.EnumerateArray())
             {
-                if (incident.GetProperty("state").GetString() != "resolved")
+                if (incident.GetProperty("state").GetString() != "resolved" && incident.GetProperty("severity").GetString() == severity)
                 {
                     return incident.GetProperty("id").GetInt64();
                 }
@@ -130,7 +135,7 @@ internal sealed class UiScenario : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"no incident was opened for {slo} within 30 s");
+        throw new TimeoutException($"no {severity} incident was opened for {slo} within 30 s");
     }
 
     public ValueTask DisposeAsync() => Service.DisposeAsync();

@@ -9,24 +9,33 @@ const dashes = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6]];
  * `series`: [{ label }]; `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
  * text for y values. Returns `setData(times, columns)`, times in seconds since the epoch, one column per series.
  */
+// Marks each point when a series has few of them, so that a lone reading is still seen.
+function sparse(u, seriesIndex) {
+  const values = u.data[seriesIndex] ?? [];
+  let count = 0;
+  for (const v of values) if (v !== null && v !== undefined) count += 1;
+  return count > 0 && count <= 40;
+}
+
 export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, height = 240 }) {
   const uSeries = [
     {},
     ...series.map((s, i) => ({
       label: s.label, stroke: s.stroke ?? palette[i % palette.length], width: s.width ?? 2, dash: s.dash ?? dashes[i % dashes.length],
-      spanGaps: false, points: { show: false }, value: (_, v) => (v === null || v === undefined ? '–' : format(v)),
+      spanGaps: false, points: { show: sparse, size: 6 }, value: (_, v) => (v === null || v === undefined ? '–' : format(v)),
     })),
     ...thresholds.map((t) => ({
       label: t.label, stroke: t.stroke ?? '#b00020', width: 1.5, dash: [6, 6], points: { show: false },
       value: () => format(t.value),
     })),
   ];
+  let xRange = null;
   const options = {
     title,
     width: Math.max(320, container.clientWidth || 640),
     height,
     series: uSeries,
-    scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+    scales: { x: { time: true, range: (u, min, max) => xRange ?? [min, max] }, y: yRange ? { range: yRange } : { auto: true } },
     axes: [{}, { values: (_, ticks) => ticks.map(format), size: 70 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
@@ -36,7 +45,9 @@ export function lineChart(container, { title, series, thresholds = [], format = 
   resize.observe(container);
 
   return {
-    setData(times, columns) {
+    /** `range`: [from, to] in epoch seconds, so that a chart with few points still spans the requested time. */
+    setData(times, columns, range) {
+      xRange = range ?? null;
       const lines = thresholds.map((t) => times.map(() => t.value));
       chart.setData([times, ...columns, ...lines]);
       const drawn = columns.reduce((sum, column) => sum + column.filter((v) => v !== null && v !== undefined).length, 0);

@@ -13,6 +13,12 @@ export function count(value) {
   return missing(value) ? dash : Math.round(value).toLocaleString('en-US');
 }
 
+/** A quantity that may be fractional, such as an error budget in events: "0.2", "12.5", "1,204". */
+export function amount(value) {
+  if (missing(value)) return dash;
+  return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 2 : Math.abs(value) < 100 ? 1 : 0 });
+}
+
 /** A burn rate: "14.4×", "0.02×", "120×". */
 export function burn(rate) {
   if (missing(rate)) return dash;

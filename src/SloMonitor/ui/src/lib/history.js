@@ -1,12 +1,36 @@
 // Asks for, and reads, the time series behind an SLO's charts (GET /api/v1/slos/{name}/history).
+import { apiPath, getJson } from './api.js';
 import { burnWindows } from './burn.js';
 
 const points = 240;
 
-/** The query for the last `seconds` up to `now`, with a step in seconds giving about 240 points (never under 10 s). */
+/**
+ * The query for the last `seconds` up to `now`: a step in seconds giving about 240 points (never under 10 s), and
+ * `from` a whole number of steps before `now`, so that the last point falls on `now` itself.
+ */
 export function historyRange(now, seconds) {
   const step = Math.max(10, Math.ceil(seconds / points));
-  return { from: new Date(now.getTime() - seconds * 1000).toISOString(), to: now.toISOString(), step };
+  const span = Math.max(step, Math.floor(seconds / step) * step);
+  return { from: new Date(now.getTime() - span * 1000).toISOString(), to: now.toISOString(), step };
+}
+
+// How far back each SLO's history reaches (the service says so in `earliest`), learned from earlier answers.
+const reach = new Map();
+
+/**
+ * Reads the last `seconds` of an SLO's history. The service keeps a limited past and starts older requests at its
+ * earliest point; the request is then made again within that reach, so the points still end at `now`.
+ */
+export async function loadHistory(name, now, seconds) {
+  const ask = (span) => getJson(apiPath(`slos/${encodeURIComponent(name)}/history`, historyRange(now, span)));
+  const known = reach.get(name);
+  let body = await ask(Math.min(seconds, known ?? seconds));
+  if (body?.earliest) {
+    const available = Math.floor((now.getTime() - Date.parse(body.earliest)) / 1000);
+    reach.set(name, available);
+    if (known === undefined && available > 0 && available < seconds) body = await ask(available);
+  }
+  return { ...readHistory(body), range: [now.getTime() / 1000 - seconds, now.getTime() / 1000] };
 }
 
 /**

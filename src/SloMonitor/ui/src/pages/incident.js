@@ -128,11 +128,17 @@ function timelineList(entries, now) {
 
 const kindNames = { created: 'opened', acked: 'acknowledged', unacked: 'unacknowledged', notify_failed: 'notification failed' };
 
+// Timeline details are free-form objects: a comment's text as is, otherwise "key: value" with labels as k=v.
 function describe(details) {
   if (details === null || details === undefined || details === '') return '';
   if (typeof details !== 'object') return String(details);
   if (typeof details.text === 'string') return details.text;
-  return Object.entries(details).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+  const value = (v) => {
+    if (Array.isArray(v)) return v.join(', ');
+    if (v && typeof v === 'object') return labelPairs(v).join(' ');
+    return String(v);
+  };
+  return Object.entries(details).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k}: ${value(v)}`).join(' · ');
 }
 
 function alertTable(alerts, now) {

@@ -1,9 +1,9 @@
 // One SLO: burn rates against their thresholds over time, the budget burning down, the SLI, latency, events, groups.
 import { apiPath, getJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
-import { burn, count, labelPairs, latency, parseDuration, percent, time } from '../lib/format.js';
+import { amount, burn, count, labelPairs, latency, parseDuration, percent, time } from '../lib/format.js';
 import { burnWindows, objectiveRatio, pairsFor, readPair } from '../lib/burn.js';
-import { historyRange, readHistory } from '../lib/history.js';
+import { loadHistory } from '../lib/history.js';
 import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
 import { lineChart } from '../charts/lineChart.js';
 
@@ -44,11 +44,9 @@ export function mount(root, name) {
     },
     async refresh(now) {
       const slo = await getJson(apiPath(`slos/${encodeURIComponent(name)}`));
-      const recent = historyRange(now, parseDuration(range));
-      const whole = historyRange(now, parseDuration(slo.window) ?? 30 * 86400);
       const [short, long] = await Promise.all([
-        getJson(apiPath(`slos/${encodeURIComponent(name)}/history`, recent)).then(readHistory),
-        getJson(apiPath(`slos/${encodeURIComponent(name)}/history`, whole)).then(readHistory),
+        loadHistory(name, now, parseDuration(range)),
+        loadHistory(name, now, parseDuration(slo.window) ?? 30 * 86400),
       ]);
       const status = slo.status ?? {};
       const isLatency = short.latency !== null || Object.values(status.windows ?? {}).some((w) => w?.latency);
@@ -57,9 +55,9 @@ export function mount(root, name) {
       replace(alerts, alertTable(status.alerts ?? []));
       replace(pairs, pairsFor(slo.window, slo.alerting?.rules).map((pair) => burnPair(readPair(status, pair))));
       charts ??= createCharts(chartArea, slo, isLatency);
-      charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)));
-      charts.budget.setData(long.times, [long.budgetRemaining]);
-      charts.sli.setData(short.times, [short.sli]);
+      charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)), short.range);
+      charts.budget.setData(long.times, [long.budgetRemaining], long.range);
+      charts.sli.setData(short.times, [short.sli], short.range);
       if (charts.latency) drawLatency(charts.latency, short, status, latencySamples, now);
       replace(windows, windowTable(slo, isLatency));
       groups.parentElement.hidden = !(status.groups?.length);
@@ -90,8 +88,8 @@ function tiles(slo) {
   return [
     tile(`SLI over ${slo.window}`, percent(whole.sli), `objective ${percent(objectiveRatio(slo))}`),
     tile('Error budget remaining', budgetBar(budget.remainingRatio ?? null),
-      budget.total !== undefined ? `${count(budget.consumed)} of ${count(budget.total)} bad events allowed used` : null),
-    tile('Budget exhausted at', budget.exhaustsAt ? time(budget.exhaustsAt) : 'not at this rate'),
+      budget.total !== undefined ? `${amount(budget.consumed)} of the ${amount(budget.total)} bad events allowed` : null),
+    tile('Budget runs out', (budget.remainingRatio ?? 1) <= 0 ? 'already spent' : budget.exhaustsAt ? time(budget.exhaustsAt) : 'not at this rate'),
     tile(`Good events (${slo.window})`, h('span', { 'data-good': whole.good ?? '' }, count(whole.good))),
     tile(`Bad events (${slo.window})`, h('span', { 'data-bad': whole.total !== undefined ? whole.total - whole.good : '' },
       count(whole.total === undefined ? null : whole.total - whole.good))),
@@ -133,13 +131,13 @@ function createCharts(area, slo, isLatency) {
 function drawLatency(chart, history, status, samples, now) {
   const quantiles = ['p50', 'p95', 'p99'];
   if (history.latency) {
-    chart.setData(history.times, quantiles.map((q) => history.latency[q]));
+    chart.setData(history.times, quantiles.map((q) => history.latency[q]), history.range);
     return;
   }
   const current = status.windows?.['5m']?.latency;
   if (current) samples.push({ t: now.getTime() / 1000, ...current });
   if (samples.length > 360) samples.shift();
-  chart.setData(samples.map((s) => s.t), quantiles.map((q) => samples.map((s) => s[q] ?? null)));
+  chart.setData(samples.map((s) => s.t), quantiles.map((q) => samples.map((s) => s[q] ?? null)), history.range);
 }
 
 function windowTable(slo, isLatency) {
