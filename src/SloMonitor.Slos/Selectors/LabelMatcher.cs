@@ -25,7 +25,9 @@ public sealed class LabelMatcher
         Value = value;
         if (op is MatchOperator.Regex or MatchOperator.NotRegex)
         {
-            _regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(100));
+            // Linear-time matching, like the RE2 engine Prometheus uses: no backtracking blow-up and no timeout to
+            // hit on the ingest path (constructs RE2 lacks, such as back-references, are rejected here too).
+            _regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking);
         }
     }
 

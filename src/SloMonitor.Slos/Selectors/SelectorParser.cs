@@ -148,7 +148,7 @@ public static class SelectorParser
         {
             return new LabelMatcher(name, op, value);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             error = $"invalid regular expression for '{name}': {e.Message}";
             return null;

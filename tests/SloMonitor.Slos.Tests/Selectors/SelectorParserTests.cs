@@ -62,4 +62,11 @@ public sealed class SelectorParserTests
         Assert.Null(SelectorParser.TryParse("{a=\"x\"}", true, out var error));
         Assert.Contains("metric name is required", error);
     }
+
+    [Fact]
+    public void RegexConstructsThatNeedBacktrackingAreRejectedAsInPrometheus()
+    {
+        Assert.Null(SelectorParser.TryParse("a=~\"(x)\\\\1\"", false, out var error));
+        Assert.Contains("invalid regular expression for 'a'", error);
+    }
 }
