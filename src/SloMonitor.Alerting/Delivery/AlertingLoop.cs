@@ -20,7 +20,11 @@ internal sealed class AlertingLoop(
     TimeProvider time,
     ILogger<AlertingLoop> logger) : BackgroundService
 {
+    /// <summary>Delivered notifications are kept this long in the outbox (their outcome stays in the timeline).</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
     private readonly List<Task> _deliveries = [];
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
     /// <summary>Runs one tick; with <paramref name="waitForDeliveries"/> it returns after every started delivery is recorded.</summary>
     public async Task RunOnceAsync(bool waitForDeliveries, CancellationToken cancellationToken)
@@ -42,6 +46,12 @@ internal sealed class AlertingLoop(
         }
 
         metrics.SetQueueDepth(await outboxStore.PendingCountAsync(cancellationToken));
+        var now = time.GetUtcNow();
+        if (now - _lastPurge >= TimeSpan.FromHours(1))
+        {
+            _lastPurge = now;
+            await outboxStore.PurgeAsync(now - Retention, cancellationToken);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -82,6 +82,22 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
             "SELECT count(*) FROM notification_outbox WHERE state = 'pending'", cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Forgets delivered and given-up rows, and notification-log entries that record nothing firing, older than
+    /// <paramref name="before"/> (the incident timeline keeps the outcomes). Returns the rows removed.
+    /// </summary>
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var removed = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM notification_outbox WHERE state <> 'pending' AND created_at < @before",
+            new { before = Db.Utc(before) }, cancellationToken: cancellationToken));
+        removed += await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM notification_log WHERE cardinality(firing) = 0 AND notified_at < @before",
+            new { before = Db.Utc(before) }, cancellationToken: cancellationToken));
+        return removed;
+    }
+
     private async Task<bool> UpdateAsync(OutboxItem item, string sql, object parameters, DateTimeOffset now, string timelineKind, object details, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

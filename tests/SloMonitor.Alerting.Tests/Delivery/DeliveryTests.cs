@@ -185,6 +185,26 @@ public sealed class DeliveryTests
         Assert.Equal(1, await h.PendingOutboxAsync());
     }
 
+    [Fact]
+    public async Task DeliveredNotificationsLeaveTheOutboxAfterTheRetentionButPendingOnesStay()
+    {
+        await using var receiver = await RecordingReceiver.StartAsync();
+        await using var h = await AlertingHarness.StartAsync(Routing(receiver.Url, "retention-hook"));
+        await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(30));
+        receiver.Respond = (_, _, _) => Task.FromResult(503);
+        await h.SubmitAsync(TestAlerts.Slo("search", "page", h.Time.GetUtcNow()));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        await using var connection = await h.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notification_outbox"));
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Alerting.Delivery.OutboxStore>(h.Services);
+        await store.PurgeAsync(h.Time.GetUtcNow().AddDays(1), CancellationToken.None);
+        Assert.Equal("pending", Assert.Single(await connection.QueryAsync<string>("SELECT state FROM notification_outbox")));
+        var incident = await h.SingleOpenIncidentAsync("checkout");
+        Assert.Contains(TimelineKinds.Notified, await h.TimelineKindsAsync(incident.Id));
+    }
+
     internal static double Counter(string receiver, string outcome)
     {
         var text = Exposition().GetAwaiter().GetResult();
