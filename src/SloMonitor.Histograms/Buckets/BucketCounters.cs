@@ -3,28 +3,28 @@ using System.Runtime.CompilerServices;
 namespace SloMonitor.Histograms.Buckets;
 
 /// <summary>
-/// Lock-free counters for every bucket index of one scale, stored sparsely: a directory of chunks of pages of
-/// 16 counters, each level created on first use with a compare-and-swap (so no increment is ever lost and nothing
-/// is copied). Once a value's page exists, <see cref="Add"/> is three loads and one <see cref="Interlocked.Add(ref long, long)"/>.
-/// Each counter is exact; a reader walking the pages sees each counter atomically but not all of them at one instant.
+/// Lock-free counters for every bucket index of one scale, stored sparsely in a three-level directory of 16-way
+/// arrays over <see cref="CounterPage"/>s of 16 counters. Each level is created on first use with a
+/// compare-and-swap, so no increment is ever lost and nothing is copied. Once a value's page exists,
+/// <see cref="Add"/> is four loads and one <see cref="Interlocked"/> add. Each counter is exact; a reader walking the
+/// pages sees each counter atomically but not all of them at one instant.
 /// </summary>
 internal sealed class BucketCounters
 {
-    internal const int PageBits = 4;
-    internal const int ChunkBits = 6;
-    private const int PageSize = 1 << PageBits;
-    private const int ChunkSize = 1 << ChunkBits;
+    private const int Bits = 4;
+    private const int Fanout = 1 << Bits;
+    private const int Mask = Fanout - 1;
 
     private readonly int _minIndex;
     private readonly int _maxIndex;
-    private readonly long[]?[]?[] _chunks;
+    private readonly CounterPage?[]?[]?[] _top;
 
     public BucketCounters(int scale)
     {
         Scale = scale;
         (_minIndex, _maxIndex) = ExponentialIndexer.IndexRange(scale);
         long span = (long)_maxIndex - _minIndex + 1;
-        _chunks = new long[]?[]?[(int)((span >> (PageBits + ChunkBits)) + 1)];
+        _top = new CounterPage?[]?[]?[(int)((span >> (3 * Bits)) + 1)];
     }
 
     public int Scale { get; }
@@ -33,18 +33,22 @@ internal sealed class BucketCounters
     public void Add(int index, long count)
     {
         uint offset = (uint)(index - _minIndex);
-        var chunks = _chunks;
-        uint chunkIndex = offset >> (PageBits + ChunkBits);
-        if (chunkIndex < (uint)chunks.Length)
+        var top = _top;
+        uint topIndex = offset >> (3 * Bits);
+        if (topIndex < (uint)top.Length)
         {
-            var pages = chunks[chunkIndex];
-            if (pages is not null)
+            var middle = top[topIndex];
+            if (middle is not null)
             {
-                var page = pages[(offset >> PageBits) & (ChunkSize - 1)];
-                if (page is not null)
+                var pages = middle[(offset >> (2 * Bits)) & Mask];
+                if (pages is not null)
                 {
-                    Interlocked.Add(ref page[offset & (PageSize - 1)], count);
-                    return;
+                    var page = pages[(offset >> Bits) & Mask];
+                    if (page is not null)
+                    {
+                        page.Add((int)(offset & Mask), count);
+                        return;
+                    }
                 }
             }
         }
@@ -55,28 +59,29 @@ internal sealed class BucketCounters
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AddSlow(int index, uint offset, long count)
     {
-        uint chunkIndex = offset >> (PageBits + ChunkBits);
-        if (chunkIndex >= (uint)_chunks.Length)
+        uint topIndex = offset >> (3 * Bits);
+        if (index < _minIndex || index > _maxIndex || topIndex >= (uint)_top.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"bucket index is outside the range of scale {Scale}");
         }
 
-        var pages = Volatile.Read(ref _chunks[chunkIndex]);
-        if (pages is null)
+        var middle = GetOrCreate(ref _top[topIndex], () => new CounterPage?[]?[Fanout]);
+        var pages = GetOrCreate(ref middle[(offset >> (2 * Bits)) & Mask], () => new CounterPage?[Fanout]);
+        var page = GetOrCreate(ref pages[(offset >> Bits) & Mask], () => new CounterPage());
+        page.Add((int)(offset & Mask), count);
+    }
+
+    private static T GetOrCreate<T>(ref T? slot, Func<T> create)
+        where T : class
+    {
+        var current = Volatile.Read(ref slot);
+        if (current is not null)
         {
-            Interlocked.CompareExchange(ref _chunks[chunkIndex], new long[]?[ChunkSize], null);
-            pages = Volatile.Read(ref _chunks[chunkIndex])!;
+            return current;
         }
 
-        ref var pageSlot = ref pages[(offset >> PageBits) & (ChunkSize - 1)];
-        var page = Volatile.Read(ref pageSlot);
-        if (page is null)
-        {
-            Interlocked.CompareExchange(ref pageSlot, new long[PageSize], null);
-            page = Volatile.Read(ref pageSlot)!;
-        }
-
-        Interlocked.Add(ref page[offset & (PageSize - 1)], count);
+        Interlocked.CompareExchange(ref slot, create(), null);
+        return Volatile.Read(ref slot)!;
     }
 
     /// <summary>True when the index belongs to this scale's range.</summary>
@@ -85,50 +90,60 @@ internal sealed class BucketCounters
     /// <summary>Adds every non-zero counter into <paramref name="target"/>.</summary>
     public void CopyTo(SnapshotAccumulator target)
     {
-        for (int c = 0; c < _chunks.Length; c++)
+        for (int t = 0; t < _top.Length; t++)
         {
-            var pages = Volatile.Read(ref _chunks[c]);
-            if (pages is null)
+            var middle = Volatile.Read(ref _top[t]);
+            for (int m = 0; middle is not null && m < Fanout; m++)
             {
-                continue;
-            }
-
-            for (int p = 0; p < pages.Length; p++)
-            {
-                var page = Volatile.Read(ref pages[p]);
-                if (page is null)
+                var pages = Volatile.Read(ref middle[m]);
+                for (int p = 0; pages is not null && p < Fanout; p++)
                 {
-                    continue;
-                }
-
-                int first = _minIndex + (((c << ChunkBits) + p) << PageBits);
-                for (int i = 0; i < page.Length; i++)
-                {
-                    long value = Volatile.Read(ref page[i]);
-                    if (value != 0)
+                    var page = Volatile.Read(ref pages[p]);
+                    if (page is null)
                     {
-                        target.Add(Scale, first + i, value);
+                        continue;
+                    }
+
+                    int first = _minIndex + (((((t << Bits) + m) << Bits) + p) << Bits);
+                    for (int i = 0; i < CounterPage.Size; i++)
+                    {
+                        long value = page.Read(i);
+                        if (value != 0)
+                        {
+                            target.Add(Scale, first + i, value);
+                        }
                     }
                 }
             }
         }
     }
 
-    /// <summary>Approximate bytes held: directory, chunks and pages.</summary>
+    /// <summary>Approximate bytes held: directory levels and pages.</summary>
     public long EstimateBytes()
     {
-        long bytes = 24 + 8L * _chunks.Length;
-        foreach (var pages in _chunks)
+        const long arrayBytes = 24 + 8 * Fanout;
+        const long pageBytes = 24 + 8 + 4 * CounterPage.Size;
+        long bytes = 40 + 24 + 8L * _top.Length;
+        foreach (var middle in _top)
         {
-            if (pages is null)
+            if (middle is null)
             {
                 continue;
             }
 
-            bytes += 24 + 8L * pages.Length;
-            foreach (var page in pages)
+            bytes += arrayBytes;
+            foreach (var pages in middle)
             {
-                bytes += page is null ? 0 : 24 + 8L * page.Length;
+                if (pages is null)
+                {
+                    continue;
+                }
+
+                bytes += arrayBytes;
+                foreach (var page in pages)
+                {
+                    bytes += page is null ? 0 : pageBytes + (page.Wide is null ? 0 : 24 + 8 * CounterPage.Size);
+                }
             }
         }
 
