@@ -13,6 +13,7 @@ internal sealed class SliTrack
 {
     private readonly SliDefinition _sli;
     private readonly SliSeries? _events;
+    private readonly SliSeries? _latency;
     private readonly SliSeries? _numerator;
     private readonly SliSeries? _slices;
     private readonly GaugeSeries? _gauge;
@@ -33,7 +34,14 @@ internal sealed class SliTrack
             return;
         }
 
-        _events = new SliSeries(new SliSeriesOptions(sli.Kind == SliKind.Latency, histogramScale, retention));
+        // Latency values go to a histogram series too; the counts stay in a series of their own so that the
+        // evaluation loop, which needs no quantiles, reads counters only.
+        _events = new SliSeries(new SliSeriesOptions(false, histogramScale, retention));
+        if (sli.Kind == SliKind.Latency)
+        {
+            _latency = new SliSeries(new SliSeriesOptions(true, histogramScale, retention));
+        }
+
         if (sli.Kind == SliKind.Ratio)
         {
             _numerator = new SliSeries(new SliSeriesOptions(false, histogramScale, retention));
@@ -61,23 +69,29 @@ internal sealed class SliTrack
     /// <summary>A ratio's good (or, with <c>bad</c>, bad) counter.</summary>
     public void RecordNumerator(long unixMs, long count) => _numerator!.Record(unixMs, count, count);
 
-    public void RecordLatency(long unixMs, double seconds, bool good) => _events!.RecordValue(unixMs, seconds, good);
+    public void RecordLatency(long unixMs, double seconds, bool good)
+    {
+        if (_latency!.RecordValue(unixMs, seconds, good))
+        {
+            _events!.Record(unixMs, good ? 1 : 0, 1);
+        }
+    }
 
     public void RecordGauge(long unixMs, double value) => _gauge!.Record(unixMs, value);
 
     public void MergeExplicit(long unixMs, ReadOnlySpan<double> bounds, ReadOnlySpan<ulong> counts, long good, long total)
     {
-        if (_events!.MergeExplicit(unixMs, bounds, counts))
+        if (_latency!.MergeExplicit(unixMs, bounds, counts))
         {
-            _events.Record(unixMs, good, total);
+            _events!.Record(unixMs, good, total);
         }
     }
 
     public void MergeExponential(long unixMs, int scale, ulong zeroCount, int offset, ReadOnlySpan<ulong> counts, long good, long total)
     {
-        if (_events!.MergeExponential(unixMs, scale, zeroCount, offset, counts))
+        if (_latency!.MergeExponential(unixMs, scale, zeroCount, offset, counts))
         {
-            _events.Record(unixMs, good, total);
+            _events!.Record(unixMs, good, total);
         }
     }
 
@@ -85,26 +99,28 @@ internal sealed class SliTrack
     public long EventsIn(long nowMs, TimeSpan window) =>
         _gauge is not null ? _gauge.CountSlices(nowMs, window, double.MaxValue, GaugeAggregation.Max).TotalSlices : _events!.Read(nowMs, window).Total;
 
-    /// <summary>The rolling window [now − window, now].</summary>
-    public TrackReading ReadRolling(long nowMs, TimeSpan window)
+    /// <summary>The rolling window [now − window, now]; quantiles only when <paramref name="withLatency"/>.</summary>
+    public TrackReading ReadRolling(long nowMs, TimeSpan window, bool withLatency)
     {
         if (_gauge is not null)
         {
             return Gauge(nowMs, window);
         }
 
-        return Combine(_events!.Read(nowMs, window), _numerator?.Read(nowMs, window), _slices?.Read(nowMs, window));
+        var latency = withLatency && _latency is not null ? Quantiles(_latency.Read(nowMs, window).Histogram) : null;
+        return Combine(_events!.Read(nowMs, window), _numerator?.Read(nowMs, window), _slices?.Read(nowMs, window), latency);
     }
 
     /// <summary>The window [from, to), for calendar windows and history.</summary>
-    public TrackReading Read(long fromMs, long toMs)
+    public TrackReading Read(long fromMs, long toMs, bool withLatency)
     {
         if (_gauge is not null)
         {
             return Gauge(toMs, TimeSpan.FromMilliseconds(Math.Max(1, toMs - fromMs)));
         }
 
-        return Combine(_events!.Read(fromMs, toMs), _numerator?.Read(fromMs, toMs), _slices?.Read(fromMs, toMs));
+        var latency = withLatency && _latency is not null ? Quantiles(_latency.Read(fromMs, toMs).Histogram) : null;
+        return Combine(_events!.Read(fromMs, toMs), _numerator?.Read(fromMs, toMs), _slices?.Read(fromMs, toMs), latency);
     }
 
     /// <summary>
@@ -136,9 +152,8 @@ internal sealed class SliTrack
         return new TrackReading(good, total, -1, null);
     }
 
-    private TrackReading Combine(WindowReading events, WindowReading? numerator, WindowReading? slices)
+    private TrackReading Combine(WindowReading events, WindowReading? numerator, WindowReading? slices, LatencySummary? latency)
     {
-        var latency = _sli.Kind == SliKind.Latency ? Quantiles(events.Histogram) : null;
         if (slices is { } judged)
         {
             return new TrackReading(judged.Good, judged.Total, events.Total, latency);
@@ -156,7 +171,7 @@ internal sealed class SliTrack
 
     private void JudgeRange(long from, long to)
     {
-        var reading = _events!.Read(from, to);
+        var reading = _latency!.Read(from, to);
         if (reading.Total == 0)
         {
             return;

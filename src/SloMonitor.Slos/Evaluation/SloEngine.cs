@@ -73,8 +73,11 @@ public sealed class SloEngine : ITelemetrySink
         }
     }
 
-    /// <summary>Evaluates every SLO now: one evaluation per SLO, then one per group of SLOs with <c>groupBy</c>.</summary>
-    public IReadOnlyList<SloEvaluation> EvaluateAll()
+    /// <summary>
+    /// Evaluates every SLO now: one evaluation per SLO, then one per group of SLOs with <c>groupBy</c>. Latency
+    /// quantiles are left out (null) unless <paramref name="withLatency"/>: the loop does not need them.
+    /// </summary>
+    public IReadOnlyList<SloEvaluation> EvaluateAll(bool withLatency = false)
     {
         var slos = _snapshot.Slos;
         var now = _time.GetUtcNow();
@@ -83,12 +86,12 @@ public sealed class SloEngine : ITelemetrySink
         {
             for (var i = 0; i < slos.Length; i++)
             {
-                results[i] = Evaluate(slos[i], now);
+                results[i] = Evaluate(slos[i], now, withLatency);
             }
         }
         else
         {
-            Parallel.For(0, slos.Length, i => results[i] = Evaluate(slos[i], now));
+            Parallel.For(0, slos.Length, i => results[i] = Evaluate(slos[i], now, withLatency));
         }
 
         var flat = new List<SloEvaluation>(slos.Length);
@@ -100,9 +103,9 @@ public sealed class SloEngine : ITelemetrySink
         return flat;
     }
 
-    /// <summary>Evaluates one SLO now: the overall evaluation first, then its groups; null when unknown.</summary>
-    public IReadOnlyList<SloEvaluation>? Evaluate(string name) =>
-        _snapshot.ByName.TryGetValue(name, out var slo) ? Evaluate(slo, _time.GetUtcNow()) : null;
+    /// <summary>Evaluates one SLO now, with latency quantiles: the overall evaluation first, then its groups; null when unknown.</summary>
+    public IReadOnlyList<SloEvaluation>? Evaluate(string name, bool withLatency = true) =>
+        _snapshot.ByName.TryGetValue(name, out var slo) ? Evaluate(slo, _time.GetUtcNow(), withLatency) : null;
 
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
@@ -119,11 +122,11 @@ public sealed class SloEngine : ITelemetrySink
         return longest + _options.HistoryRetention;
     }
 
-    private static IReadOnlyList<SloEvaluation> Evaluate(CompiledSlo slo, DateTimeOffset now)
+    private static IReadOnlyList<SloEvaluation> Evaluate(CompiledSlo slo, DateTimeOffset now, bool withLatency)
     {
         var tracks = slo.Tracks;
         var problems = Problems(tracks);
-        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, problems));
+        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, problems, withLatency));
         if (tracks.GroupBy.Length == 0)
         {
             return [overall];
@@ -132,7 +135,7 @@ public sealed class SloEngine : ITelemetrySink
         var results = new List<SloEvaluation> { overall };
         foreach (var group in tracks.Groups)
         {
-            results.Add(new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [])));
+            results.Add(new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [], withLatency)));
         }
 
         results.Sort(1, results.Count - 1, GroupOrder.Instance);

@@ -14,7 +14,7 @@ internal static class SloEvaluator
 {
     private static readonly string[] Severities = [AlertingPolicy.Page, AlertingPolicy.Ticket];
 
-    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems)
+    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, bool withLatency)
     {
         lock (track.EvaluationLock)
         {
@@ -26,12 +26,12 @@ internal static class SloEvaluator
             var windows = new Dictionary<string, WindowStatus>(slo.Windows.Length + 1, StringComparer.Ordinal);
             for (var i = 0; i < slo.Windows.Length; i++)
             {
-                readings[i] = track.ReadRolling(nowMs, slo.Windows[i]);
+                readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency);
                 windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed);
             }
 
             var (fromMs, period) = SloWindowBounds(definition.Window, now);
-            var sloReading = track.Read(fromMs, nowMs);
+            var sloReading = track.Read(fromMs, nowMs, withLatency);
             windows[definition.Window.Text] = ToStatus(sloReading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed);
 
             var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));

@@ -41,7 +41,7 @@ internal static class SloHistoryReader
             double burn1h = double.NaN;
             for (var i = 0; i < slo.Windows.Length; i++)
             {
-                var reading = track.Read(tMs - (long)slo.Windows[i].TotalMilliseconds, tMs);
+                var reading = track.Read(tMs - (long)slo.Windows[i].TotalMilliseconds, tMs, withLatency: false);
                 var burn = BurnRate.Of(reading.Good, reading.Total, allowed);
                 burnRates[slo.WindowNames[i]] = double.IsNaN(burn) ? null : burn;
                 if (slo.Windows[i] == TimeSpan.FromHours(1))
@@ -51,7 +51,7 @@ internal static class SloHistoryReader
             }
 
             var (fromMs, period) = SloEvaluator.SloWindowBounds(definition.Window, t);
-            var window = track.Read(fromMs, tMs);
+            var window = track.Read(fromMs, tMs, withLatency: false);
             var budget = SloEvaluator.Budget(definition, window, period, t, burn1h);
             double? sli = window.Total == 0 ? null : (double)window.Good / window.Total;
             points.Add(new SloHistoryPoint(t, sli, burnRates, budget.RemainingRatio));

@@ -49,7 +49,7 @@ public static class SlosApi
                 continue;
             }
 
-            if (engine.Evaluate(definition.Name) is [var overall, ..])
+            if (engine.Evaluate(definition.Name, withLatency: false) is [var overall, ..])
             {
                 result.Add(new
                 {
