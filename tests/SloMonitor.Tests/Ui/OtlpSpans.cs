@@ -13,7 +13,8 @@ internal static class OtlpSpans
     /// <summary>
     /// Sends <paramref name="count"/> server spans of <paramref name="service"/> whose ends are spread evenly over
     /// the <paramref name="past"/> up to now; <paramref name="errors"/> of them, spread evenly too, have status ERROR.
-    /// Each lasts <paramref name="duration"/> (plus up to 10%).
+    /// Each lasts <paramref name="duration"/> (plus up to 10%). Even spans are named "GET /service" and odd ones
+    /// "POST /service/items"; with half the spans failing, the failures are exactly the POSTs.
     /// </summary>
     public static async Task PushAsync(Uri otlpHttp, string service, int count, int errors, TimeSpan duration, TimeSpan past)
     {
@@ -28,7 +29,7 @@ internal static class OtlpSpans
             {
                 TraceId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
                 SpanId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray(), 0, 8),
-                Name = "GET /" + service,
+                Name = i % 2 == 0 ? $"GET /{service}" : $"POST /{service}/items",
                 Kind = Span.Types.SpanKind.Server,
                 StartTimeUnixNano = Nanos(end - length),
                 EndTimeUnixNano = Nanos(end),

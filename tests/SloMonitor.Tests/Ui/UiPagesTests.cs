@@ -11,7 +11,7 @@ namespace SloMonitor.Tests.Ui;
 public sealed class UiPagesTests
 {
     [Fact]
-    public async Task TheOverviewListsTheSeededSlosWithTheirStatesLeastBudgetFirst()
+    public async Task TheOverviewListsTheSeededSlosWithTheirStatesLeastBudgetFirstAndRefreshesOnItsOwn()
     {
         await using var scenario = await UiScenario.StartAsync();
         await using var browser = await UiBrowser.LaunchAsync();
@@ -38,6 +38,12 @@ public sealed class UiPagesTests
         Assert.Equal(["search-availability", "catalog-latency"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.slo)"));
         Assert.Contains("team=discovery", page.Url, StringComparison.Ordinal);
         Assert.Equal(2, await page.Locator(".compliance .card").CountAsync());
+
+        // Left open, the page refreshes by itself (every 10 s) and keeps its filter.
+        var refreshedAt = await page.Locator("main").GetAttributeAsync("data-refreshed-at");
+        await page.WaitForFunctionAsync("before => document.querySelector('main').dataset.refreshedAt !== before", refreshedAt, new() { Timeout = 20_000 });
+        Assert.Equal(2, await rows.CountAsync());
+        Assert.Contains("Updated", await page.Locator("#refresh-status").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
@@ -59,6 +65,8 @@ public sealed class UiPagesTests
         Assert.Equal("https://runbooks.example.com/checkout-availability", await page.Locator("#runbook-link").GetAttributeAsync("href"));
         Assert.Equal("170", await page.Locator("[data-bad]").First.GetAttributeAsync("data-bad"));
         Assert.Equal("170", await page.Locator("[data-good]").First.GetAttributeAsync("data-good"));
+        Assert.Equal("page", await page.Locator("#group-table tr[data-group='span.name=POST /checkout/items']").GetAttributeAsync("data-state"));
+        Assert.Equal("ok", await page.Locator("#group-table tr[data-group='span.name=GET /checkout']").GetAttributeAsync("data-state"));
         await Screenshots.SaveAsync(page, "slo");
 
         var latency = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/catalog-latency");

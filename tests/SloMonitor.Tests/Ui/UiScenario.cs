@@ -5,7 +5,7 @@ namespace SloMonitor.Tests.Ui;
 
 /// <summary>
 /// The service with five SLOs and 340 requests per service pushed through OTLP so that they show every state:
-/// checkout-availability pages (half the requests fail), search-availability opens a ticket (4% errors against a
+/// checkout-availability pages (half the requests fail: all its POSTs, one of its two groups by span name), search-availability opens a ticket (4% errors against a
 /// 1% budget), checkout-latency and catalog-latency are fine (fast requests) and billing-availability has no data.
 /// </summary>
 internal sealed class UiScenario : IAsyncDisposable
@@ -18,6 +18,7 @@ internal sealed class UiScenario : IAsyncDisposable
             window: 30d
             labels: { team: payments, tier: "1" }
             runbookUrl: https://runbooks.example.com/checkout-availability
+            groupBy: [span.name]
             sli: { kind: availability, source: spans, match: 'span.kind="server"' }
           - name: checkout-latency
             service: checkout

@@ -60,7 +60,7 @@ export function mount(root, name) {
       charts.sli.setData(short.times, [short.sli], short.range);
       if (charts.latency) drawLatency(charts.latency, short, status, latencySamples, now);
       replace(windows, windowTable(slo, isLatency));
-      groups.parentElement.hidden = !(status.groups?.length);
+      groups.parentElement.hidden = !((slo.groups ?? status.groups)?.length);
       replace(groups, groupTable(slo));
     },
   };
@@ -159,13 +159,13 @@ function windowTable(slo, isLatency) {
 }
 
 function groupTable(slo) {
-  const groupRows = slo.status?.groups ?? [];
+  const groupRows = slo.groups ?? slo.status?.groups ?? [];
   return table({
     columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', ...pairsFor(slo.window, slo.alerting?.rules).map((p) => `${p.long} & ${p.short}`)],
     empty: 'No groups.',
     attributes: { id: 'group-table' },
     rows: [...groupRows].sort((a, b) => (a.status?.errorBudget?.remainingRatio ?? 2) - (b.status?.errorBudget?.remainingRatio ?? 2)).map((g) =>
-      h('tr', {},
+      h('tr', { 'data-group': labelPairs(g.labels).join(','), 'data-state': g.status?.state ?? 'nodata' },
         h('td', {}, labelPairs(g.labels).join(', ')), h('td', {}, stateBadge(g.status?.state ?? 'nodata')),
         h('td', { class: 'num' }, percent(g.status?.windows?.[slo.window]?.sli)),
         h('td', {}, budgetBar(g.status?.errorBudget?.remainingRatio ?? null)),
