@@ -3,7 +3,7 @@ using SloMonitor.Hosting;
 // `SloMonitor validate FILE...` checks SLO files for CI pipelines; anything else runs the service.
 if (args is ["validate", .. var files])
 {
-    return ValidateCommand.Run(files, Console.Out, Console.Error);
+    return SloMonitor.Slos.SloValidateCommand.Run(files, Console.Out, Console.Error);
 }
 
 return await ServiceHost.RunAsync(args);

@@ -1,13 +1,43 @@
+using SloMonitor.Alerting;
+using SloMonitor.Api;
+using SloMonitor.Evaluation;
+using SloMonitor.Ingest;
+using SloMonitor.Slos;
+using SloMonitor.Slos.Evaluation;
+
 namespace SloMonitor.Hosting;
 
-/// <summary>Wires the capability areas (ingest, SLOs, alerting, UI) into the host, each behind its own port rules.</summary>
+/// <summary>Wires the capability areas (ingest, SLOs, alerting, UI) into the host.</summary>
 internal static class Modules
 {
-    public static void AddServices(WebApplicationBuilder builder)
+    public static void AddServices(WebApplicationBuilder builder, ServiceOptions options)
     {
+        var configuration = builder.Configuration;
+        ConfiguredFiles.EnsureExist(configuration);
+
+        builder.Services.AddSlos(configuration.GetSection("Slos"));
+        var explicitEventAge = configuration["Ingest:MaxEventAge"] is { Length: > 0 };
+        builder.Services.AddOtlpIngest();
+        if (!explicitEventAge)
+        {
+            // Events are accepted as far back as the longest SLO window reaches, unless configured otherwise.
+            builder.Services.AddOptions<IngestOptions>().Configure<SloEngine>((ingest, engine) => ingest.MaxEventAge = engine.LongestWindow);
+        }
+
+        builder.Services.AddAlerting(configuration.GetSection("Alerting"));
+        var externalUrl = configuration["Alerting:ExternalUrl"] is { Length: > 0 } url ? url : $"http://localhost:{options.HttpPort}";
+        builder.Services.AddSingleton(new PublisherOptions(externalUrl));
+        builder.Services.AddSingleton<ISloEvaluationListener, SloAlertPublisher>();
     }
 
-    public static void MapEndpoints(WebApplication app, ServiceOptions options)
+    public static void MapEndpoints(WebApplication app)
     {
+        app.MapOtlpGrpc();
+        app.MapOtlpHttp();
+        app.MapSlosApi();
+        app.MapIncidentsApi();
+        app.MapSilencesApi();
+        app.MapAlertsApi();
+        app.MapUi();
     }
 }

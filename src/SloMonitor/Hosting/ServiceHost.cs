@@ -58,16 +58,16 @@ internal static class ServiceHost
         builder.Services.AddSingleton(_ => DataSourceFactory.Create(connectionString));
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddHttpClient();
-        Modules.AddServices(builder);
+        Modules.AddServices(builder, options);
         customize?.Invoke(builder);
 
         var app = builder.Build();
         Logging.UseRequestLogging(app);
+        app.UsePortRouting(options);
         app.UseHttpMetrics(HttpMetricNames.Configure);
-        var api = $"*:{options.HttpPort}";
         app.MapHealthApi();
-        app.MapMetrics().RequireHost(api);
-        Modules.MapEndpoints(app, options);
+        app.MapMetrics();
+        Modules.MapEndpoints(app);
         return app;
     }
 

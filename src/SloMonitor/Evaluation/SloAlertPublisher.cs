@@ -1,0 +1,153 @@
+using System.Globalization;
+using SloMonitor.Alerting;
+using SloMonitor.Slos.Evaluation;
+
+namespace SloMonitor.Evaluation;
+
+/// <summary>
+/// Turns each evaluation round into alerts for alerting: one alert per (SLO, group, severity) while the SLO engine
+/// reports it active (it already holds an alert for <c>resolveAfter</c>, so flapping does not re-page), and a
+/// resolution for every alert sent before that is no longer active.
+/// </summary>
+internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider time, PublisherOptions options, ILogger<SloAlertPublisher> logger)
+    : ISloEvaluationListener
+{
+    public const string AlertName = "SloErrorBudgetBurn";
+    public const string NoDataAlertName = "SloNoData";
+
+    // Alerts sent as firing and not yet resolved, by identity; touched only by the evaluation loop.
+    private readonly Dictionary<string, AlertInput> _firing = new(StringComparer.Ordinal);
+
+    public async Task OnEvaluatedAsync(IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var batch = new List<AlertInput>();
+        var stillFiring = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var evaluation in evaluations)
+        {
+            foreach (var alert in StrongestPerSeverity(evaluation.ActiveAlerts))
+            {
+                var input = ToAlert(evaluation, alert);
+                var key = Identity(input.Labels);
+                stillFiring.Add(key);
+                _firing[key] = input;
+                batch.Add(input);
+            }
+        }
+
+        foreach (var (key, sent) in _firing.Where(kv => !stillFiring.Contains(kv.Key)).ToList())
+        {
+            batch.Add(sent with { EndsAt = now });
+            _firing.Remove(key);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await ingestor.SubmitAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The next round sends the firing alerts again; resolutions are kept until they are accepted.
+            foreach (var resolved in batch.Where(a => a.EndsAt is not null))
+            {
+                _firing.TryAdd(Identity(resolved.Labels), resolved with { EndsAt = null });
+            }
+
+            logger.LogError(e, "Could not hand {Count} SLO alerts to alerting; retrying next round", batch.Count);
+        }
+    }
+
+    internal AlertInput ToAlert(SloEvaluation evaluation, ActiveAlert alert)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in evaluation.Labels)
+        {
+            labels[Sanitize(key)] = value;
+        }
+
+        foreach (var (key, value) in evaluation.GroupLabels)
+        {
+            labels[Sanitize(key)] = value;
+        }
+
+        var noData = alert.Severity is not ("page" or "ticket") || alert.LongWindow.Length == 0;
+        labels["alertname"] = noData ? NoDataAlertName : AlertName;
+        labels["slo"] = evaluation.Name;
+        labels["service"] = evaluation.Service;
+        labels["severity"] = alert.Severity;
+
+        var link = DashboardLink(evaluation);
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["summary"] = noData
+                ? $"{evaluation.Name}: no data"
+                : $"{evaluation.Name} is burning its error budget ({alert.Severity})",
+            ["description"] = Describe(evaluation, alert, noData),
+            ["dashboard_url"] = link,
+        };
+        if (!string.IsNullOrEmpty(evaluation.RunbookUrl))
+        {
+            annotations["runbook_url"] = evaluation.RunbookUrl;
+        }
+
+        if (!string.IsNullOrEmpty(evaluation.DashboardUrl))
+        {
+            annotations["external_dashboard_url"] = evaluation.DashboardUrl;
+        }
+
+        return new AlertInput(labels, annotations, alert.Since, EndsAt: null, GeneratorUrl: link);
+    }
+
+    private static string Describe(SloEvaluation evaluation, ActiveAlert alert, bool noData)
+    {
+        var budget = evaluation.ErrorBudgetRemainingRatio is { } remaining
+            ? string.Create(CultureInfo.InvariantCulture, $"{remaining:P1} of the {evaluation.Definition.Window.Text} error budget remains.")
+            : "No error budget figure yet.";
+        if (noData)
+        {
+            return $"{evaluation.Name} ({evaluation.Service}) has received no events. {budget}";
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Burn rate {alert.LongBurnRate:0.##} over {alert.LongWindow} and {alert.ShortBurnRate:0.##} over {alert.ShortWindow} (threshold {alert.Threshold:0.##}) against an objective of {evaluation.Definition.Objective}%. {budget}");
+    }
+
+    private string DashboardLink(SloEvaluation evaluation)
+    {
+        var link = $"{options.ExternalUrl.TrimEnd('/')}/ui/slos/{Uri.EscapeDataString(evaluation.Name)}";
+        if (evaluation.GroupLabels.Count == 0)
+        {
+            return link;
+        }
+
+        var group = string.Join(",", evaluation.GroupLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return $"{link}?group={Uri.EscapeDataString(group)}";
+    }
+
+    /// <summary>One alert per severity: when several pairs of a severity hold, the one burning fastest.</summary>
+    private static IEnumerable<ActiveAlert> StrongestPerSeverity(IReadOnlyList<ActiveAlert> alerts) =>
+        alerts.GroupBy(a => a.Severity, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(a => a.LongBurnRate / Math.Max(a.Threshold, double.Epsilon)).ThenBy(a => a.Since).First());
+
+    private static string Identity(IReadOnlyDictionary<string, string> labels) =>
+        string.Join('\u001f', labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+
+    /// <summary>Alert label names follow Prometheus rules: letters, digits and underscores.</summary>
+    private static string Sanitize(string name) =>
+        string.Create(name.Length, name, static (chars, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                chars[i] = char.IsAsciiLetterOrDigit(source[i]) || source[i] == '_' ? source[i] : '_';
+            }
+        });
+}
+
+/// <summary>Where the UI is reachable from the outside, for links in alerts.</summary>
+internal sealed record PublisherOptions(string ExternalUrl);
