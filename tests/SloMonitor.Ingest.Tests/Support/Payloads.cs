@@ -11,19 +11,19 @@ internal static class Payloads
 {
     public static byte[] ValidTraces(int spans = 3, string service = "checkout")
     {
-        var end = Otlp.UnixNano(DateTimeOffset.UtcNow);
+        var end = Requests.UnixNano(DateTimeOffset.UtcNow);
         var list = new Span[spans];
         for (var i = 0; i < spans; i++)
         {
-            list[i] = Otlp.Span("GET /cart", end, 0.1, Otlp.Attr("http.route", "/cart"));
+            list[i] = Requests.Span("GET /cart", end, 0.1, Requests.Attr("http.route", "/cart"));
         }
 
-        return Otlp.Traces(Otlp.Resource(service), list).ToByteArray();
+        return Requests.Traces(Requests.Resource(service), list).ToByteArray();
     }
 
     public static string ValidTracesJson(string service = "checkout")
     {
-        var end = Otlp.UnixNano(DateTimeOffset.UtcNow);
+        var end = Requests.UnixNano(DateTimeOffset.UtcNow);
         return $$$"""
             {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"{{{service}}}"}}]},
               "scopeSpans":[{"scope":{"name":"json-test"},"spans":[
@@ -42,9 +42,9 @@ internal static class Payloads
             value = new AnyValue { ArrayValue = new ArrayValue { Values = { value } } };
         }
 
-        var span = Otlp.Span("nested", Otlp.UnixNano(DateTimeOffset.UtcNow));
+        var span = Requests.Span("nested", Requests.UnixNano(DateTimeOffset.UtcNow));
         span.Attributes.Add(new KeyValue { Key = "deep", Value = value });
-        return Otlp.Traces(Otlp.Resource("checkout"), span).ToByteArray();
+        return Requests.Traces(Requests.Resource("checkout"), span).ToByteArray();
     }
 
     public static string DeeplyNestedJson(int depth) =>

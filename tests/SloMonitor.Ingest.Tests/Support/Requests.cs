@@ -9,7 +9,7 @@ using SloMonitor.Ingest.Otlp.Trace;
 namespace SloMonitor.Ingest.Tests.Support;
 
 /// <summary>Builders of OTLP requests for tests.</summary>
-internal static class Otlp
+internal static class Requests
 {
     public static long UnixNano(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
