@@ -83,10 +83,20 @@ public sealed class KilledProcessDeliveryTests
             Assert.Single(receiver.Received, r => r.Answered == 200);
             var incidents = JsonDocument.Parse(await http.GetStringAsync("/api/v1/incidents")).RootElement;
             var id = Assert.Single(incidents.EnumerateArray()).GetProperty("id").GetInt64();
-            var kinds = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/incidents/{id}")).RootElement.GetProperty("timeline")
-                .EnumerateArray().Select(t => t.GetProperty("kind").GetString()).ToList();
+            // The receiver has answered; the outcome is recorded right after.
+            List<string?> kinds;
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            do
+            {
+                kinds = JsonDocument.Parse(await http.GetStringAsync($"/api/v1/incidents/{id}")).RootElement.GetProperty("timeline")
+                    .EnumerateArray().Select(t => t.GetProperty("kind").GetString()).ToList();
+                await Task.Delay(kinds[^1] == "notified" ? 0 : 100);
+            }
+            while (kinds[^1] != "notified" && DateTime.UtcNow < deadline);
+
             Assert.Contains("notify_failed", kinds);
             Assert.Equal("notified", kinds[^1]);
+            Assert.Single(kinds, k => k == "notified");
         }
         finally
         {
