@@ -36,7 +36,7 @@ async function api(request, url, body) {
     const slo = slos.find((s) => s.name === parts[1]);
     if (!slo) return [404, { title: `no SLO named ${parts[1]}` }];
     if (parts[2] === 'history') return history(slo, url);
-    return { ...slo, runbookUrl: `https://runbooks.example/${slo.name}`, dashboardUrl: null, sli: { type: slo.name.endsWith('latency') ? 'latency' : 'ratio' } };
+    return { ...slo, runbookUrl: `https://runbooks.example/${slo.name}`, dashboardUrl: null, sli: { kind: slo.name.endsWith('latency') ? 'latency' : 'availability', source: 'spans' } };
   }
   if (parts[0] === 'incidents') {
     if (parts.length === 1) return incidents.map(({ timeline, ...i }) => i);

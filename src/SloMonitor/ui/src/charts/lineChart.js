@@ -5,10 +5,6 @@ import uPlot from 'uplot';
 export const palette = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000'];
 const dashes = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6]];
 
-/**
- * `series`: [{ label }]; `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
- * text for y values. Returns `setData(times, columns)`, times in seconds since the epoch, one column per series.
- */
 // Marks each point when a series has few of them, so that a lone reading is still seen.
 function sparse(u, seriesIndex) {
   const values = u.data[seriesIndex] ?? [];
@@ -17,12 +13,21 @@ function sparse(u, seriesIndex) {
   return count > 0 && count <= 40;
 }
 
-export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, height = 240 }) {
+const isDecade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+const decadeAbove = (v) => 10 ** Math.ceil(Math.log10(v));
+
+/**
+ * `series`: [{ label }]; `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
+ * text for y values; `logFloor`: a logarithmic y axis on which values below the floor (zero included) sit on it
+ * and read as "≤ floor". Returns `setData(times, columns, range)`, times in seconds since the epoch.
+ */
+export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, logFloor, height = 240 }) {
+  const shown = (v) => (logFloor && v <= logFloor ? `≤${format(logFloor)}` : format(v));
   const uSeries = [
     {},
     ...series.map((s, i) => ({
       label: s.label, stroke: s.stroke ?? palette[i % palette.length], width: s.width ?? 2, dash: s.dash ?? dashes[i % dashes.length],
-      spanGaps: false, points: { show: sparse, size: 6 }, value: (_, v) => (v === null || v === undefined ? '–' : format(v)),
+      spanGaps: false, points: { show: sparse, size: 6 }, value: (_, v) => (v === null || v === undefined ? '–' : shown(v)),
     })),
     ...thresholds.map((t) => ({
       label: t.label, stroke: t.stroke ?? '#b00020', width: 1.5, dash: [6, 6], points: { show: false },
@@ -35,8 +40,13 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     width: Math.max(320, container.clientWidth || 640),
     height,
     series: uSeries,
-    scales: { x: { time: true, range: (u, min, max) => xRange ?? [min, max] }, y: yRange ? { range: yRange } : { auto: true } },
-    axes: [{}, { values: (_, ticks) => ticks.map(format), size: 70 }],
+    scales: {
+      x: { time: true, range: (u, min, max) => xRange ?? [min, max] },
+      y: logFloor ? { distr: 3, log: 10, range: (u, min, max) => [logFloor, decadeAbove(Math.max(max ?? 1, logFloor * 10))] }
+        : yRange ? { range: yRange } : { auto: true },
+    },
+    // On a log axis only the decades (0.01×, 0.1×, 1×, 10×, …) are labelled.
+    axes: [{}, { values: (_, ticks) => ticks.map((v) => (!logFloor || isDecade(v) ? shown(v) : '')), size: 70 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   };
@@ -49,7 +59,8 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     setData(times, columns, range) {
       xRange = range ?? null;
       const lines = thresholds.map((t) => times.map(() => t.value));
-      chart.setData([times, ...columns, ...lines]);
+      const plotted = logFloor ? columns.map((c) => c.map((v) => (v === null || v === undefined ? null : Math.max(v, logFloor)))) : columns;
+      chart.setData([times, ...plotted, ...lines]);
       const drawn = columns.reduce((sum, column) => sum + column.filter((v) => v !== null && v !== undefined).length, 0);
       container.dataset.points = String(drawn);
     },

@@ -49,7 +49,7 @@ export function mount(root, name) {
         loadHistory(name, now, parseDuration(slo.window) ?? 30 * 86400),
       ]);
       const status = slo.status ?? {};
-      const isLatency = short.latency !== null || Object.values(status.windows ?? {}).some((w) => w?.latency);
+      const isLatency = slo.sli?.kind === 'latency' || short.latency !== null || Object.values(status.windows ?? {}).some((w) => w?.latency);
       drawHeader(header, slo);
       replace(summary, tiles(slo));
       replace(alerts, alertTable(status.alerts ?? []));
@@ -72,7 +72,7 @@ function drawHeader(header, slo) {
     h('p', { class: 'meta' },
       h('span', {}, 'Service ', h('strong', {}, slo.service)),
       h('span', {}, 'Objective ', h('strong', {}, percent(objectiveRatio(slo))), ` over ${slo.window}`),
-      slo.sli?.type ? h('span', {}, 'SLI ', h('strong', {}, slo.sli.type)) : null,
+      slo.sli?.kind ? h('span', {}, 'SLI ', h('strong', {}, slo.sli.kind)) : null,
       labelPairs(slo.labels).map((l) => h('span', { class: 'label' }, l))),
     h('p', { class: 'links' },
       slo.runbookUrl ? h('a', { href: slo.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
@@ -115,8 +115,8 @@ function createCharts(area, slo, isLatency) {
   const thresholds = [...new Map(pairsFor(slo.window, slo.alerting?.rules).map((p) => [p.threshold, p])).values()]
     .map((p) => ({ label: `${p.severity} ${p.long}&${p.short} > ${p.threshold}`, value: p.threshold, stroke: p.severity === 'page' ? '#b00020' : '#8a5a00' }));
   return {
-    burn: lineChart(box('burn-rate-chart', 'Burn rate per window, with the alert thresholds (dashed)'),
-      { series: burnWindows.map((w) => ({ label: w })), thresholds, format: burn }),
+    burn: lineChart(box('burn-rate-chart', 'Burn rate per window (log scale), with the alert thresholds (dashed)'),
+      { series: burnWindows.map((w) => ({ label: w })), thresholds, format: burn, logFloor: 0.01, height: 300 }),
     budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window`),
       { series: [{ label: 'budget remaining', stroke: '#0072b2' }], thresholds: [{ label: 'exhausted', value: 0 }], format: (v) => percent(v, 1) }),
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
