@@ -12,15 +12,16 @@ namespace SloMonitor.Slos.Evaluation;
 internal sealed class SliTrack
 {
     private readonly SliDefinition _sli;
-    private readonly SliSeries? _events;
-    private readonly SliSeries? _latency;
-    private readonly SliSeries? _numerator;
-    private readonly SliSeries? _slices;
-    private readonly GaugeSeries? _gauge;
+    private SliSeries? _events;
+    private SliSeries? _latency;
+    private SliSeries? _numerator;
+    private SliSeries? _slices;
+    private GaugeSeries? _gauge;
     private readonly long _sliceMs;
     private readonly long _retentionMs;
     private readonly bool _numeratorIsBad;
     private long _slicesDoneUntilMs;
+    private const int CheckpointVersion = 1;
 
     public SliTrack(SliDefinition sli, TimeSpan retention, int histogramScale, long createdAtMs)
     {
@@ -121,6 +122,73 @@ internal sealed class SliTrack
 
         var latency = withLatency && _latency is not null ? Quantiles(_latency.Read(fromMs, toMs).Histogram) : null;
         return Combine(_events!.Read(fromMs, toMs), _numerator?.Read(fromMs, toMs), _slices?.Read(fromMs, toMs), latency);
+    }
+
+    /// <summary>The series' state in one blob: a version, the slice-judging mark, then each series tagged.</summary>
+    public byte[] Checkpoint()
+    {
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write(CheckpointVersion);
+        writer.Write(_slicesDoneUntilMs);
+        void Part(byte tag, byte[]? bytes)
+        {
+            if (bytes is not null)
+            {
+                writer.Write(tag);
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
+            }
+        }
+
+        Part(1, _events?.ToBytes());
+        Part(2, _latency?.ToBytes());
+        Part(3, _numerator?.ToBytes());
+        Part(4, _slices?.ToBytes());
+        Part(5, _gauge?.ToBytes());
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Replaces the series with those of a checkpoint written by <see cref="Checkpoint"/> for the same SLI and
+    /// retention (the caller checks). Meant for start-up, before traffic: events recorded meanwhile are lost.
+    /// Throws <see cref="FormatException"/> on a damaged checkpoint, leaving the track as it was.
+    /// </summary>
+    public void Restore(byte[] state)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(state));
+            if (reader.ReadInt32() != CheckpointVersion)
+            {
+                throw new FormatException("unknown SLI track checkpoint version");
+            }
+
+            var doneUntil = reader.ReadInt64();
+            SliSeries? events = _events, latency = _latency, numerator = _numerator, slices = _slices;
+            var gauge = _gauge;
+            while (reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                var tag = reader.ReadByte();
+                var bytes = reader.ReadBytes(reader.ReadInt32());
+                switch (tag)
+                {
+                    case 1 when events is not null: events = SliSeries.FromBytes(bytes); break;
+                    case 2 when latency is not null: latency = SliSeries.FromBytes(bytes); break;
+                    case 3 when numerator is not null: numerator = SliSeries.FromBytes(bytes); break;
+                    case 4 when slices is not null: slices = SliSeries.FromBytes(bytes); break;
+                    case 5 when gauge is not null: gauge = GaugeSeries.FromBytes(bytes); break;
+                    default: throw new FormatException($"checkpoint part {tag} does not fit this SLI");
+                }
+            }
+
+            (_events, _latency, _numerator, _slices, _gauge, _slicesDoneUntilMs) = (events, latency, numerator, slices, gauge, doneUntil);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new FormatException("truncated SLI track checkpoint", e);
+        }
     }
 
     /// <summary>

@@ -111,6 +111,61 @@ public sealed class SloEngine : ITelemetrySink
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
         _snapshot.ByName.TryGetValue(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), Retention(slo.Definition)) : null;
 
+    /// <summary>
+    /// The state of every SLO's series, one row per track (the overall one, then each group), keyed so that a
+    /// restore applies it only to an SLO whose SLI, grouping and retention are unchanged.
+    /// </summary>
+    public IReadOnlyList<SloSeriesCheckpoint> Checkpoint()
+    {
+        var rows = new List<SloSeriesCheckpoint>();
+        foreach (var slo in _snapshot.Slos)
+        {
+            foreach (var (key, track) in slo.Tracks.All())
+            {
+                rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint()));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Restores series saved by <see cref="Checkpoint"/> into the SLOs running now (call after the definitions are
+    /// loaded, before traffic). Rows of unknown SLOs, of changed SLIs or damaged ones are skipped; returns how many
+    /// tracks were restored.
+    /// </summary>
+    public int Restore(IEnumerable<SloSeriesCheckpoint> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        var restored = 0;
+        var snapshot = _snapshot;
+        foreach (var row in checkpoints)
+        {
+            var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0 || !snapshot.ByName.TryGetValue(row.Slo, out var slo) || row.SeriesKey[..slash] != slo.Tracks.CheckpointId)
+            {
+                continue;
+            }
+
+            if (slo.Tracks.ForRestore(row.SeriesKey[(slash + 1)..]) is not { } track)
+            {
+                continue;
+            }
+
+            try
+            {
+                track.Restore(row.State);
+                restored++;
+            }
+            catch (FormatException)
+            {
+                // A damaged row loses that track's history only.
+            }
+        }
+
+        return restored;
+    }
+
     internal TimeSpan Retention(SloDefinition definition)
     {
         var longest = definition.Window.Longest > CompiledSlo.StandardWindows[^1] ? definition.Window.Longest : CompiledSlo.StandardWindows[^1];

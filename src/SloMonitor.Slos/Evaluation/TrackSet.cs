@@ -27,6 +27,8 @@ internal sealed class TrackSet
         GroupBy = [.. definition.GroupBy];
         MaxGroups = maxGroups;
         Fingerprint = CompiledSlo.Fingerprint(definition);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Fingerprint + "\u001f" + retention.Ticks + "\u001f" + histogramScale));
+        CheckpointId = Convert.ToHexStringLower(hash, 0, 8);
         Overall = new SliTrack(_sli, retention, histogramScale, time.GetUtcNow().ToUnixTimeMilliseconds());
         _lookup = _groups.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -39,9 +41,39 @@ internal sealed class TrackSet
 
     public SliTrack Overall { get; }
 
+    /// <summary>Names this set's data in checkpoints: a hash of the fingerprint and the retention.</summary>
+    public string CheckpointId { get; }
+
     public long DroppedGroupEvents => Interlocked.Read(ref _droppedGroupEvents);
 
     public ICollection<GroupTrack> Groups => _groups.Values;
+
+    /// <summary>Every track with its key: "" for the overall track, the joined values for a group.</summary>
+    public IEnumerable<(string Key, SliTrack Track)> All()
+    {
+        yield return ("", Overall);
+        foreach (var (key, group) in _groups)
+        {
+            yield return (key, group.Track);
+        }
+    }
+
+    /// <summary>The track to restore <paramref name="key"/> into ("" = overall), created for a group; null past the cap.</summary>
+    public SliTrack? ForRestore(string key)
+    {
+        if (key.Length == 0)
+        {
+            return Overall;
+        }
+
+        if (Find(key) is { } existing)
+        {
+            return existing;
+        }
+
+        var values = key.Split('\u001f');
+        return values.Length != GroupBy.Length || RejectNewGroup(0) ? null : Add(key, values);
+    }
 
     /// <summary>The track of the group whose key (values joined by U+001F) is <paramref name="key"/>, if it exists.</summary>
     public SliTrack? Find(ReadOnlySpan<char> key) => _lookup.TryGetValue(key, out var existing) ? existing.Track : null;

@@ -19,6 +19,9 @@ public sealed class SloOptions
 
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How often the SLI series are written to PostgreSQL to survive restarts; zero turns it off.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
         MaxGroupsPerSlo = MaxGroupsPerSlo,

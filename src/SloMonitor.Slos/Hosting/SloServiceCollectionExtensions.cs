@@ -12,7 +12,7 @@ public static class SloServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SLO engine (also as the <see cref="ITelemetrySink"/>), the definition catalog and store, the
-    /// file loader and the evaluation loop (hosted services) and the SLO metrics. Needs a <see cref="TimeProvider"/>
+    /// file loader, the series checkpointer and the evaluation loop (hosted services) and the SLO metrics. Needs a <see cref="TimeProvider"/>
     /// and an <see cref="NpgsqlDataSource"/> in the container.
     /// </summary>
     public static IServiceCollection AddSlos(this IServiceCollection services, IConfiguration slosSection)
@@ -26,7 +26,11 @@ public static class SloServiceCollectionExtensions
         services.AddSingleton<SloCatalog>();
         services.AddSingleton(sp => new SloDefinitionStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<SloMetrics>();
+        services.AddSingleton(sp => new SloStateStore(sp.GetRequiredService<NpgsqlDataSource>()));
+
+        // Started in this order: definitions first, then their series from the checkpoint, then the loop.
         services.AddHostedService<SloDefinitionLoader>();
+        services.AddHostedService<SloCheckpointer>();
         services.AddHostedService<SloEvaluationLoop>();
         return services;
     }

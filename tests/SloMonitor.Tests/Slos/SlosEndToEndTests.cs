@@ -164,6 +164,22 @@ public sealed class SlosEndToEndTests
         Assert.Contains("slomon_evaluation_duration_seconds_count", text);
     }
 
+    [Fact]
+    public async Task TheSloWindowsSurviveARestartThroughTheCheckpoint()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        await using (var first = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Database = database }))
+        {
+            await OtlpPush.SpansAsync(first.OtlpHttpEndpoint, "checkout", "/api/pay", 300, 3);
+        }
+
+        await using var second = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Database = database });
+        using var slo = await GetJsonAsync(second, "api/v1/slos/checkout-availability");
+
+        var hour = slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("1h");
+        Assert.Equal((297L, 300L), (hour.GetProperty("good").GetInt64(), hour.GetProperty("total").GetInt64()));
+    }
+
     private static async Task<JsonDocument> GetJsonAsync(TestService service, string path)
     {
         using var response = await service.Http.GetAsync(path);
