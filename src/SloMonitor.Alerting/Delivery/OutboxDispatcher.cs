@@ -137,6 +137,11 @@ internal sealed class OutboxDispatcher(
         {
             return new DeliveryResult(DeliveryOutcome.Retry, $"network error: {ex.HttpRequestError}", null);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only the type: a message might quote the URL, which can be a secret.
+            return new DeliveryResult(DeliveryOutcome.Retry, $"error: {ex.GetType().Name}", null);
+        }
     }
 
     private TimeSpan LongestTimeout()

@@ -109,6 +109,27 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task ARefusedConnectionIsANetworkErrorThatIsRetried()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        await using var h = await AlertingHarness.StartAsync(Routing(new Uri($"http://127.0.0.1:{port}/"), "refused-hook"));
+        await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, await h.PendingOutboxAsync());
+        var incident = await h.SingleOpenIncidentAsync("checkout");
+        var failed = Assert.Single((await h.Incidents.GetDetailAsync(incident.Id, CancellationToken.None))!.Timeline, t => t.Kind == TimelineKinds.NotifyFailed);
+        Assert.StartsWith("network error:", failed.Details.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(failed.Details.GetProperty("willRetry").GetBoolean());
+    }
+
+    [Fact]
     public async Task ANotificationDecidedByAProcessThatDiedBeforeSendingIsDeliveredByTheNextOne()
     {
         await using var receiver = await RecordingReceiver.StartAsync();
