@@ -30,7 +30,9 @@ export async function loadHistory(name, now, seconds) {
     reach.set(name, available);
     if (known === undefined && available > 0 && available < seconds) body = await ask(available);
   }
-  return { ...readHistory(body), range: [now.getTime() / 1000 - seconds, now.getTime() / 1000] };
+  // Charts span what the service can answer for: the requested time, or less when it keeps less.
+  const span = Math.min(seconds, reach.get(name) ?? seconds);
+  return { ...readHistory(body), range: [now.getTime() / 1000 - span, now.getTime() / 1000] };
 }
 
 /**

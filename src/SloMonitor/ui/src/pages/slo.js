@@ -117,7 +117,7 @@ function createCharts(area, slo, isLatency) {
   return {
     burn: lineChart(box('burn-rate-chart', 'Burn rate per window (log scale), with the alert thresholds (dashed)'),
       { series: burnWindows.map((w) => ({ label: w })), thresholds, format: burn, logFloor: 0.01, height: 300 }),
-    budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window`),
+    budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window (as far back as the service keeps history)`),
       { series: [{ label: 'budget remaining', stroke: '#0072b2' }], thresholds: [{ label: 'exhausted', value: 0 }], format: (v) => percent(v, 1) }),
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
       { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: objectiveRatio(slo) }], format: (v) => percent(v, 2) }),
@@ -161,7 +161,7 @@ function windowTable(slo, isLatency) {
 function groupTable(slo) {
   const groupRows = slo.groups ?? slo.status?.groups ?? [];
   return table({
-    columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', ...pairsFor(slo.window, slo.alerting?.rules).map((p) => `${p.long} & ${p.short}`)],
+    columns: ['Group', 'State', `SLI (${slo.window})`, 'Budget remaining', 'Burn rates: page pairs, then ticket pairs'],
     empty: 'No groups.',
     attributes: { id: 'group-table' },
     rows: [...groupRows].sort((a, b) => (a.status?.errorBudget?.remainingRatio ?? 2) - (b.status?.errorBudget?.remainingRatio ?? 2)).map((g) =>
@@ -169,6 +169,6 @@ function groupTable(slo) {
         h('td', {}, labelPairs(g.labels).join(', ')), h('td', {}, stateBadge(g.status?.state ?? 'nodata')),
         h('td', { class: 'num' }, percent(g.status?.windows?.[slo.window]?.sli)),
         h('td', {}, budgetBar(g.status?.errorBudget?.remainingRatio ?? null)),
-        pairsFor(slo.window, slo.alerting?.rules).map((p) => h('td', {}, burnPair(readPair(g.status, p)))))),
+        h('td', {}, h('div', { class: 'pair-grid' }, pairsFor(slo.window, slo.alerting?.rules).map((p) => burnPair(readPair(g.status, p))))))),
   });
 }
