@@ -8,12 +8,19 @@ internal sealed record NotificationLogEntry(IReadOnlySet<string> Firing, IReadOn
 
 internal static class NotificationLog
 {
-    public static async Task<NotificationLogEntry?> GetAsync(DbConnection connection, string receiver, string groupKey)
+    /// <summary>
+    /// Reads the entry inside <paramref name="transaction"/> after taking a transaction-scoped advisory lock on
+    /// (receiver, group), so two instances deciding about the same group take turns and the second sees the
+    /// first one's notification instead of sending it again.
+    /// </summary>
+    public static async Task<NotificationLogEntry?> LockAndGetAsync(DbConnection connection, DbTransaction transaction, string receiver, string groupKey)
     {
+        await connection.ExecuteAsync(
+            "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key = receiver + "\n" + groupKey }, transaction);
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
             SELECT firing AS Firing, resolved AS Resolved, notified_at AS NotifiedAt, sequence AS Sequence
               FROM notification_log WHERE receiver = @receiver AND group_key = @groupKey
-            """, new { receiver, groupKey });
+            """, new { receiver, groupKey }, transaction);
         return row is null
             ? null
             : new NotificationLogEntry(row.Firing.ToHashSet(StringComparer.Ordinal), row.Resolved.ToHashSet(StringComparer.Ordinal), Db.Offset(row.NotifiedAt), row.Sequence);

@@ -149,7 +149,8 @@ internal sealed class Dispatcher(
         var receiver = config.Receivers[group.Route.Receiver];
         var firing = group.Alerts.Values.Where(a => !a.IsResolvedAt(now) && !muted.ContainsKey(a.Fingerprint)).OrderBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var previous = await NotificationLog.GetAsync(connection, receiver.Name, group.GroupKey);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var previous = await NotificationLog.LockAndGetAsync(connection, transaction, receiver.Name, group.GroupKey);
         var previousFiring = previous?.Firing ?? new HashSet<string>();
 
         // A resolve is owed only for alerts the receiver was told are firing; a mute never swallows it.
@@ -170,9 +171,8 @@ internal sealed class Dispatcher(
         if (firing.Count == 0 && sendResolved.Count == 0)
         {
             // Only resolves, and this receiver does not want them: remember, send nothing.
-            await using var quiet = await connection.BeginTransactionAsync(cancellationToken);
-            await NotificationLog.RecordAsync(connection, quiet, receiver.Name, group.GroupKey, recordedFiring, resolved.Select(a => a.Fingerprint).ToArray(), now);
-            await quiet.CommitAsync(cancellationToken);
+            await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, recordedFiring, resolved.Select(a => a.Fingerprint).ToArray(), now);
+            await transaction.CommitAsync(cancellationToken);
             return 0;
         }
 
@@ -186,7 +186,6 @@ internal sealed class Dispatcher(
             now,
             now + group.Route.RepeatInterval + group.Route.GroupInterval + group.Route.GroupInterval);
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var sequence = await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, recordedFiring, resolved.Select(a => a.Fingerprint).ToArray(), now);
         var deadline = now + options.DeliveryDeadline;
         if (receiver.Kind != Receivers.ReceiverKind.None)

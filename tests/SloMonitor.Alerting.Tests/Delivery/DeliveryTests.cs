@@ -173,6 +173,25 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task TwoInstancesDecidingAboutTheSameGroupAtOnceSendOneNotification()
+    {
+        await using var receiver = await RecordingReceiver.StartAsync();
+        var yaml = Routing(receiver.Url, "two-instances-hook");
+        await using var first = await AlertingHarness.StartAsync(yaml);
+        await using var second = await first.RestartAsync(yaml);
+        var alert = TestAlerts.Slo("checkout", "page", first.Time.GetUtcNow());
+        await first.SubmitAsync(alert);
+        await second.SubmitAsync(alert);
+
+        first.Time.Advance(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(Task.Run(first.TickAsync), Task.Run(second.TickAsync));
+        await first.AdvanceAsync(TimeSpan.FromMinutes(1));
+        await second.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
     public async Task ADeliveryClaimedByAProcessThatDiedIsRetriedWhenItsLeaseEnds()
     {
         await using var receiver = await RecordingReceiver.StartAsync();
