@@ -32,6 +32,6 @@ public static class BurnRate
         }
 
         var seconds = remainingRatio * period.TotalSeconds / burnRate;
-        return seconds > TimeSpan.FromDays(3650).TotalSeconds ? null : now.AddSeconds(seconds);
+        return seconds > TimeSpan.FromDays(3650).TotalSeconds ? null : now.AddMilliseconds(Math.Round(seconds * 1000));
     }
 }

@@ -120,8 +120,8 @@ internal sealed class SliTrack
             return Gauge(toMs, TimeSpan.FromMilliseconds(Math.Max(1, toMs - fromMs)));
         }
 
-        var latency = withLatency && _latency is not null ? Quantiles(_latency.Read(fromMs, toMs).Histogram) : null;
-        return Combine(_events!.Read(fromMs, toMs), _numerator?.Read(fromMs, toMs), _slices?.Read(fromMs, toMs), latency);
+        var latency = withLatency && _latency is not null ? Quantiles(ReadRange(_latency, fromMs, toMs).Histogram) : null;
+        return Combine(ReadRange(_events!, fromMs, toMs), _numerator is null ? null : ReadRange(_numerator, fromMs, toMs), _slices is null ? null : ReadRange(_slices, fromMs, toMs), latency);
     }
 
     /// <summary>The series' state in one blob: a version, the slice-judging mark, then each series tagged.</summary>
@@ -214,6 +214,17 @@ internal sealed class SliTrack
         _slicesDoneUntilMs = Math.Max(_slicesDoneUntilMs, end);
     }
 
+    /// <summary>
+    /// [from, to) cut at the series' newest event: nothing lies beyond it, and a series picks the tier for a range
+    /// by its newest event while it sums back from <paramref name="toMs"/>, so a series that went quiet would lose
+    /// its older slices if read up to now.
+    /// </summary>
+    private static WindowReading ReadRange(SliSeries series, long fromMs, long toMs)
+    {
+        var newest = series.NewestUnixMs;
+        return newest < 0 || fromMs > newest ? default : series.Read(fromMs, Math.Min(toMs, newest + 1));
+    }
+
     private TrackReading Gauge(long nowMs, TimeSpan window)
     {
         var (good, total) = _gauge!.CountSlices(nowMs, window, _sli.Threshold!.Value, _sli.Aggregation == GaugeAggregationKind.Avg ? GaugeAggregation.Avg : GaugeAggregation.Max);
@@ -239,7 +250,7 @@ internal sealed class SliTrack
 
     private void JudgeRange(long from, long to)
     {
-        var reading = _latency!.Read(from, to);
+        var reading = ReadRange(_latency!, from, to);
         if (reading.Total == 0)
         {
             return;

@@ -31,7 +31,7 @@ internal static class SloEvaluator
             }
 
             var (fromMs, period) = SloWindowBounds(definition.Window, now);
-            var sloReading = track.Read(fromMs, nowMs, withLatency);
+            var sloReading = track.Read(fromMs, nowMs + 1, withLatency);
             windows[definition.Window.Text] = ToStatus(sloReading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed);
 
             var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));

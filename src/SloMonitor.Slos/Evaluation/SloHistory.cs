@@ -51,7 +51,7 @@ internal static class SloHistoryReader
             }
 
             var (fromMs, period) = SloEvaluator.SloWindowBounds(definition.Window, t);
-            var window = track.Read(fromMs, tMs, withLatency: false);
+            var window = track.Read(fromMs, tMs + 1, withLatency: false);
             var budget = SloEvaluator.Budget(definition, window, period, t, burn1h);
             double? sli = window.Total == 0 ? null : (double)window.Good / window.Total;
             points.Add(new SloHistoryPoint(t, sli, burnRates, budget.RemainingRatio));
