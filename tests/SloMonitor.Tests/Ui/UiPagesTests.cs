@@ -78,7 +78,7 @@ public sealed class UiPagesTests
     }
 
     [Fact]
-    public async Task AnOnCallEngineerAcknowledgesAnIncidentFromTheUiAndTheTimelineShowsIt()
+    public async Task AnOnCallEngineerAcknowledgesCommentsAndResolvesAnIncidentFromTheUiAndTheTimelineShowsIt()
     {
         await using var scenario = await UiScenario.StartAsync();
         var id = await scenario.WaitForIncidentAsync("checkout-availability", "page");
@@ -96,6 +96,11 @@ public sealed class UiPagesTests
         await row.Locator("a[href^='/ui/incidents/']").ClickAsync();
         await oncall.WaitForURLAsync($"**/ui/incidents/{id}");
         await UiBrowser.WaitForRefreshAsync(oncall);
+        await oncall.Locator("#actor").FillAsync("");
+        await oncall.Locator("#ack").ClickAsync();
+        Assert.Contains("Acting as", await oncall.Locator("#action-message").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await oncall.Locator("#timeline li[data-kind='acked']").CountAsync());
+
         await oncall.Locator("#actor").FillAsync("alice");
         await oncall.Locator("#ack").ClickAsync();
 
@@ -108,9 +113,21 @@ public sealed class UiPagesTests
         await oncall.Locator("#timeline li[data-kind='comment']", new() { HasText = "Rolled back release 42" }).WaitForAsync();
         await Screenshots.SaveAsync(oncall, "incident");
 
-        using var incident = JsonDocument.Parse(await scenario.Service.Http.GetStringAsync($"/api/v1/incidents/{id.ToString(CultureInfo.InvariantCulture)}"));
-        Assert.Equal("acknowledged", incident.RootElement.GetProperty("state").GetString());
-        Assert.Equal("alice", incident.RootElement.GetProperty("acknowledgedBy").GetString());
+        var path = $"/api/v1/incidents/{id.ToString(CultureInfo.InvariantCulture)}";
+        using (var incident = JsonDocument.Parse(await scenario.Service.Http.GetStringAsync(path)))
+        {
+            Assert.Equal("acknowledged", incident.RootElement.GetProperty("state").GetString());
+            Assert.Equal("alice", incident.RootElement.GetProperty("acknowledgedBy").GetString());
+        }
+
+        await oncall.Locator("#resolve").ClickAsync();
+        await oncall.Locator("#timeline li[data-kind='resolved']", new() { HasText = "alice" }).WaitForAsync();
+        Assert.True(await oncall.Locator("#resolve").IsDisabledAsync());
+        using (var incident = JsonDocument.Parse(await scenario.Service.Http.GetStringAsync(path)))
+        {
+            Assert.Equal("resolved", incident.RootElement.GetProperty("state").GetString());
+        }
+
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 
