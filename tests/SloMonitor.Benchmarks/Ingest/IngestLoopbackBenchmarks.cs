@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using BenchmarkDotNet.Attributes;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace SloMonitor.Benchmarks.Ingest;
+
+/// <summary>
+/// Sustained ingest over loopback, end to end (client encode-free: batches are pre-serialized; server: HTTP/2 or
+/// HTTP/1.1, decode, validate, map, sink), with the load generator in the same process on the same two cores.
+/// Each invocation keeps <see cref="Concurrency"/> export requests in flight; results are per span / per point.
+/// Average CPU (cores busy) and peak working set of the process are printed after each benchmark.
+/// Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*IngestLoopback*'</c>.
+/// </summary>
+[Config(typeof(IngestBenchmarkConfig))]
+public class IngestLoopbackBenchmarks
+{
+    private const int Concurrency = 4;
+    private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static b => b, static b => b);
+    private static readonly Method<byte[], byte[]> TraceExport = new(MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Bytes, Bytes);
+    private static readonly Method<byte[], byte[]> MetricsExport = new(MethodType.Unary, "opentelemetry.proto.collector.metrics.v1.MetricsService", "Export", Bytes, Bytes);
+
+    private readonly NullSink _sink = new();
+    private LoopbackIngestHost _host = null!;
+    private GrpcChannel _channel = null!;
+    private CallInvoker _invoker = null!;
+    private HttpClient _http = null!;
+    private byte[] _traces = [];
+    private byte[] _tracesJson = [];
+    private byte[] _metrics = [];
+    private TimeSpan _cpuAtStart;
+    private long _wallAtStart;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = LoopbackIngestHost.StartAsync(_sink).GetAwaiter().GetResult();
+        _channel = GrpcChannel.ForAddress(_host.GrpcAddress, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
+        _invoker = _channel.CreateCallInvoker();
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = _host.HttpAddress };
+        var now = DateTimeOffset.UtcNow;
+        var traces = IngestPayloads.Traces(now);
+        _traces = traces.ToByteArray();
+        _tracesJson = IngestPayloads.TracesJson(traces);
+        _metrics = IngestPayloads.Metrics(now, now.AddMinutes(-5)).ToByteArray();
+        _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _wallAtStart = Stopwatch.GetTimestamp();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime - _cpuAtStart;
+        var wall = Stopwatch.GetElapsedTime(_wallAtStart);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"// ingest-loopback: average CPU {cpu.TotalSeconds / wall.TotalSeconds:F2} cores, peak working set {process.PeakWorkingSet64 / (1024 * 1024)} MiB, spans {_sink.Spans}, points {_sink.Points}"));
+        _http.Dispose();
+        _channel.Dispose();
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.SpansPerBatch, Description = "span: OTLP/gRPC protobuf")]
+    public Task GrpcProtobufSpans() => Fan(() => _invoker.AsyncUnaryCall(TraceExport, null, default, _traces).ResponseAsync);
+
+    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.SpansPerBatch, Description = "span: OTLP/HTTP JSON")]
+    public Task HttpJsonSpans() => Fan(async () =>
+    {
+        using var content = new ByteArrayContent(_tracesJson);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync("/v1/traces", content);
+        response.EnsureSuccessStatusCode();
+    });
+
+    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.PointsPerBatch, Description = "point: OTLP/gRPC protobuf")]
+    public Task GrpcProtobufPoints() => Fan(() => _invoker.AsyncUnaryCall(MetricsExport, null, default, _metrics).ResponseAsync);
+
+    private static Task Fan(Func<Task> call)
+    {
+        var calls = new Task[Concurrency];
+        for (var i = 0; i < Concurrency; i++)
+        {
+            calls[i] = call();
+        }
+
+        return Task.WhenAll(calls);
+    }
+}

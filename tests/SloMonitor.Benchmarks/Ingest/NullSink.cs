@@ -1,0 +1,24 @@
+using SloMonitor.Ingest;
+
+namespace SloMonitor.Benchmarks.Ingest;
+
+/// <summary>Counts what it is given and reads one attribute, as a selector would; keeps nothing.</summary>
+internal sealed class NullSink : ITelemetrySink
+{
+    private long _spans;
+    private long _points;
+
+    public long Spans => Interlocked.Read(ref _spans);
+
+    public long Points => Interlocked.Read(ref _points);
+
+    public void OnSpan(in SpanEvent span)
+    {
+        if (span.TryGetAttribute("http.route", out _))
+        {
+            Interlocked.Increment(ref _spans);
+        }
+    }
+
+    public void OnMetricPoint(in MetricPointEvent point) => Interlocked.Increment(ref _points);
+}
