@@ -26,7 +26,8 @@ public static class IngestServiceCollectionExtensions
             {
                 o.Validate();
                 return true;
-            });
+            })
+            .ValidateOnStart();
 
         services.TryAddSingleton(static provider => new OtlpIngestor(
             provider.GetRequiredService<ITelemetrySink>(),
