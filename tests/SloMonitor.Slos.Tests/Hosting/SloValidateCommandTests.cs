@@ -45,6 +45,22 @@ public sealed class SloValidateCommandTests : IDisposable
         Assert.Equal(2, Run().Code);
     }
 
+    [Fact]
+    public void TheExampleSloFilesAreValid()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SloMonitor.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var (code, stdout, stderr) = Run(Path.Combine(root!.FullName, "deploy", "examples", "slos", "*.yaml"));
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("6 SLO(s) valid", stdout);
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_directory, name);

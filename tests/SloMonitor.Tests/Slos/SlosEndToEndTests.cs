@@ -165,12 +165,14 @@ public sealed class SlosEndToEndTests
     }
 
     [Fact]
-    public async Task TheSloWindowsSurviveARestartThroughTheCheckpoint()
+    public async Task SloWindowsAndApiDefinitionsSurviveARestart()
     {
         await using var database = await TestDatabase.CreateAsync(migrate: false);
         await using (var first = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Database = database }))
         {
             await OtlpPush.SpansAsync(first.OtlpHttpEndpoint, "checkout", "/api/pay", 300, 3);
+            var put = await PutAsync(first, "pay-ratio", """{"service": "pay", "objective": 99.5, "sli": {"kind": "ratio", "bad": "pay.failures", "total": "pay.requests"}}""");
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
         await using var second = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Database = database });
@@ -178,6 +180,8 @@ public sealed class SlosEndToEndTests
 
         var hour = slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("1h");
         Assert.Equal((297L, 300L), (hour.GetProperty("good").GetInt64(), hour.GetProperty("total").GetInt64()));
+        using var stored = await GetJsonAsync(second, "api/v1/slos/pay-ratio");
+        Assert.Equal(99.5, stored.RootElement.GetProperty("objective").GetDouble());
     }
 
     private static async Task<JsonDocument> GetJsonAsync(TestService service, string path)
