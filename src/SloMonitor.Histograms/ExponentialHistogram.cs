@@ -10,10 +10,11 @@ namespace SloMonitor.Histograms;
 /// </summary>
 /// <remarks>
 /// Counters are striped: each processor records into its own cells (chosen by the current processor id), so two
-/// cores recording into one histogram do not share cache lines. Every increment is an
+/// cores recording into one histogram do not share cache lines. Each stripe has a dense array for 2^-24 .. 2^24 and
+/// sparse pages for all other positive values. Every increment is an
 /// <see cref="Interlocked"/> add: counts are exact under any concurrency. <see cref="Record(double)"/> takes no lock and
-/// allocates nothing once the page holding a value's bucket exists (the first value in a new range of 16 buckets
-/// allocates that 152-byte page). A <see cref="Snapshot"/> reads each bucket atomically but not all buckets at one
+/// allocates nothing for values in the dense range, and elsewhere nothing once the page holding a value's bucket
+/// exists (the first value in a new range of 16 buckets allocates that 88-byte page). A <see cref="Snapshot"/> reads each bucket atomically but not all buckets at one
 /// instant: values recorded during the snapshot may or may not be in it, and none is counted twice.
 /// </remarks>
 public sealed class ExponentialHistogram
@@ -29,7 +30,7 @@ public sealed class ExponentialHistogram
         _stripes = new HistogramCells[stripes];
         for (int i = 0; i < stripes; i++)
         {
-            _stripes[i] = new HistogramCells(scale);
+            _stripes[i] = new HistogramCells(scale, dense: true);
         }
 
         _stripeMask = stripes - 1;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SloMonitor.Histograms.Buckets;
 
@@ -87,9 +88,12 @@ internal sealed class ExponentialIndexer
             return IndexSlow(value, biasedExponent, mantissa);
         }
 
+        // The cell is below 2^(scale+1) = table length by construction, so the bounds checks can go.
         int exponent = biasedExponent - 1023;
-        int cell = (int)(mantissa >> _cellShift);
-        int sub = _cellLow[cell] + (mantissa > _cellThreshold[cell] ? 1 : 0) - (mantissa == 0 ? 1 : 0);
+        nint cell = (nint)(mantissa >> _cellShift);
+        int low = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cellLow), cell);
+        long threshold = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cellThreshold), cell);
+        int sub = low + (mantissa > threshold ? 1 : 0) - (mantissa == 0 ? 1 : 0);
         return (exponent << _scale) + sub;
     }
 

@@ -6,18 +6,35 @@ namespace SloMonitor.Histograms.Buckets;
 /// One set of lock-free histogram counters: a zero bucket, the buckets of the recording scale, and, created on
 /// demand, buckets at coarser scales for merged data that arrived at a scale lower than the recording scale (kept
 /// apart so that merging stays exact; a snapshot downscales everything to the lowest scale present).
+/// A recorder (not a window slice) also gets a dense array for the common range 2^-24 .. 2^24 (60 ns .. 194 days in
+/// seconds), so its hot path is one array increment; other values go to the sparse pages.
 /// </summary>
 internal sealed class HistogramCells
 {
     private readonly ExponentialIndexer _indexer;
+    private const int DenseOctaves = 48;
+    private const int MaxDenseLength = 2048;
+
     private readonly BucketCounters _primary;
+    private readonly long[] _dense;
+    private readonly int _denseFirst;
     private BucketCounters?[]? _coarser;
     private long _zeroCount;
 
-    public HistogramCells(int scale)
+    public HistogramCells(int scale, bool dense = false)
     {
         _indexer = ExponentialIndexer.For(scale);
         _primary = new BucketCounters(scale);
+        if (!dense)
+        {
+            _dense = [];
+            return;
+        }
+
+        int perOctave = scale >= 0 ? 1 << scale : 1;
+        int length = Math.Min(DenseOctaves * perOctave, MaxDenseLength);
+        _dense = new long[length];
+        _denseFirst = scale >= 0 ? -length / 2 : -(DenseOctaves / 2 >> -scale);
     }
 
     public int Scale => _indexer.Scale;
@@ -32,7 +49,16 @@ internal sealed class HistogramCells
             return;
         }
 
-        _primary.Add(_indexer.Index(value), count);
+        int index = _indexer.Index(value);
+        var dense = _dense;
+        uint slot = (uint)(index - _denseFirst);
+        if (slot < (uint)dense.Length)
+        {
+            Interlocked.Add(ref dense[slot], count);
+            return;
+        }
+
+        _primary.Add(index, count);
     }
 
     public void AddZero(long count) => Interlocked.Add(ref _zeroCount, count);
@@ -52,6 +78,15 @@ internal sealed class HistogramCells
     public void CopyTo(SnapshotAccumulator target)
     {
         target.AddZero(Volatile.Read(ref _zeroCount));
+        for (int i = 0; i < _dense.Length; i++)
+        {
+            long count = Volatile.Read(ref _dense[i]);
+            if (count != 0)
+            {
+                target.Add(Scale, _denseFirst + i, count);
+            }
+        }
+
         _primary.CopyTo(target);
         var coarser = Volatile.Read(ref _coarser);
         if (coarser is null)
@@ -67,7 +102,7 @@ internal sealed class HistogramCells
 
     public long EstimateBytes()
     {
-        long bytes = 48 + _primary.EstimateBytes();
+        long bytes = 64 + _primary.EstimateBytes() + (_dense.Length == 0 ? 0 : 24 + 8L * _dense.Length);
         var coarser = Volatile.Read(ref _coarser);
         if (coarser is not null)
         {
