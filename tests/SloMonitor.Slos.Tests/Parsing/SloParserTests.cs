@@ -205,4 +205,51 @@ public sealed class SloParserTests
         Assert.Equal("http.server.requests{outcome=\"ok\"}", definition.Sli.Good);
         Assert.Equal(TimeSpan.FromDays(28), definition.Window.Rolling);
     }
+
+    [Fact]
+    public void OpenSloThresholdMetricsWithTimeslicesBecomeGaugeSlis()
+    {
+        var result = SloParser.ParseYaml("""
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: {name: replica-lag}
+            spec:
+              service: orders-db
+              indicator:
+                metadata: {name: lag}
+                spec:
+                  thresholdMetric:
+                    metricSource: {type: slomonitor, spec: {query: 'pg.replication.lag{db.role="replica"}'}}
+              timeWindow: [{duration: 1M, calendar: {startTime: "2026-01-01 00:00:00", timeZone: Europe/Paris}}]
+              budgetingMethod: Timeslices
+              objectives: [{op: lte, value: 5, target: 0.99, timeSliceTarget: 0.99, timeSliceWindow: 2m}]
+            """, "openslo.yaml");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var definition = Assert.Single(result.Definitions);
+        Assert.Equal(SliKind.Gauge, definition.Sli.Kind);
+        Assert.Equal(5, definition.Sli.Threshold);
+        Assert.Equal(TimeSpan.FromMinutes(2), definition.Sli.SliceLength);
+        Assert.True(definition.Window.IsCalendarMonth);
+        Assert.Equal("Europe/Paris", definition.Window.TimeZone!.Id);
+    }
+
+    [Fact]
+    public void OpenSloErrorsNameTheOpenSloField()
+    {
+        var result = SloParser.ParseYaml("""
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: {name: pay}
+            spec:
+              service: checkout
+              indicatorRef: missing
+              timeWindow: [{duration: 28d, isRolling: true}]
+              objectives: [{target: 0.99}]
+            """, "openslo.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("openslo.yaml:6:17", "spec.indicatorRef"), (error.Location, error.Field));
+        Assert.Contains("no SLI named 'missing'", error.Message);
+    }
 }
