@@ -8,7 +8,6 @@ namespace SloMonitor.Benchmarks.Histograms;
 /// Throughput of one histogram recorded into from 1 or 2 threads, per record across all threads (lower is better):
 /// the striped <see cref="ExponentialHistogram"/> against one shared bucket array updated with Interlocked.
 /// </summary>
-[ShortRunJob]
 public class HistogramConcurrencyBenchmarks
 {
     private const int TotalRecords = 4_000_000;
@@ -32,26 +31,39 @@ public class HistogramConcurrencyBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = TotalRecords)]
-    public void Striped() => Run(value => _histogram.Record(value));
+    public void Striped() => Run(RecordStriped);
 
     [Benchmark(OperationsPerInvoke = TotalRecords)]
-    public void SharedBucketArray() => Run(_shared.Record);
+    public void SharedBucketArray() => Run(RecordShared);
 
-    private void Run(Action<double> record)
+    private void RecordStriped(int offset, int count)
+    {
+        var values = _values;
+        var histogram = _histogram;
+        for (int i = 0; i < count; i++)
+        {
+            histogram.Record(values[(i + offset) & (8192 - 1)]);
+        }
+    }
+
+    private void RecordShared(int offset, int count)
+    {
+        var values = _values;
+        var histogram = _shared;
+        for (int i = 0; i < count; i++)
+        {
+            histogram.Record(values[(i + offset) & (8192 - 1)]);
+        }
+    }
+
+    private void Run(Action<int, int> loop)
     {
         int perThread = TotalRecords / Threads;
         var threads = new Thread[Threads];
         for (int t = 0; t < Threads; t++)
         {
             int offset = t * 1024;
-            threads[t] = new Thread(() =>
-            {
-                var values = _values;
-                for (int i = 0; i < perThread; i++)
-                {
-                    record(values[(i + offset) & (8192 - 1)]);
-                }
-            });
+            threads[t] = new Thread(() => loop(offset, perThread));
             threads[t].Start();
         }
 

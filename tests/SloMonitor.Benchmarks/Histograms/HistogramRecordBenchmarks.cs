@@ -6,7 +6,6 @@ namespace SloMonitor.Benchmarks.Histograms;
 
 /// <summary>Single-threaded cost of one recorded value, against prometheus-net's histogram as the anchor.</summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class HistogramRecordBenchmarks
 {
     private const int Batch = 4096;

@@ -11,7 +11,6 @@ namespace SloMonitor.Benchmarks.Histograms;
 /// log-normal latencies (median 50 ms).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 0, iterationCount: 1, invocationCount: 1)]
 public class SeriesMemoryBenchmarks
 {
     private const int SeriesCount = 10_000;

@@ -5,7 +5,6 @@ namespace SloMonitor.Benchmarks.Histograms;
 
 /// <summary>Recording into, rotating and reading one SLI series that has 30 days of data.</summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class SliSeriesBenchmarks
 {
     private static readonly long Start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
