@@ -35,7 +35,8 @@ public static class SloValidateCommand
 
             foreach (var file in matched)
             {
-                var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+                var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+                var display = relative.StartsWith("..", StringComparison.Ordinal) ? file : relative;
                 SloParseResult result;
                 try
                 {
