@@ -10,7 +10,8 @@ namespace SloMonitor.Ingest;
 /// </summary>
 internal sealed class CumulativeDeltaStore
 {
-    private readonly ConcurrentDictionary<string, SeriesState> _series = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SeriesState> _series;
+    private readonly ConcurrentDictionary<string, SeriesState>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private long _nextSweepUnixNano;
@@ -19,6 +20,8 @@ internal sealed class CumulativeDeltaStore
     {
         _options = options;
         _time = time;
+        _series = new ConcurrentDictionary<string, SeriesState>(StringComparer.Ordinal);
+        _bySpan = _series.GetAlternateLookup<ReadOnlySpan<char>>();
         StartedUnixNano = EventClock.ToUnixNano(time.GetUtcNow());
     }
 
@@ -28,9 +31,9 @@ internal sealed class CumulativeDeltaStore
     public int Count => _series.Count;
 
     /// <summary>The state of the series, created when new; null when the store is full.</summary>
-    public SeriesState? Acquire(string key)
+    public SeriesState? Acquire(ReadOnlySpan<char> key)
     {
-        if (_series.TryGetValue(key, out var state))
+        if (_bySpan.TryGetValue(key, out var state))
         {
             return state;
         }
@@ -40,7 +43,7 @@ internal sealed class CumulativeDeltaStore
             return null;
         }
 
-        return _series.GetOrAdd(key, static _ => new SeriesState());
+        return _series.GetOrAdd(new string(key), static _ => new SeriesState());
     }
 
     public bool CountsFromStart(ulong startTimeUnixNano) =>

@@ -249,7 +249,7 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         return clock.Check(time, "time_unix_nano");
     }
 
-    private string SeriesKey(string metricName, RepeatedField<KeyValue> attributes)
+    private ReadOnlySpan<char> SeriesKey(string metricName, RepeatedField<KeyValue> attributes)
     {
         _seriesPrefix ??= _keys.Prefix(_resourceAttributes, _scope);
         return _keys.Key(_seriesPrefix, metricName, attributes);

@@ -13,6 +13,7 @@ internal sealed class SeriesKeyBuilder
 {
     private readonly StringBuilder _builder = new(256);
     private int[] _order = new int[16];
+    private char[] _key = new char[256];
 
     public string Prefix(RepeatedField<KeyValue>? resourceAttributes, InstrumentationScope? scope)
     {
@@ -23,19 +24,26 @@ internal sealed class SeriesKeyBuilder
         return _builder.ToString();
     }
 
-    public string Key(string prefix, string metricName, RepeatedField<KeyValue> attributes)
+    /// <summary>The key, valid until the next call: looked up without allocating a string per point.</summary>
+    public ReadOnlySpan<char> Key(string prefix, string metricName, RepeatedField<KeyValue> attributes)
     {
         _builder.Clear();
         _builder.Append(prefix);
         Append(metricName);
         AppendAttributes(attributes);
-        return _builder.ToString();
+        if (_key.Length < _builder.Length)
+        {
+            _key = new char[_builder.Length * 2];
+        }
+
+        _builder.CopyTo(0, _key, _builder.Length);
+        return _key.AsSpan(0, _builder.Length);
     }
 
     private void AppendAttributes(RepeatedField<KeyValue>? attributes)
     {
         var count = attributes?.Count ?? 0;
-        _builder.Append(count.ToString(CultureInfo.InvariantCulture)).Append('{');
+        _builder.Append(CultureInfo.InvariantCulture, $"{count}{{");
         if (attributes is null || count == 0)
         {
             return;
@@ -63,11 +71,34 @@ internal sealed class SeriesKeyBuilder
         {
             var kv = attributes[_order[i]];
             Append(kv.Key);
-            _builder.Append((char)('a' + (int)(kv.Value?.ValueCase ?? AnyValue.ValueOneofCase.None)));
-            Append(AttributeText.Format(kv.Value));
+            AppendValue(kv.Value);
         }
     }
 
-    private void Append(string text) =>
-        _builder.Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(text);
+    // Formats scalars straight into the builder (no string per attribute); the type tag keeps 5 and "5" apart.
+    private void AppendValue(AnyValue? value)
+    {
+        var kind = value?.ValueCase ?? AnyValue.ValueOneofCase.None;
+        _builder.Append((char)('a' + (int)kind));
+        switch (kind)
+        {
+            case AnyValue.ValueOneofCase.StringValue:
+                Append(value!.StringValue);
+                break;
+            case AnyValue.ValueOneofCase.IntValue:
+                _builder.Append(CultureInfo.InvariantCulture, $"{value!.IntValue};");
+                break;
+            case AnyValue.ValueOneofCase.BoolValue:
+                _builder.Append(value!.BoolValue ? 't' : 'f');
+                break;
+            case AnyValue.ValueOneofCase.DoubleValue:
+                _builder.Append(CultureInfo.InvariantCulture, $"{value!.DoubleValue:R};");
+                break;
+            default:
+                Append(AttributeText.Format(value));
+                break;
+        }
+    }
+
+    private void Append(string text) => _builder.Append(CultureInfo.InvariantCulture, $"{text.Length}:").Append(text);
 }

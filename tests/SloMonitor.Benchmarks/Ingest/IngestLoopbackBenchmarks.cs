@@ -11,7 +11,8 @@ namespace SloMonitor.Benchmarks.Ingest;
 /// <summary>
 /// Sustained ingest over loopback, end to end (client encode-free: batches are pre-serialized; server: HTTP/2 or
 /// HTTP/1.1, decode, validate, map, sink), with the load generator in the same process on the same two cores.
-/// Each invocation keeps <see cref="Concurrency"/> export requests in flight; results are per span / per point.
+/// Each invocation sends <see cref="Batches"/> batches with <see cref="Concurrency"/> export requests kept in flight
+/// (sustained: a worker sends its next batch as soon as its last one is answered); results are per span / per point.
 /// Average CPU (cores busy) and peak working set of the process are printed after each benchmark.
 /// Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*IngestLoopback*'</c>.
 /// </summary>
@@ -19,6 +20,7 @@ namespace SloMonitor.Benchmarks.Ingest;
 public class IngestLoopbackBenchmarks
 {
     private const int Concurrency = 4;
+    private const int Batches = 64;
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static b => b, static b => b);
     private static readonly Method<byte[], byte[]> TraceExport = new(MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Bytes, Bytes);
     private static readonly Method<byte[], byte[]> MetricsExport = new(MethodType.Unary, "opentelemetry.proto.collector.metrics.v1.MetricsService", "Export", Bytes, Bytes);
@@ -63,10 +65,10 @@ public class IngestLoopbackBenchmarks
         _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.SpansPerBatch, Description = "span: OTLP/gRPC protobuf")]
+    [Benchmark(OperationsPerInvoke = Batches * IngestPayloads.SpansPerBatch, Description = "span: OTLP/gRPC protobuf")]
     public Task GrpcProtobufSpans() => Fan(() => _invoker.AsyncUnaryCall(TraceExport, null, default, _traces).ResponseAsync);
 
-    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.SpansPerBatch, Description = "span: OTLP/HTTP JSON")]
+    [Benchmark(OperationsPerInvoke = Batches * IngestPayloads.SpansPerBatch, Description = "span: OTLP/HTTP JSON")]
     public Task HttpJsonSpans() => Fan(async () =>
     {
         using var content = new ByteArrayContent(_tracesJson);
@@ -75,17 +77,26 @@ public class IngestLoopbackBenchmarks
         response.EnsureSuccessStatusCode();
     });
 
-    [Benchmark(OperationsPerInvoke = Concurrency * IngestPayloads.PointsPerBatch, Description = "point: OTLP/gRPC protobuf")]
+    [Benchmark(OperationsPerInvoke = Batches * IngestPayloads.PointsPerBatch, Description = "point: OTLP/gRPC protobuf")]
     public Task GrpcProtobufPoints() => Fan(() => _invoker.AsyncUnaryCall(MetricsExport, null, default, _metrics).ResponseAsync);
 
     private static Task Fan(Func<Task> call)
     {
-        var calls = new Task[Concurrency];
+        var remaining = Batches;
+        var workers = new Task[Concurrency];
         for (var i = 0; i < Concurrency; i++)
         {
-            calls[i] = call();
+            workers[i] = Worker();
         }
 
-        return Task.WhenAll(calls);
+        return Task.WhenAll(workers);
+
+        async Task Worker()
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await call();
+            }
+        }
     }
 }
