@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SloMonitor.Slos.Evaluation;
 
 /// <summary>p50/p95/p99 in seconds, from the window's histogram (null when the window is empty).</summary>
@@ -5,9 +7,17 @@ public sealed record LatencySummary(double? P50, double? P95, double? P99);
 
 /// <summary>
 /// One window's reading. <see cref="Good"/> and <see cref="Total"/> count events, or slices for time-slice SLIs;
-/// <see cref="Rate"/> is events per second; ratios are null when the window holds no data.
+/// <see cref="Rate"/> is events per second; ratios are null when the window holds no data. <see cref="Latency"/>
+/// is present for latency SLIs only (and left out of JSON otherwise).
 /// </summary>
-public sealed record WindowStatus(long Good, long Total, double? Rate, double? Sli, double? ErrorRate, double? BurnRate, LatencySummary? Latency);
+public sealed record WindowStatus(
+    long Good,
+    long Total,
+    double? Rate,
+    double? Sli,
+    double? ErrorRate,
+    double? BurnRate,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LatencySummary? Latency);
 
 /// <summary>The budget over the SLO window, in events (or slices): allowed, consumed and what is left.</summary>
 public sealed record ErrorBudgetStatus(double Total, double Consumed, double Remaining, double? RemainingRatio, DateTimeOffset? ExhaustsAt);

@@ -49,6 +49,7 @@ public sealed class SlosEndToEndTests
         Assert.Equal(1000, fiveMinutes.GetProperty("total").GetInt64());
         Assert.Equal(15, fiveMinutes.GetProperty("burnRate").GetDouble(), 9);
         Assert.Equal(0.015, fiveMinutes.GetProperty("errorRate").GetDouble(), 12);
+        Assert.False(fiveMinutes.TryGetProperty("latency", out _));
         var alert = status.GetProperty("alerts")[0];
         Assert.Equal("page", alert.GetProperty("severity").GetString());
         Assert.Equal("1h", alert.GetProperty("longWindow").GetString());
