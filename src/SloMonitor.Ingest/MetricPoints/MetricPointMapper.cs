@@ -106,10 +106,8 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
 
         if (kind == MetricPointKind.Sum && temporality == AggregationTemporality.Cumulative)
         {
-            var state = cumulative.Acquire(SeriesKey(metric.Name, point.Attributes));
-            if (state is null)
+            if (Series(metric, point.Attributes, ref tally) is not { } state)
             {
-                tally.Reject(Describe(metric, "too many cumulative series (MaxCumulativeSeries)"));
                 return;
             }
 
@@ -142,10 +140,8 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         double sum;
         if (temporality == AggregationTemporality.Cumulative)
         {
-            var state = cumulative.Acquire(SeriesKey(metric.Name, point.Attributes));
-            if (state is null)
+            if (Series(metric, point.Attributes, ref tally) is not { } state)
             {
-                tally.Reject(Describe(metric, "too many cumulative series (MaxCumulativeSeries)"));
                 return;
             }
 
@@ -192,10 +188,8 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         double sum;
         if (temporality == AggregationTemporality.Cumulative)
         {
-            var state = cumulative.Acquire(SeriesKey(metric.Name, point.Attributes));
-            if (state is null)
+            if (Series(metric, point.Attributes, ref tally) is not { } state)
             {
-                tally.Reject(Describe(metric, "too many cumulative series (MaxCumulativeSeries)"));
                 return;
             }
 
@@ -247,6 +241,17 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         }
 
         return clock.Check(time, "time_unix_nano");
+    }
+
+    private SeriesState? Series(Metric metric, RepeatedField<KeyValue> attributes, ref ApplyTally tally)
+    {
+        var state = cumulative.Acquire(SeriesKey(metric.Name, attributes));
+        if (state is null)
+        {
+            tally.Reject(Describe(metric, "too many cumulative series (MaxCumulativeSeries)"));
+        }
+
+        return state;
     }
 
     private ReadOnlySpan<char> SeriesKey(string metricName, RepeatedField<KeyValue> attributes)
