@@ -44,11 +44,18 @@ if [ -z "${ConnectionStrings__Postgres:-}" ]; then
 fi
 
 export Slos__Files__0=${Slos__Files__0:-$root/deploy/examples/slos/*.yaml}
-export Alerting__File=${Alerting__File:-$root/deploy/examples/alerting.yaml}
+if [ -z "${Alerting__File:-}" ]; then
+  if [ -n "${PAGERDUTY_ROUTING_KEY:-}" ] && [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
+    Alerting__File=$root/deploy/examples/alerting.yaml
+  else
+    Alerting__File=$root/deploy/examples/alerting-local.yaml
+  fi
+fi
+export Alerting__File
 
 if $demo; then
   grpc_port=${SloMonitor__OtlpGrpcPort:-4317}
-  src/SloMonitor.TrafficGenerator/bin/Release/net10.0/SloMonitor.TrafficGenerator --endpoint "http://127.0.0.1:$grpc_port" &
+  src/SloMonitor.TrafficGenerator/bin/Release/net10.0/SloMonitor.TrafficGenerator --endpoint "http://127.0.0.1:$grpc_port" --webhook-port 9095 &
   generator=$!
 fi
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace SloMonitor.TrafficGenerator;
 
-internal sealed record GeneratorOptions(Uri Endpoint, string Protocol, double Rate, double CycleMinutes)
+internal sealed record GeneratorOptions(Uri Endpoint, string Protocol, double Rate, double CycleMinutes, int? WebhookPort)
 {
     public static GeneratorOptions? Parse(string[] args)
     {
@@ -10,6 +10,7 @@ internal sealed record GeneratorOptions(Uri Endpoint, string Protocol, double Ra
         var protocol = "grpc";
         var rate = 50.0;
         var cycle = 20.0;
+        int? webhookPort = null;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -27,6 +28,9 @@ internal sealed record GeneratorOptions(Uri Endpoint, string Protocol, double Ra
                 case "--cycle-minutes" when double.TryParse(value, CultureInfo.InvariantCulture, out var c) && c >= 2:
                     cycle = c;
                     break;
+                case "--webhook-port" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536:
+                    webhookPort = p;
+                    break;
                 default:
                     return null;
             }
@@ -34,6 +38,6 @@ internal sealed record GeneratorOptions(Uri Endpoint, string Protocol, double Ra
             i++;
         }
 
-        return new GeneratorOptions(endpoint, protocol, rate, cycle);
+        return new GeneratorOptions(endpoint, protocol, rate, cycle, webhookPort);
     }
 }

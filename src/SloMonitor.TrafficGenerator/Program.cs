@@ -10,7 +10,7 @@ using SloMonitor.TrafficGenerator;
 var options = GeneratorOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: SloMonitor.TrafficGenerator [--endpoint http://127.0.0.1:4317] [--protocol grpc|http] [--rate SPANS_PER_SECOND] [--cycle-minutes N]");
+    Console.Error.WriteLine("usage: SloMonitor.TrafficGenerator [--endpoint http://127.0.0.1:4317] [--protocol grpc|http] [--rate SPANS_PER_SECOND] [--cycle-minutes N] [--webhook-port PORT]");
     return 2;
 }
 
@@ -44,6 +44,8 @@ foreach (var service in services)
 }
 
 Console.WriteLine($"pushing ~{options.Rate} spans/s per service to {options.Endpoint} ({options.Protocol}); Ctrl-C stops");
+using var printer = options.WebhookPort is { } webhookPort ? new WebhookPrinter(webhookPort) : null;
+var printing = printer?.RunAsync(stop.Token) ?? Task.CompletedTask;
 var started = DateTimeOffset.UtcNow;
 var random = new Random();
 var tick = TimeSpan.FromMilliseconds(100);
@@ -68,6 +70,8 @@ foreach (var provider in providers)
 {
     provider.Dispose();
 }
+
+await printing;
 
 return 0;
 
