@@ -161,6 +161,28 @@ public sealed class CumulativeToDeltaTests
     }
 
     [Fact]
+    public async Task ConcurrentExportsOfOneSeriesInAnyOrderAddUpToItsLatestValueExactly()
+    {
+        var t = new IngestorUnderTest();
+        var start = t.NowNano + Seconds(1);
+        t.Time.Advance(TimeSpan.FromMinutes(10));
+        var order = Enumerable.Range(1, 2000).OrderBy(i => (i * 7919) % 2003).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var k = worker; k < order.Length; k += 4)
+            {
+                var i = order[k];
+                Apply(t, Requests.Point(start, start + Seconds(i * 0.1), i));
+            }
+        })));
+
+        Assert.Equal(2000, t.Sink.Points.Count);
+        Assert.Equal(2000.0, t.Sink.Points.Sum(p => p.Value));
+        Assert.All(t.Sink.Points, p => Assert.True(p.Value >= 0));
+    }
+
+    [Fact]
     public void WhenTheSeriesLimitIsReachedPointsOfNewSeriesAreRejectedNamingTheLimit()
     {
         var t = new IngestorUnderTest(o => o.MaxCumulativeSeries = 2);
