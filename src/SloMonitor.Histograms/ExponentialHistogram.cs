@@ -9,8 +9,9 @@ namespace SloMonitor.Histograms;
 /// (base^i, base^(i+1)], base = 2^(2^-scale)); at the default scale 5 a quantile is within 1.08% of the true value.
 /// </summary>
 /// <remarks>
-/// Counters are striped: each processor records into its own cells (chosen by the current processor id), so two
-/// cores recording into one histogram do not share cache lines. Each stripe has a dense array for 2^-24 .. 2^24 and
+/// Counters are striped: each thread records into the cells of its stripe (stripes are handed to threads
+/// round-robin on their first record; there are as many as cores, rounded up to a power of two), so two threads on
+/// two cores recording into one histogram do not share cache lines. Each stripe has a dense array for 2^-24 .. 2^24 and
 /// sparse pages for all other positive values. Every increment is an
 /// <see cref="Interlocked"/> add: counts are exact under any concurrency. <see cref="Record(double)"/> takes no lock and
 /// allocates nothing for values in the dense range, and elsewhere nothing once the page holding a value's bucket
@@ -19,6 +20,10 @@ namespace SloMonitor.Histograms;
 /// </remarks>
 public sealed class ExponentialHistogram
 {
+    [ThreadStatic]
+    private static int t_threadNumber;
+    private static int s_lastThreadNumber;
+
     private readonly HistogramCells[] _stripes;
     private readonly int _stripeMask;
 
@@ -47,7 +52,7 @@ public sealed class ExponentialHistogram
             return false;
         }
 
-        _stripes[Thread.GetCurrentProcessorId() & _stripeMask].Add(value, 1);
+        _stripes[ThreadNumber() & _stripeMask].Add(value, 1);
         return true;
     }
 
@@ -62,7 +67,7 @@ public sealed class ExponentialHistogram
 
         if (count > 0)
         {
-            _stripes[Thread.GetCurrentProcessorId() & _stripeMask].Add(value, count);
+            _stripes[ThreadNumber() & _stripeMask].Add(value, count);
         }
 
         return true;
@@ -73,14 +78,14 @@ public sealed class ExponentialHistogram
     /// scale is downscaled to this one; a coarser one is kept at its own scale and the snapshot downscales to it.
     /// </summary>
     public void MergeExponential(int scale, ulong zeroCount, int positiveOffset, ReadOnlySpan<ulong> positiveBucketCounts) =>
-        IncomingBuckets.MergeExponential(_stripes[Thread.GetCurrentProcessorId() & _stripeMask], scale, zeroCount, positiveOffset, positiveBucketCounts);
+        IncomingBuckets.MergeExponential(_stripes[ThreadNumber() & _stripeMask], scale, zeroCount, positiveOffset, positiveBucketCounts);
 
     /// <summary>
     /// Merges an OTLP explicit-bucket histogram (counts.Length == bounds.Length + 1): each bucket's count is
     /// placed at one representative point of the bucket (geometric mean of its bounds; see docs/histograms.md).
     /// </summary>
     public void MergeExplicit(ReadOnlySpan<double> explicitBounds, ReadOnlySpan<ulong> bucketCounts) =>
-        IncomingBuckets.MergeExplicit(_stripes[Thread.GetCurrentProcessorId() & _stripeMask], explicitBounds, bucketCounts);
+        IncomingBuckets.MergeExplicit(_stripes[ThreadNumber() & _stripeMask], explicitBounds, bucketCounts);
 
     public HistogramSnapshot Snapshot()
     {
@@ -91,6 +96,22 @@ public sealed class ExponentialHistogram
         }
 
         return accumulator.ToSnapshot();
+    }
+
+    /// <summary>A number per thread, given out in sequence (cheaper than reading the current processor id).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ThreadNumber()
+    {
+        int number = t_threadNumber;
+        return number != 0 ? number : AssignThreadNumber();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int AssignThreadNumber()
+    {
+        int number = Interlocked.Increment(ref s_lastThreadNumber) & int.MaxValue;
+        t_threadNumber = number == 0 ? 1 : number;
+        return t_threadNumber;
     }
 
     internal static void ValidateScale(int scale)
