@@ -74,16 +74,20 @@ public sealed class HttpMalformedInputTests
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
     }
 
-    [Fact]
-    public async Task AGzipBodyWithinTheLimitIsDecompressedAndApplied()
+    [Theory]
+    [InlineData(Protobuf)]
+    [InlineData(Json)]
+    public async Task AGzipBodyWithinTheLimitIsDecompressedAppliedAndAnsweredInTheRequestsEncoding(string contentType)
     {
         await using var host = await IngestHost.StartAsync();
         using var client = host.CreateHttpClient();
+        var body = contentType == Json ? Encoding.UTF8.GetBytes(Payloads.ValidTracesJson()) : Payloads.ValidTraces(1);
 
-        using var response = await client.PostAsync("/v1/traces", Payloads.Content(Payloads.Gzip(Payloads.ValidTraces(5)), Protobuf, "gzip"));
+        using var response = await client.PostAsync("/v1/traces", Payloads.Content(Payloads.Gzip(body), contentType, "gzip"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(5, host.Sink.Spans.Count);
+        Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("GET /cart", Assert.Single(host.Sink.Spans).Name);
     }
 
     private static async Task<RpcStatus> ReadStatusAsync(HttpResponseMessage response)
