@@ -51,21 +51,19 @@ public sealed class KilledProcessDeliveryTests
         var started = new List<Process>();
         try
         {
-            using (var first = Start(environment, started))
+            var first = Start(environment, started);
+            await WaitReadyAsync(http, first);
+            var alert = new[]
             {
-                await WaitReadyAsync(http, first);
-                var alert = new[]
-                {
-                    new { labels = new Dictionary<string, string> { ["alertname"] = "CheckoutDown", ["slo"] = "checkout", ["severity"] = "page" } },
-                };
-                Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/v2/alerts", alert)).StatusCode);
-                await receiver.WaitUntilAsync(r => r.Count >= 2, TimeSpan.FromSeconds(20));
+                new { labels = new Dictionary<string, string> { ["alertname"] = "CheckoutDown", ["slo"] = "checkout", ["severity"] = "page" } },
+            };
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/v2/alerts", alert)).StatusCode);
+            await receiver.WaitUntilAsync(r => r.Count >= 2, TimeSpan.FromSeconds(20));
 
-                using var kill = Process.Start("kill", ["-KILL", first.Id.ToString(CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync();
-                await first.WaitForExitAsync();
-                Assert.Equal(137, first.ExitCode);
-            }
+            using var kill = Process.Start("kill", ["-KILL", first.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            await first.WaitForExitAsync();
+            Assert.Equal(137, first.ExitCode);
 
             await using (var connection = await database.DataSource.OpenConnectionAsync())
             {
@@ -74,7 +72,7 @@ public sealed class KilledProcessDeliveryTests
 
             receiver.Status = 200;
             var attemptsBeforeRestart = receiver.Received.Count;
-            using var second = Start(environment, started);
+            var second = Start(environment, started);
             await WaitReadyAsync(http, second);
             await receiver.WaitUntilAsync(r => r.Any(x => x.Answered == 200), TimeSpan.FromSeconds(30));
 
@@ -100,19 +98,16 @@ public sealed class KilledProcessDeliveryTests
         }
         finally
         {
+            // The processes are disposed only here, after the kill: a disposed Process can no longer be killed.
             foreach (var process in started)
             {
-                try
+                if (!process.HasExited)
                 {
-                    if (!process.HasExited)
-                    {
-                        process.Kill();
-                    }
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(5000);
                 }
-                catch (InvalidOperationException)
-                {
-                    // Already disposed after it exited.
-                }
+
+                process.Dispose();
             }
 
             Directory.Delete(directory, recursive: true);
