@@ -124,6 +124,13 @@ internal sealed class SliTrack
         return Combine(ReadRange(_events!, fromMs, toMs), _numerator is null ? null : ReadRange(_numerator, fromMs, toMs), _slices is null ? null : ReadRange(_slices, fromMs, toMs), latency);
     }
 
+    /// <summary>
+    /// p50/p95/p99 of the latency values in [from, to) (history points), read like <see cref="Read"/>; null for SLIs
+    /// without a latency histogram.
+    /// </summary>
+    public LatencySummary? LatencyBetween(long fromMs, long toMs) =>
+        _latency is null ? null : Quantiles(ReadRange(_latency, Math.Max(0, fromMs), toMs).Histogram);
+
     /// <summary>The series' state in one blob: a version, the slice-judging mark, then each series tagged.</summary>
     public byte[] Checkpoint()
     {

@@ -1,9 +1,20 @@
+using System.Text.Json.Serialization;
 using SloMonitor.Slos.Budgets;
+using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Evaluation;
 
-/// <summary>One point of an SLO's history: the SLI over the SLO window, burn rates per window, budget left.</summary>
-public sealed record SloHistoryPoint(DateTimeOffset Time, double? Sli, IReadOnlyDictionary<string, double?> BurnRates, double? BudgetRemainingRatio);
+/// <summary>
+/// One point of an SLO's history: the SLI over the SLO window, burn rates per window, budget left and, for latency
+/// SLIs, p50/p95/p99 over the <see cref="SloHistory.LatencyWindow"/> ending at <see cref="Time"/> (left out of JSON
+/// otherwise).
+/// </summary>
+public sealed record SloHistoryPoint(
+    DateTimeOffset Time,
+    double? Sli,
+    IReadOnlyDictionary<string, double?> BurnRates,
+    double? BudgetRemainingRatio,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LatencySummary? Latency = null);
 
 /// <summary>
 /// The chart series of an SLO, recomputed from the in-memory rings. <see cref="Earliest"/> is how far back they
@@ -13,6 +24,18 @@ public sealed record SloHistory(DateTimeOffset From, DateTimeOffset To, TimeSpan
 {
     /// <summary>The most points one history holds.</summary>
     public const int MaxPoints = 2000;
+
+    /// <summary>The shortest window a point's latency percentiles cover (the status's "5m" window).</summary>
+    public static readonly TimeSpan MinLatencyWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// For latency SLIs, the window each point's percentiles cover, ending at the point: the larger of 5 minutes and
+    /// the step, so that points spaced wider than 5 minutes leave no time out. Null for other SLIs.
+    /// </summary>
+    public TimeSpan? LatencyWindow { get; init; }
+
+    /// <summary>The latency window for a step: the larger of <see cref="MinLatencyWindow"/> and the step.</summary>
+    public static TimeSpan LatencyWindowFor(TimeSpan step) => step > MinLatencyWindow ? step : MinLatencyWindow;
 }
 
 internal static class SloHistoryReader
@@ -31,6 +54,8 @@ internal static class SloHistoryReader
             to = now;
         }
 
+        TimeSpan? latencyWindow = definition.Sli.Kind == SliKind.Latency ? SloHistory.LatencyWindowFor(step) : null;
+        var latencyMs = (long)(latencyWindow?.TotalMilliseconds ?? 0);
         var points = new List<SloHistoryPoint>();
         var track = slo.Tracks.Overall;
         var allowed = definition.AllowedErrorRatio;
@@ -54,9 +79,10 @@ internal static class SloHistoryReader
             var window = track.Read(fromMs, tMs + 1, withLatency: false);
             var budget = SloEvaluator.Budget(definition, window, period, t, burn1h);
             double? sli = window.Total == 0 ? null : (double)window.Good / window.Total;
-            points.Add(new SloHistoryPoint(t, sli, burnRates, budget.RemainingRatio));
+            var latency = latencyWindow is null ? null : track.LatencyBetween(tMs - latencyMs, tMs + 1);
+            points.Add(new SloHistoryPoint(t, sli, burnRates, budget.RemainingRatio, latency));
         }
 
-        return new SloHistory(from, to, step, earliest, points);
+        return new SloHistory(from, to, step, earliest, points) { LatencyWindow = latencyWindow };
     }
 }
