@@ -8,9 +8,9 @@ using SloMonitor.Storage;
 namespace SloMonitor.Api;
 
 /// <summary>
-/// <c>/api/v1/slos</c>: list (filter by <c>service</c> and <c>label=name=value</c>), read with the status computed
-/// now, history for charts, and <c>PUT</c>/<c>DELETE</c> of definitions stored in PostgreSQL. SLOs from files are
-/// read-only here (409). Latencies are in seconds.
+/// <c>/api/v1/slos</c>: list (filter by <c>service</c> and <c>label=name=value</c>) with every window's counts, read
+/// with the status computed now, history for charts, and <c>PUT</c>/<c>DELETE</c> of definitions stored in
+/// PostgreSQL. SLOs from files are read-only here (409). Latencies are in seconds.
 /// </summary>
 public static class SlosApi
 {
@@ -41,6 +41,14 @@ public static class SlosApi
             labels.Add((label![..equals], label[(equals + 1)..]));
         }
 
+        // Counters only by default: percentiles cost a histogram read per window, so they are asked for.
+        var latencyText = request.Query["latency"].ToString();
+        var withLatency = false;
+        if (latencyText.Length > 0 && !bool.TryParse(latencyText, out withLatency))
+        {
+            return Problem("latency", $"expected true or false, found '{latencyText}'");
+        }
+
         var result = new List<object>();
         foreach (var definition in engine.Definitions.OrderBy(d => d.Name, StringComparer.Ordinal))
         {
@@ -49,7 +57,7 @@ public static class SlosApi
                 continue;
             }
 
-            if (engine.Evaluate(definition.Name, withLatency: false) is [var overall, ..])
+            if (engine.Evaluate(definition.Name, withLatency) is [var overall, ..])
             {
                 result.Add(new
                 {
@@ -63,6 +71,7 @@ public static class SlosApi
                     {
                         state = overall.State,
                         sli = overall.Status.Windows[definition.Window.Text].Sli,
+                        windows = overall.Status.Windows,
                         errorBudget = overall.Status.ErrorBudget,
                         alerts = overall.ActiveAlerts,
                     },
@@ -154,16 +163,30 @@ public static class SlosApi
         }
 
         var history = engine.History(name, from, to, step);
-        return history is null
-            ? NotFound(name)
-            : Results.Json(new
-            {
-                from = history.From,
-                to = history.To,
-                step = history.Step.TotalSeconds,
-                earliest = history.Earliest,
-                points = history.Points.Select(p => new { time = p.Time, sli = p.Sli, burnRates = p.BurnRates, errorBudgetRemainingRatio = p.BudgetRemainingRatio }),
-            });
+        if (history is null)
+        {
+            return NotFound(name);
+        }
+
+        var body = new Dictionary<string, object?>
+        {
+            ["from"] = history.From,
+            ["to"] = history.To,
+            ["step"] = history.Step.TotalSeconds,
+            ["earliest"] = history.Earliest,
+        };
+        if (history.LatencyWindow is { } latencyWindow)
+        {
+            // Latency SLIs: each point's p50/p95/p99 over the latencyWindow seconds ending at it.
+            body["latencyWindow"] = latencyWindow.TotalSeconds;
+            body["points"] = history.Points.Select(p => new { time = p.Time, sli = p.Sli, burnRates = p.BurnRates, errorBudgetRemainingRatio = p.BudgetRemainingRatio, latency = p.Latency });
+        }
+        else
+        {
+            body["points"] = history.Points.Select(p => new { time = p.Time, sli = p.Sli, burnRates = p.BurnRates, errorBudgetRemainingRatio = p.BudgetRemainingRatio });
+        }
+
+        return Results.Json(body);
     }
 
     private static object Detail(SloEvaluation overall, IReadOnlyList<SloEvaluation> groups, string? file)

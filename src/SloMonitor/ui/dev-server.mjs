@@ -26,7 +26,8 @@ function history(slo, url) {
       burnRates: Object.fromEntries(['5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => [w, wave(w)])),
       latency: slo.status.windows['5m']?.latency ? { p50: 0.08, p95: 0.3 + 0.1 * Math.sin(i / 9), p99: 0.8 + 0.2 * Math.sin(i / 7) } : undefined });
   }
-  return { from: url.searchParams.get('from'), to: url.searchParams.get('to'), step: url.searchParams.get('step'), points };
+  const latencyWindow = slo.status.windows['5m']?.latency ? Math.max(300, step / 1000) : undefined;
+  return { from: url.searchParams.get('from'), to: url.searchParams.get('to'), step: url.searchParams.get('step'), latencyWindow, points };
 }
 
 async function api(request, url, body) {

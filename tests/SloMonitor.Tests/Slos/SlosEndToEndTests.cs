@@ -108,6 +108,52 @@ public sealed class SlosEndToEndTests
     }
 
     [Fact]
+    public async Task TheListCarriesEveryWindowsCountsAndALatencySlosHistoryCarriesItsPercentiles()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/cart", 400, 0); // 1 ms .. 400 ms
+        var bound = SloMonitor.Histograms.HistogramSnapshot.Empty(5).RelativeError;
+
+        using var list = await GetJsonAsync(service, "api/v1/slos?service=checkout");
+        var latencyItem = list.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "checkout-latency");
+        var windows = latencyItem.GetProperty("status").GetProperty("windows");
+        Assert.Equal(["1d", "1h", "2h", "30d", "30m", "3d", "5m", "6h"], windows.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var fiveMinutes = windows.GetProperty("5m");
+        Assert.Equal((300L, 400L), (fiveMinutes.GetProperty("good").GetInt64(), fiveMinutes.GetProperty("total").GetInt64()));
+        Assert.Equal(400 / 300.0, fiveMinutes.GetProperty("rate").GetDouble(), 9);
+        Assert.Equal(0.75, fiveMinutes.GetProperty("sli").GetDouble(), 12);
+        Assert.Equal(0.25, fiveMinutes.GetProperty("errorRate").GetDouble(), 12);
+        Assert.Equal(25, fiveMinutes.GetProperty("burnRate").GetDouble(), 9);
+        Assert.False(fiveMinutes.TryGetProperty("latency", out _), "the list reads counters only unless asked for latency");
+        var availability = list.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "checkout-availability");
+        Assert.Equal(400, availability.GetProperty("status").GetProperty("windows").GetProperty("30d").GetProperty("total").GetInt64());
+
+        using (var withLatency = await GetJsonAsync(service, "api/v1/slos?service=checkout&latency=true"))
+        {
+            var item = withLatency.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "checkout-latency");
+            var p99 = item.GetProperty("status").GetProperty("windows").GetProperty("1h").GetProperty("latency").GetProperty("p99").GetDouble();
+            Assert.InRange(p99, 0.396 * (1 - bound), 0.396 * (1 + bound));
+        }
+
+        using var badFlag = await service.Http.GetAsync("api/v1/slos?latency=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, badFlag.StatusCode);
+        Assert.Contains("latency", await badFlag.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var history = await GetJsonAsync(service, "api/v1/slos/checkout-latency/history?step=60");
+        Assert.Equal(300, history.RootElement.GetProperty("latencyWindow").GetDouble());
+        var points = history.RootElement.GetProperty("points").EnumerateArray().ToList();
+        var latency = points[^1].GetProperty("latency");
+        Assert.InRange(latency.GetProperty("p50").GetDouble(), 0.200 * (1 - bound), 0.200 * (1 + bound));
+        Assert.InRange(latency.GetProperty("p95").GetDouble(), 0.380 * (1 - bound), 0.380 * (1 + bound));
+        Assert.InRange(latency.GetProperty("p99").GetDouble(), 0.396 * (1 - bound), 0.396 * (1 + bound));
+        Assert.Equal(JsonValueKind.Null, points[0].GetProperty("latency").GetProperty("p99").ValueKind);
+
+        using var availabilityHistory = await GetJsonAsync(service, "api/v1/slos/checkout-availability/history?step=60");
+        Assert.False(availabilityHistory.RootElement.TryGetProperty("latencyWindow", out _));
+        Assert.False(availabilityHistory.RootElement.GetProperty("points")[0].TryGetProperty("latency", out _));
+    }
+
+    [Fact]
     public async Task SlosPutThroughTheApiAreValidatedStoredAndDeleted()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });

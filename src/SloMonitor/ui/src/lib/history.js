@@ -37,7 +37,7 @@ export async function loadHistory(name, now, seconds) {
 
 /**
  * Turns the API's points into columns for the charts: times in epoch seconds, and for each series one value per
- * time (null where the service had no data).
+ * time (null where the service had no data). Latency SLOs' points carry p50/p95/p99 in seconds.
  */
 export function readHistory(body) {
   const rows = body?.points ?? [];
@@ -49,6 +49,8 @@ export function readHistory(body) {
     budgetRemaining: column((p) => p.errorBudgetRemainingRatio ?? p.budgetRemainingRatio ?? p.budgetRemaining),
     burnRates: Object.fromEntries(burnWindows.map((w) => [w, column((p) => p.burnRates?.[w])])),
     latency: hasLatency ? Object.fromEntries(['p50', 'p95', 'p99'].map((q) => [q, column((p) => p.latency?.[q])])) : null,
+    // Latency SLOs: each point's percentiles cover this many seconds before it.
+    latencyWindow: finite(body?.latencyWindow),
   };
 }
 

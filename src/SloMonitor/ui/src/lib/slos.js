@@ -1,22 +1,11 @@
-// Loads every SLO with its full status (all windows), as the overview and on-call pages need.
+// Loads every SLO with its status, all windows included, in one request (GET /api/v1/slos).
 import { apiPath, getJson } from './api.js';
 
 /**
- * The list gives each SLO's state and budget; when it leaves out the per-window readings, each SLO is read on
- * its own (six requests at a time, as a browser would anyway). An SLO that vanished meanwhile keeps its list entry.
+ * The list carries each SLO's state, budget, alerts and every window's counts (good, total, rate, SLI, error rate,
+ * burn rate). With `latency`, latency SLOs also carry p50/p95/p99 per window, which costs the service a
+ * histogram read per window, so only pages that show percentiles ask for them.
  */
-export async function loadSlos() {
-  const list = await getJson(apiPath('slos'));
-  if (list.every((slo) => slo.status?.windows)) return list;
-  const detailed = new Array(list.length);
-  let next = 0;
-  async function worker() {
-    while (next < list.length) {
-      const index = next++;
-      const slo = list[index];
-      detailed[index] = await getJson(apiPath(`slos/${encodeURIComponent(slo.name)}`)).catch(() => slo);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(6, list.length) }, worker));
-  return detailed;
+export function loadSlos({ latency = false } = {}) {
+  return getJson(apiPath('slos', latency ? { latency: 'true' } : undefined));
 }

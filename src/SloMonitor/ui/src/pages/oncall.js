@@ -22,7 +22,7 @@ export function mount(root) {
 
   return {
     async refresh(now) {
-      const [all, slos] = await Promise.all([getJson(apiPath('incidents')), loadSlos()]);
+      const [all, slos] = await Promise.all([getJson(apiPath('incidents')), loadSlos({ latency: true })]);
       const open = all.filter((i) => i.state !== 'resolved')
         .sort((a, b) => (severityOrder[a.severity] ?? 9) - (severityOrder[b.severity] ?? 9) || Date.parse(a.openedAt) - Date.parse(b.openedAt));
       const fastest = slos.filter((s) => (currentBurn(s.status) ?? 0) > 0)

@@ -1,7 +1,7 @@
 // One SLO: burn rates against their thresholds over time, the budget burning down, the SLI, latency, events, groups.
 import { apiPath, getJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
-import { amount, burn, count, labelPairs, latency, parseDuration, percent, time } from '../lib/format.js';
+import { amount, burn, count, labelPairs, latency, parseDuration, percent, span, time } from '../lib/format.js';
 import { burnWindows, objectiveRatio, pairsFor, readPair } from '../lib/burn.js';
 import { loadHistory } from '../lib/history.js';
 import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
@@ -13,7 +13,6 @@ export function mount(root, name) {
   let range = new URLSearchParams(window.location.search).get('range') ?? '6h';
   if (!ranges.includes(range)) range = '6h';
   let charts = null;
-  const latencySamples = [];
   let refreshNow = () => {};
 
   const header = h('div', { class: 'page-header' });
@@ -49,7 +48,7 @@ export function mount(root, name) {
         loadHistory(name, now, parseDuration(slo.window) ?? 30 * 86400),
       ]);
       const status = slo.status ?? {};
-      const isLatency = slo.sli?.kind === 'latency' || short.latency !== null || Object.values(status.windows ?? {}).some((w) => w?.latency);
+      const isLatency = slo.sli?.kind === 'latency';
       drawHeader(header, slo);
       replace(summary, tiles(slo));
       replace(alerts, alertTable(status.alerts ?? []));
@@ -58,7 +57,7 @@ export function mount(root, name) {
       charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)), short.range);
       charts.budget.setData(long.times, [long.budgetRemaining], long.range);
       charts.sli.setData(short.times, [short.sli], short.range);
-      if (charts.latency) drawLatency(charts.latency, short, status, latencySamples, now);
+      if (charts.latency) drawLatency(charts, short);
       replace(windows, windowTable(slo, isLatency));
       groups.parentElement.hidden = !((slo.groups ?? status.groups)?.length);
       replace(groups, groupTable(slo));
@@ -122,23 +121,20 @@ function createCharts(area, slo, isLatency) {
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
       { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: objectiveRatio(slo) }], format: (v) => percent(v, 2) }),
     latency: isLatency
-      ? lineChart(box('latency-chart', 'Latency percentiles (p50, p95, p99)'), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
+      ? lineChart(box('latency-chart', latencyCaptionText(300)), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
       : null,
+    latencyCaption: area.querySelector('#latency-chart figcaption'),
   };
 }
 
-// The history carries latency when the service keeps it; otherwise the 5m percentiles are sampled at each refresh.
-function drawLatency(chart, history, status, samples, now) {
+// Each history point of a latency SLO carries its percentiles over the `latencyWindow` seconds before it.
+function drawLatency(charts, history) {
   const quantiles = ['p50', 'p95', 'p99'];
-  if (history.latency) {
-    chart.setData(history.times, quantiles.map((q) => history.latency[q]), history.range);
-    return;
-  }
-  const current = status.windows?.['5m']?.latency;
-  if (current) samples.push({ t: now.getTime() / 1000, ...current });
-  if (samples.length > 360) samples.shift();
-  chart.setData(samples.map((s) => s.t), quantiles.map((q) => samples.map((s) => s[q] ?? null)), history.range);
+  charts.latency.setData(history.times, quantiles.map((q) => history.latency?.[q] ?? history.times.map(() => null)), history.range);
+  if (history.latencyWindow) charts.latencyCaption.textContent = latencyCaptionText(history.latencyWindow);
 }
+
+const latencyCaptionText = (seconds) => `Latency percentiles (p50, p95, p99), each over the ${span(seconds)} before its point`;
 
 function windowTable(slo, isLatency) {
   const windows = slo.status?.windows ?? {};
