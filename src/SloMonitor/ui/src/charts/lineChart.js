@@ -17,7 +17,7 @@ const isDecade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(
 const decadeAbove = (v) => 10 ** Math.ceil(Math.log10(v));
 
 /**
- * `series`: [{ label }]; `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
+ * `series`: [{ label, spanGaps }] (`spanGaps` joins the line across missing values); `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
  * text for y values; `logFloor`: a logarithmic y axis on which values below the floor (zero included) sit on it
  * and read as "≤ floor". Returns `setData(times, columns, range)`, times in seconds since the epoch.
  */
@@ -27,7 +27,7 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     {},
     ...series.map((s, i) => ({
       label: s.label, stroke: s.stroke ?? palette[i % palette.length], width: s.width ?? 2, dash: s.dash ?? dashes[i % dashes.length],
-      spanGaps: false, points: { show: sparse, size: 6 }, value: (_, v) => (v === null || v === undefined ? '–' : shown(v)),
+      spanGaps: s.spanGaps ?? false, points: { show: sparse, size: 6 }, value: (_, v) => (v === null || v === undefined ? '–' : shown(v)),
     })),
     ...thresholds.map((t) => ({
       label: t.label, stroke: t.stroke ?? '#b00020', width: 1.5, dash: [6, 6], points: { show: false },

@@ -121,13 +121,14 @@ function createCharts(area, slo, isLatency) {
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
       { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: objectiveRatio(slo) }], format: (v) => percent(v, 2) }),
     latency: isLatency
-      ? lineChart(box('latency-chart', latencyCaptionText(300)), { series: [{ label: 'p50' }, { label: 'p95' }, { label: 'p99' }], format: latency })
+      ? lineChart(box('latency-chart', latencyCaptionText(300)), { series: ['p50', 'p95', 'p99'].map((label) => ({ label, spanGaps: true })), format: latency })
       : null,
     latencyCaption: area.querySelector('#latency-chart figcaption'),
   };
 }
 
-// Each history point of a latency SLO carries its percentiles over the `latencyWindow` seconds before it.
+// Each history point of a latency SLO carries its percentiles over the `latencyWindow` seconds before it. Older
+// points follow the service's coarser histogram slices, so only some of them have values: the line joins them.
 function drawLatency(charts, history) {
   const quantiles = ['p50', 'p95', 'p99'];
   charts.latency.setData(history.times, quantiles.map((q) => history.latency?.[q] ?? history.times.map(() => null)), history.range);
