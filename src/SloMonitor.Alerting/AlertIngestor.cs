@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using SloMonitor.Alerting.Alerts;
@@ -23,6 +24,27 @@ public sealed class AlertIngestor
         _dispatcher = dispatcher;
         _time = time;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// The alerts with one of <paramref name="alertNames"/> that are still firing (no end, or an end ahead), as
+    /// last reported: a source that restarts reads what it had sent, so it can resolve what is over.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertInput>> ListFiringAsync(IReadOnlyCollection<string> alertNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alertNames);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Labels, string Annotations, DateTime StartsAt, string? GeneratorUrl)>(
+            new CommandDefinition(
+                """
+                SELECT labels::text, annotations::text, starts_at, generator_url
+                  FROM alert
+                 WHERE labels->>'alertname' = ANY(@names)
+                   AND (ends_at IS NULL OR ends_at > @now)
+                """,
+                new { names = alertNames.ToArray(), now = Db.Utc(_time.GetUtcNow()) },
+                cancellationToken: cancellationToken));
+        return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl)).ToList();
     }
 
     /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field (e.g. <c>alerts[2].labels</c>).</exception>

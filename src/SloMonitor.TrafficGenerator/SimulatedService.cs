@@ -39,7 +39,7 @@ internal sealed class SimulatedService
         _carry += count;
         var n = (int)_carry;
         _carry -= n;
-        var errorRate = 0.0005 + degradation * 0.08;
+        var errorRate = (Degrades ? 0.0005 : 0.0001) + degradation * 0.08;
         var medianSeconds = 0.060 * (1 + degradation * 6);
         _lagSeconds = 0.5 + degradation * 40 + random.NextDouble();
         var now = DateTimeOffset.UtcNow;

@@ -18,8 +18,21 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
     // Alerts sent as firing and not yet resolved, by identity; touched only by the evaluation loop.
     private readonly Dictionary<string, AlertInput> _firing = new(StringComparer.Ordinal);
 
+    private bool _recovered;
+
     public async Task OnEvaluatedAsync(IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
     {
+        if (!_recovered)
+        {
+            // After a restart, what an earlier process left firing is resolved here if it no longer holds.
+            foreach (var alert in await ingestor.ListFiringAsync([AlertName, NoDataAlertName], cancellationToken))
+            {
+                _firing.TryAdd(Identity(alert.Labels), alert);
+            }
+
+            _recovered = true;
+        }
+
         var now = time.GetUtcNow();
         var batch = new List<AlertInput>();
         var stillFiring = new HashSet<string>(StringComparer.Ordinal);
@@ -115,7 +128,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"Burn rate {alert.LongBurnRate:0.##} over {alert.LongWindow} and {alert.ShortBurnRate:0.##} over {alert.ShortWindow} (threshold {alert.Threshold:0.##}) against an objective of {evaluation.Definition.Objective}%. {budget}");
+            $"Burn rate {alert.LongBurnRate:0.###} over {alert.LongWindow} and {alert.ShortBurnRate:0.###} over {alert.ShortWindow} (threshold {alert.Threshold:0.###}) against an objective of {evaluation.Definition.Objective}%. {budget}");
     }
 
     private string DashboardLink(SloEvaluation evaluation)
