@@ -192,22 +192,23 @@ public sealed class SlosEndToEndTests
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
-            SloYaml = Slos,
+            // /metrics is one registry per process: an SLO name no other test uses keeps its series this test's own.
+            SloYaml = Slos.Replace("checkout-availability", "metrics-probe-availability", StringComparison.Ordinal),
             Settings = { ["Slos:EvaluationInterval"] = "00:00:00.200" },
         });
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 15);
 
         var text = "";
-        for (var attempt = 0; attempt < 100 && !text.Contains("slomon_slo_alert_active{slo=\"checkout-availability\",severity=\"page\"} 1", StringComparison.Ordinal); attempt++)
+        for (var attempt = 0; attempt < 100 && !text.Contains("slomon_slo_alert_active{slo=\"metrics-probe-availability\",severity=\"page\"} 1", StringComparison.Ordinal); attempt++)
         {
             await Task.Delay(100);
             text = await service.Http.GetStringAsync("metrics");
         }
 
-        Assert.Contains("slomon_slo_alert_active{slo=\"checkout-availability\",severity=\"page\"} 1", text);
-        Assert.Contains("slomon_burn_rate{slo=\"checkout-availability\",window=\"5m\"} 15", text);
-        Assert.Contains("slomon_sli_ratio{slo=\"checkout-availability\",window=\"1h\"} 0.985", text);
-        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"checkout-availability\"}", text);
+        Assert.Contains("slomon_slo_alert_active{slo=\"metrics-probe-availability\",severity=\"page\"} 1", text);
+        Assert.Contains("slomon_burn_rate{slo=\"metrics-probe-availability\",window=\"5m\"} 15", text);
+        Assert.Contains("slomon_sli_ratio{slo=\"metrics-probe-availability\",window=\"1h\"} 0.985", text);
+        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"metrics-probe-availability\"}", text);
         Assert.Contains("slomon_evaluation_duration_seconds_count", text);
     }
 
