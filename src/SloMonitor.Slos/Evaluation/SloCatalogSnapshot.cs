@@ -12,7 +12,14 @@ internal enum MetricRole
     Gauge,
 }
 
-internal sealed record MetricRoute(CompiledSlo Slo, MetricRole Role, Selectors.LabelMatcher[] Matchers);
+internal sealed record MetricRoute(CompiledSlo Slo, MetricRole Role, Selectors.LabelMatcher[] Matchers)
+{
+    /// <summary>
+    /// The <c>service.name</c> a point must come from: the SLO's service, unless the selector matches on
+    /// <c>service.name</c> itself (a platform metric reported by several services, say).
+    /// </summary>
+    public string? Service { get; } = Array.Exists(Matchers, m => m.Name == "service.name") ? null : Slo.Definition.Service;
+}
 
 /// <summary>
 /// The immutable set of compiled SLOs the engine routes events to, indexed for the record path: span SLOs by

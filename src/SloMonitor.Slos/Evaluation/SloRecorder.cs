@@ -40,6 +40,11 @@ internal static class SloRecorder
 
     public static void OnMetricPoint(MetricRoute route, in MetricPointEvent point)
     {
+        if (route.Service is { } service && !string.Equals(point.ServiceName, service, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         if (!SelectorMatch.Matches(route.Matchers, point))
         {
             return;

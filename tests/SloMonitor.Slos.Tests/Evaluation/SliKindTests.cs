@@ -84,6 +84,39 @@ public sealed class SliKindTests
     }
 
     [Fact]
+    public void AMetricSliCountsOnlyThePointsOfItsServiceUnlessItsSelectorNamesServices()
+    {
+        var harness = new EngineHarness("""
+            slos:
+              - name: checkout-retries
+                service: checkout
+                objective: 99
+                sli:
+                  kind: ratio
+                  bad: 'rpc.retries'
+                  total: 'rpc.calls'
+              - name: all-retries
+                service: platform
+                objective: 99
+                sli:
+                  kind: ratio
+                  bad: 'rpc.retries{service.name=~"checkout|billing"}'
+                  total: 'rpc.calls{service.name=~"checkout|billing"}'
+            """);
+        var at = harness.NanosAgo(TimeSpan.FromMinutes(2));
+        harness.Point(MetricPointEvent.ForSum("checkout", "rpc.calls", at, 100));
+        harness.Point(MetricPointEvent.ForSum("checkout", "rpc.retries", at, 2));
+        harness.Point(MetricPointEvent.ForSum("billing", "rpc.calls", at, 900));
+        harness.Point(MetricPointEvent.ForSum("billing", "rpc.retries", at, 300));
+
+        var checkout = harness.Evaluate("checkout-retries").Status.Windows["5m"];
+        var all = harness.Evaluate("all-retries").Status.Windows["5m"];
+
+        Assert.Equal((98L, 100L), (checkout.Good, checkout.Total));
+        Assert.Equal((698L, 1000L), (all.Good, all.Total));
+    }
+
+    [Fact]
     public void ALatencySliFromAnExplicitHistogramCountsTheBucketsAtOrBelowTheThresholdAsGood()
     {
         var harness = new EngineHarness("""
