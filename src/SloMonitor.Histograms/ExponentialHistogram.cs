@@ -20,10 +20,6 @@ namespace SloMonitor.Histograms;
 /// </remarks>
 public sealed class ExponentialHistogram
 {
-    [ThreadStatic]
-    private static int t_threadNumber;
-    private static int s_lastThreadNumber;
-
     private readonly HistogramCells[] _stripes;
     private readonly int _stripeMask;
 
@@ -52,7 +48,7 @@ public sealed class ExponentialHistogram
             return false;
         }
 
-        _stripes[ThreadNumber() & _stripeMask].Add(value, 1);
+        _stripes[ThreadNumbers.Current() & _stripeMask].Add(value, 1);
         return true;
     }
 
@@ -67,7 +63,7 @@ public sealed class ExponentialHistogram
 
         if (count > 0)
         {
-            _stripes[ThreadNumber() & _stripeMask].Add(value, count);
+            _stripes[ThreadNumbers.Current() & _stripeMask].Add(value, count);
         }
 
         return true;
@@ -78,14 +74,14 @@ public sealed class ExponentialHistogram
     /// scale is downscaled to this one; a coarser one is kept at its own scale and the snapshot downscales to it.
     /// </summary>
     public void MergeExponential(int scale, ulong zeroCount, int positiveOffset, ReadOnlySpan<ulong> positiveBucketCounts) =>
-        IncomingBuckets.MergeExponential(_stripes[ThreadNumber() & _stripeMask], scale, zeroCount, positiveOffset, positiveBucketCounts);
+        IncomingBuckets.MergeExponential(_stripes[ThreadNumbers.Current() & _stripeMask], scale, zeroCount, positiveOffset, positiveBucketCounts);
 
     /// <summary>
     /// Merges an OTLP explicit-bucket histogram (counts.Length == bounds.Length + 1): each bucket's count is
     /// placed at one representative point of the bucket (geometric mean of its bounds; see docs/histograms.md).
     /// </summary>
     public void MergeExplicit(ReadOnlySpan<double> explicitBounds, ReadOnlySpan<ulong> bucketCounts) =>
-        IncomingBuckets.MergeExplicit(_stripes[ThreadNumber() & _stripeMask], explicitBounds, bucketCounts);
+        IncomingBuckets.MergeExplicit(_stripes[ThreadNumbers.Current() & _stripeMask], explicitBounds, bucketCounts);
 
     public HistogramSnapshot Snapshot()
     {
@@ -96,22 +92,6 @@ public sealed class ExponentialHistogram
         }
 
         return accumulator.ToSnapshot();
-    }
-
-    /// <summary>A number per thread, given out in sequence (cheaper than reading the current processor id).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ThreadNumber()
-    {
-        int number = t_threadNumber;
-        return number != 0 ? number : AssignThreadNumber();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int AssignThreadNumber()
-    {
-        int number = Interlocked.Increment(ref s_lastThreadNumber) & int.MaxValue;
-        t_threadNumber = number == 0 ? 1 : number;
-        return t_threadNumber;
     }
 
     internal static void ValidateScale(int scale)
