@@ -75,42 +75,57 @@ internal sealed class TestService : IAsyncDisposable
         var database = options.Database ?? await TestDatabase.CreateAsync(migrate: false);
         var directory = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var (httpPort, grpcPort, otlpHttpPort) = (FreePort(), FreePort(), FreePort());
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = database.ConnectionString,
-            ["SloMonitor:ListenAddress"] = "127.0.0.1",
-            ["SloMonitor:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SloMonitor:OtlpGrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SloMonitor:OtlpHttpPort"] = otlpHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SloMonitor:ShutdownTimeout"] = "00:00:05",
-            ["Alerting:ExternalUrl"] = $"http://127.0.0.1:{httpPort}",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-        };
+        var files = new Dictionary<string, string?>();
         if (options.SloYaml is not null)
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "slos.yaml"), options.SloYaml);
-            settings["Slos:Files:0"] = Path.Combine(directory, "slos.yaml");
+            files["Slos:Files:0"] = Path.Combine(directory, "slos.yaml");
         }
 
         if (options.AlertingYaml is not null)
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "alerting.yaml"), options.AlertingYaml);
-            settings["Alerting:File"] = Path.Combine(directory, "alerting.yaml");
+            files["Alerting:File"] = Path.Combine(directory, "alerting.yaml");
         }
 
-        foreach (var (key, value) in options.Settings)
+        // A port found free can be taken by another test before the service binds it: then try other ports.
+        for (var attempt = 1; ; attempt++)
         {
-            settings[key] = value;
-        }
+            var (httpPort, grpcPort, otlpHttpPort) = (FreePort(), FreePort(), FreePort());
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = database.ConnectionString,
+                ["SloMonitor:ListenAddress"] = "127.0.0.1",
+                ["SloMonitor:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SloMonitor:OtlpGrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SloMonitor:OtlpHttpPort"] = otlpHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SloMonitor:ShutdownTimeout"] = "00:00:05",
+                ["Alerting:ExternalUrl"] = $"http://127.0.0.1:{httpPort}",
+                ["Serilog:MinimumLevel:Default"] = "Warning",
+            };
+            foreach (var (key, value) in files.Concat(options.Settings))
+            {
+                settings[key] = value;
+            }
 
-        var args = settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
-        var app = ServiceHost.Build(args, builder => options.ConfigureServices?.Invoke(builder.Services));
-        await ServiceHost.PrepareAsync(app, CancellationToken.None);
-        await app.StartAsync();
-        return new TestService(app, database, options.Database is null, directory, httpPort, grpcPort, otlpHttpPort);
+            var args = settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+            var app = ServiceHost.Build(args, builder => options.ConfigureServices?.Invoke(builder.Services));
+            try
+            {
+                await ServiceHost.PrepareAsync(app, CancellationToken.None);
+                await app.StartAsync();
+                return new TestService(app, database, options.Database is null, directory, httpPort, grpcPort, otlpHttpPort);
+            }
+            catch (Exception e) when (attempt < 5 && PortTaken(e))
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
+
+    private static bool PortTaken(Exception e) =>
+        e is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException }
+        || (e is StartupException && e.Message.StartsWith("cannot listen", StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
     {
@@ -132,11 +147,27 @@ internal sealed class TestService : IAsyncDisposable
         }
     }
 
-    /// <summary>A port that was free a moment ago on 127.0.0.1.</summary>
+    /// <summary>
+    /// A port that was free a moment ago on 127.0.0.1, chosen below Linux's ephemeral range (32768 and up) so that
+    /// outgoing connections of other tests do not take it in the meantime.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var i = 0; i < 1000; i++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: try another
+            }
+        }
+
+        throw new InvalidOperationException("no free port found between 20000 and 32000 on 127.0.0.1");
     }
 }
