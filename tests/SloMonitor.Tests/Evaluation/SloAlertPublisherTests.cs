@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SloMonitor.Alerting;
 using SloMonitor.Evaluation;
 using SloMonitor.Slos.Evaluation;
@@ -90,12 +91,11 @@ public sealed class SloAlertPublisherTests
         Assert.True(other.EndsAt is null || other.EndsAt > DateTime.UtcNow, "alerts of other sources are left alone");
     }
 
-    // The service's own loop evaluates once at start and then not again during the test, so only the test's
-    // publishers send alerts.
+    // The service's own publisher is taken out, so that only the test's publishers send SLO alerts (the service's
+    // would resolve, on its first round, what it finds firing and no longer holding).
     private static Task<TestService> StartAsync() =>
-        TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Settings = { ["Slos:EvaluationInterval"] = "01:00:00" } });
+        TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, ConfigureServices = services => services.RemoveAll<ISloEvaluationListener>() });
 
-    // A publisher of the test's own: the service's evaluation loop drives its own one, which resolves what it sent.
     private static SloAlertPublisher Publisher(TestService service) =>
         ActivatorUtilities.CreateInstance<SloAlertPublisher>(service.Services);
 
