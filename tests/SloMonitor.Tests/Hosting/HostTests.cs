@@ -92,6 +92,27 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task AMissingSloFileStopsStartUpWithOneLineNamingItAndItsSetting()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var missing = Path.Combine(Path.GetTempPath(), "slomonitor-missing-" + Guid.NewGuid().ToString("N"), "slos.yaml");
+        using var process = ServiceProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = database.ConnectionString,
+                ["Slos__Files__0"] = missing,
+                ["SloMonitor__ListenAddress"] = "127.0.0.1",
+                ["SloMonitor__HttpPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
+            });
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"file not found: {missing} (configured as Slos:Files:0)", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithoutAConnectionStringStartUpSaysHowToConfigureOne()
     {
         using var process = ServiceProcess.Start(new Dictionary<string, string> { ["ConnectionStrings__Postgres"] = "" });
