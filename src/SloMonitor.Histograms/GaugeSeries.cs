@@ -190,20 +190,5 @@ public sealed class GaugeSeries
         return series;
     }
 
-    private long Advance(long unixTimeMs)
-    {
-        long head = Volatile.Read(ref _headMs);
-        while (unixTimeMs > head)
-        {
-            long seen = Interlocked.CompareExchange(ref _headMs, unixTimeMs, head);
-            if (seen == head)
-            {
-                return unixTimeMs;
-            }
-
-            head = seen;
-        }
-
-        return head;
-    }
+    private long Advance(long unixTimeMs) => AtomicMax.Raise(ref _headMs, unixTimeMs);
 }

@@ -268,20 +268,5 @@ public sealed class SliSeries
     private HistogramRing[] HistogramRingsOrThrow() =>
         _histograms ?? throw new InvalidOperationException("this series was created without a histogram (SliSeriesOptions.WithHistogram is false)");
 
-    private long Advance(long unixTimeMs)
-    {
-        long head = Volatile.Read(ref _headMs);
-        while (unixTimeMs > head)
-        {
-            long seen = Interlocked.CompareExchange(ref _headMs, unixTimeMs, head);
-            if (seen == head)
-            {
-                return unixTimeMs;
-            }
-
-            head = seen;
-        }
-
-        return head;
-    }
+    private long Advance(long unixTimeMs) => AtomicMax.Raise(ref _headMs, unixTimeMs);
 }
