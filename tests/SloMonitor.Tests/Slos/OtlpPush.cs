@@ -1,13 +1,11 @@
-using System.Net.Http.Headers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
 using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Resource;
 using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Slos;
 
-/// <summary>Sends server spans over OTLP/HTTP protobuf, as an OpenTelemetry SDK does, and checks none was rejected.</summary>
+/// <summary>Sends server spans over OTLP/HTTP protobuf, as an OpenTelemetry SDK does, and fails unless all are taken.</summary>
 internal static class OtlpPush
 {
     /// <summary>
@@ -36,15 +34,6 @@ internal static class OtlpPush
             scope.Spans.Add(span);
         }
 
-        var resource = new Resource();
-        resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
-        var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = resource, ScopeSpans = { scope } } } };
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var body = new ByteArrayContent(request.ToByteArray());
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/traces"), body);
-        var answer = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
-        Assert.True(response.IsSuccessStatusCode, $"OTLP/HTTP answered {(int)response.StatusCode}");
-        Assert.Equal(0, answer.PartialSuccess?.RejectedSpans ?? 0);
+        await OtlpTraces.SendAsync(otlpHttp, service, scope);
     }
 }

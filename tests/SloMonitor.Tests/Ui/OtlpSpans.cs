@@ -1,9 +1,7 @@
-using System.Net.Http.Headers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
 using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Resource;
 using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -37,20 +35,7 @@ internal static class OtlpSpans
             });
         }
 
-        var resource = new Resource();
-        resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
-        var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = resource, ScopeSpans = { scope } } } };
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var body = new ByteArrayContent(request.ToByteArray());
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/traces"), body);
-        var answer = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
-        if (!response.IsSuccessStatusCode || answer.PartialSuccess?.RejectedSpans > 0)
-        {
-            throw new InvalidOperationException(
-                $"the service did not take the {service} spans: {(int)response.StatusCode}, rejected {answer.PartialSuccess?.RejectedSpans}: {answer.PartialSuccess?.ErrorMessage}");
-        }
+        await OtlpTraces.SendAsync(otlpHttp, service, scope);
     }
 
     private static ulong Nanos(DateTimeOffset at) => (ulong)(at.ToUnixTimeMilliseconds() * 1_000_000);
