@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using SloMonitor.Histograms.Buckets;
 using SloMonitor.Histograms.Serialization;
 using SloMonitor.Histograms.Windows;
@@ -10,11 +12,19 @@ namespace SloMonitor.Histograms;
 /// </summary>
 /// <remarks>
 /// Every event lands in the slice of its own timestamp in every tier that still keeps that slice, so late events
-/// count where they belong. Recording takes no lock: counters are <see cref="Interlocked"/> adds, slice rotation is
-/// a compare-and-swap by whichever writer first reaches a new slice. The newest timestamp seen is the series'
-/// clock for retention: an event older than it by more than the retention is refused.
-/// A rolling window [now - w, now] is read from the finest tier that spans it, over the slices that start at or
-/// after now - w (so it covers between w minus one slice and w, plus any events already in the current slice).
+/// count where they belong. Recording takes no lock. Each thread writes through one of a few stripes (picked by
+/// thread, as many as cores up to <see cref="MaxStripes"/>): an event of the stripe's current 30-second period
+/// goes into the stripe's own buffer (a few <see cref="Interlocked"/> adds on cache lines no other stripe touches),
+/// and the buffer is folded into the tiers when the stripe moves on to a newer period. Other events (late ones, or
+/// while another thread is moving the stripe on) are added to the tiers directly: slot rotation there is a
+/// compare-and-swap by whichever writer first reaches a new slice. Counts are exact under any concurrency.
+/// A reading sums the tiers and the buffers; a fold that overlaps it makes it start again, so no count is read
+/// twice or missed, and good never exceeds total in any reading. Counters are read one at a time: a reading taken
+/// during recording may include some of the events recorded meanwhile.
+/// The newest timestamp seen is the series' clock for retention: an event older than it by more than the retention
+/// is refused. A rolling window [now - w, now] is read from the finest tier that spans it, over the slices that
+/// start at or after now - w (so it covers between w minus one slice and w, plus any events already in the current
+/// slice).
 /// </remarks>
 public sealed class SliSeries
 {
@@ -26,7 +36,14 @@ public sealed class SliSeries
     private readonly SliceTier[] _counterTiers;
     private readonly HistogramRing[]? _histograms;
     private readonly SliceTier[] _histogramTiers = [];
+    private readonly WriteStripe?[] _stripes;
+    private readonly ChangeSequence _changes = new();
     private long _headMs = -1;
+
+    /// <summary>The most write stripes a series has (each costs 192 bytes, plus two period buffers once used).</summary>
+    public const int MaxStripes = 4;
+
+    private static readonly int StripeCount = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount), MaxStripes);
 
     public SliSeries(SliSeriesOptions options)
     {
@@ -45,12 +62,14 @@ public sealed class SliSeries
         Options = options;
         _retentionMs = (long)retention.TotalMilliseconds;
         _counterTiers = SliceTier.ForCounters(_retentionMs);
-        _counters = [.. _counterTiers.Select(tier => new CounterRing(tier))];
+        _counters = [.. _counterTiers.Select(tier => new CounterRing(tier, _changes))];
         if (options.WithHistogram)
         {
             _histogramTiers = SliceTier.ForHistograms(_retentionMs);
             _histograms = [.. _histogramTiers.Select(tier => new HistogramRing(tier, options.Scale))];
         }
+
+        _stripes = new WriteStripe?[StripeCount];
     }
 
     public SliSeriesOptions Options { get; }
@@ -61,6 +80,11 @@ public sealed class SliSeries
     internal IReadOnlyList<CounterRing> CounterRings => _counters;
 
     internal IReadOnlyList<HistogramRing>? HistogramRings => _histograms;
+
+    /// <summary>The scale of the period buffers' histograms, or null for a series without one.</summary>
+    internal int? HistogramScale => _histograms is null ? null : Options.Scale;
+
+    internal int StripesInUse => _stripes.Count(stripe => stripe is not null);
 
     /// <summary>Adds exact counts at a time; false (nothing recorded) when older than the retention.</summary>
     public bool Record(long unixTimeMs, long good, long total)
@@ -79,9 +103,11 @@ public sealed class SliSeries
             return false;
         }
 
-        foreach (var ring in _counters)
+        var stripe = Stripe();
+        if (!stripe.TryAdd(unixTimeMs, good, total)
+            && !(stripe.TryMoveTo(unixTimeMs / PeriodBuffer.PeriodMs, this) && stripe.TryAdd(unixTimeMs, good, total)))
         {
-            ring.Add(unixTimeMs, head, good, total);
+            AddToCounters(unixTimeMs, head, good, total);
         }
 
         return true;
@@ -106,12 +132,14 @@ public sealed class SliSeries
             return false;
         }
 
-        long goodCount = good ? 1 : 0;
-        foreach (var ring in _counters)
+        var stripe = Stripe();
+        if (stripe.TryAddValue(unixTimeMs, value, good)
+            || (stripe.TryMoveTo(unixTimeMs / PeriodBuffer.PeriodMs, this) && stripe.TryAddValue(unixTimeMs, value, good)))
         {
-            ring.Add(unixTimeMs, head, goodCount, 1);
+            return true;
         }
 
+        AddToCounters(unixTimeMs, head, good ? 1 : 0, 1);
         if (_histograms is not null)
         {
             foreach (var ring in _histograms)
@@ -188,18 +216,9 @@ public sealed class SliSeries
             throw new ArgumentOutOfRangeException(nameof(window), window, $"window must be positive and at most the retention ({Options.EffectiveRetention})");
         }
 
-        long fromMs = Math.Max(0, nowUnixMs - windowMs);
-        var counters = _counters[SliceTier.Choose(_counterTiers, windowMs)];
-        long slice = counters.Tier.SliceMs;
-        var (good, total) = counters.Sum(CeilDiv(fromMs, slice), nowUnixMs / slice);
-        HistogramSnapshot? histogram = null;
-        if (_histograms is not null)
-        {
-            var ring = _histograms[SliceTier.Choose(_histogramTiers, windowMs)];
-            histogram = ReadHistogram(ring, CeilDiv(fromMs, ring.Tier.SliceMs), nowUnixMs / ring.Tier.SliceMs);
-        }
-
-        return new WindowReading(good, total, histogram);
+        return _changes.ReadConsistent(
+            (Series: this, Now: nowUnixMs, WindowMs: windowMs),
+            static q => q.Series.ReadRolling(q.Now, q.WindowMs));
     }
 
     /// <summary>
@@ -214,22 +233,17 @@ public sealed class SliSeries
             throw new ArgumentOutOfRangeException(nameof(toUnixMs), toUnixMs, $"toUnixMs must not be before fromUnixMs ({fromUnixMs})");
         }
 
-        long head = Math.Max(NewestUnixMs, 0);
-        var counters = _counters[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, head)];
-        long slice = counters.Tier.SliceMs;
-        var (good, total) = counters.Sum(CeilDiv(fromUnixMs, slice), CeilDiv(toUnixMs, slice) - 1);
-        HistogramSnapshot? histogram = null;
-        if (_histograms is not null)
-        {
-            var ring = _histograms[SliceTier.ChooseFrom(_histogramTiers, fromUnixMs, head)];
-            histogram = ReadHistogram(ring, CeilDiv(fromUnixMs, ring.Tier.SliceMs), CeilDiv(toUnixMs, ring.Tier.SliceMs) - 1);
-        }
-
-        return new WindowReading(good, total, histogram);
+        return _changes.ReadConsistent(
+            (Series: this, From: fromUnixMs, To: toUnixMs),
+            static q => q.Series.ReadCalendar(q.From, q.To));
     }
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
-    public byte[] ToBytes() => SliSeriesFormat.Write(this);
+    public byte[] ToBytes()
+    {
+        Flush();
+        return SliSeriesFormat.Write(this);
+    }
 
     /// <summary>Restores a series written by <see cref="ToBytes"/>; throws <see cref="FormatException"/> on bad input.</summary>
     public static SliSeries FromBytes(ReadOnlySpan<byte> bytes) => SliSeriesFormat.Read(bytes);
@@ -251,6 +265,11 @@ public sealed class SliSeries
             }
         }
 
+        foreach (var stripe in _stripes)
+        {
+            bytes += 8 + (stripe?.EstimateBytes() ?? 0);
+        }
+
         return bytes;
     }
 
@@ -258,11 +277,133 @@ public sealed class SliSeries
 
     private static long CeilDiv(long value, long divisor) => (value + divisor - 1) / divisor;
 
-    private HistogramSnapshot ReadHistogram(HistogramRing ring, long firstSlice, long lastSlice)
+    /// <summary>Folds every stripe's buffers into the tiers (waiting for writers still in a retired buffer).</summary>
+    internal void Flush()
     {
-        var accumulator = new SnapshotAccumulator(Options.Scale);
-        ring.CopyTo(firstSlice, lastSlice, accumulator);
-        return accumulator.ToSnapshot();
+        foreach (var stripe in _stripes)
+        {
+            stripe?.Flush(this);
+        }
+    }
+
+    /// <summary>Where a stripe announces that it moves counts from a buffer into the tiers.</summary>
+    internal ChangeSequence Changes => _changes;
+
+    /// <summary>Adds a retired buffer into every tier that still keeps its slices.</summary>
+    internal void Fold(PeriodBuffer buffer)
+    {
+        long head = NewestUnixMs;
+        for (int i = 0; i < PeriodBuffer.Slices; i++)
+        {
+            var (good, total) = buffer.Read(i);
+            if (total != 0)
+            {
+                AddToCounters(buffer.StartMs + (i * PeriodBuffer.SliceMs), head, good, total);
+            }
+        }
+
+        if (buffer.Cells is { } cells && _histograms is not null)
+        {
+            foreach (var ring in _histograms)
+            {
+                var target = ring.CellsFor(buffer.StartMs, head);
+                if (target is not null)
+                {
+                    cells.CopyTo(target);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private WriteStripe Stripe()
+    {
+        int index = ThreadNumbers.Current() & (_stripes.Length - 1);
+        return Volatile.Read(ref _stripes[index]) ?? CreateStripe(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WriteStripe CreateStripe(int index)
+    {
+        Interlocked.CompareExchange(ref _stripes[index], new WriteStripe(), null);
+        return Volatile.Read(ref _stripes[index])!;
+    }
+
+    private void AddToCounters(long unixTimeMs, long head, long good, long total)
+    {
+        foreach (var ring in _counters)
+        {
+            ring.Add(unixTimeMs, head, good, total);
+        }
+    }
+
+    // The tier and the slices kept depend on the newest time seen, so they are chosen inside each attempt of a
+    // consistent read: a slot handed to a newer slice during one attempt is seen by the next.
+    private WindowReading ReadRolling(long nowUnixMs, long windowMs)
+    {
+        long fromMs = Math.Max(0, nowUnixMs - windowMs);
+        long head = NewestUnixMs;
+        var counters = _counters[SliceTier.Choose(_counterTiers, windowMs)];
+        var histograms = _histograms?[SliceTier.Choose(_histogramTiers, windowMs)];
+        return ReadSlices(
+            counters,
+            SliceRange.Kept(counters.Tier, CeilDiv(fromMs, counters.Tier.SliceMs), nowUnixMs / counters.Tier.SliceMs, head),
+            histograms,
+            histograms is null ? default : SliceRange.Kept(histograms.Tier, CeilDiv(fromMs, histograms.Tier.SliceMs), nowUnixMs / histograms.Tier.SliceMs, head));
+    }
+
+    private WindowReading ReadCalendar(long fromUnixMs, long toUnixMs)
+    {
+        long head = Math.Max(NewestUnixMs, 0);
+        var counters = _counters[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, head)];
+        var histograms = _histograms?[SliceTier.ChooseFrom(_histogramTiers, fromUnixMs, head)];
+        return ReadSlices(
+            counters,
+            SliceRange.Kept(counters.Tier, CeilDiv(fromUnixMs, counters.Tier.SliceMs), CeilDiv(toUnixMs, counters.Tier.SliceMs) - 1, head),
+            histograms,
+            histograms is null ? default : SliceRange.Kept(histograms.Tier, CeilDiv(fromUnixMs, histograms.Tier.SliceMs), CeilDiv(toUnixMs, histograms.Tier.SliceMs) - 1, head));
+    }
+
+    private WindowReading ReadSlices(CounterRing counters, SliceRange counterRange, HistogramRing? histograms, SliceRange histogramRange)
+    {
+        var (good, total) = counters.Sum(counterRange.First, counterRange.Last);
+        var accumulator = histograms is null ? null : new SnapshotAccumulator(Options.Scale);
+        histograms?.CopyTo(histogramRange.First, histogramRange.Last, accumulator!);
+        foreach (var stripe in _stripes)
+        {
+            var current = stripe?.Current;
+            var retired = stripe?.Retired;
+            AddBuffer(current);
+            if (retired != current)
+            {
+                AddBuffer(retired);
+            }
+        }
+
+        return new WindowReading(good, total, accumulator?.ToSnapshot());
+
+        void AddBuffer(PeriodBuffer? buffer)
+        {
+            if (buffer is null)
+            {
+                return;
+            }
+
+            for (int i = 0; i < PeriodBuffer.Slices; i++)
+            {
+                if (counterRange.Holds((buffer.StartMs + (i * PeriodBuffer.SliceMs)) / counters.Tier.SliceMs))
+                {
+                    var (bufferGood, bufferTotal) = buffer.Read(i);
+                    good += bufferGood;
+                    total += bufferTotal;
+                }
+            }
+
+            if (accumulator is not null && buffer.Cells is { } cells && histogramRange.Holds(buffer.StartMs / histograms!.Tier.SliceMs))
+            {
+                cells.CopyTo(accumulator);
+            }
+        }
     }
 
     private HistogramRing[] HistogramRingsOrThrow() =>

@@ -88,7 +88,7 @@ internal sealed class BucketCounters
     public bool Contains(int index) => index >= _minIndex && index <= _maxIndex;
 
     /// <summary>Adds every non-zero counter into <paramref name="target"/>.</summary>
-    public void CopyTo(SnapshotAccumulator target)
+    public void CopyTo(IBucketSink target)
     {
         for (int t = 0; t < _top.Length; t++)
         {
@@ -113,6 +113,21 @@ internal sealed class BucketCounters
                             target.Add(Scale, first + i, value);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>Sets every counter to zero, keeping the pages; only while nothing records into these counters.</summary>
+    public void Clear()
+    {
+        foreach (var middle in _top)
+        {
+            foreach (var pages in middle ?? [])
+            {
+                foreach (var page in pages ?? [])
+                {
+                    page?.Clear();
                 }
             }
         }

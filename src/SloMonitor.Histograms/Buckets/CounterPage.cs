@@ -46,6 +46,13 @@ internal sealed class CounterPage
         return wide is null ? narrow : narrow + Volatile.Read(ref wide[slot]);
     }
 
+    /// <summary>Zeroes the page; only while nothing records into it.</summary>
+    public void Clear()
+    {
+        _narrow = default;
+        Volatile.Write(ref _wide, null);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long[] Widen()
     {

@@ -9,7 +9,7 @@ namespace SloMonitor.Histograms.Buckets;
 /// A recorder (not a window slice) also gets a dense array for the common range 2^-24 .. 2^24 (60 ns .. 194 days in
 /// seconds), so its hot path is one array increment; other values go to the sparse pages.
 /// </summary>
-internal sealed class HistogramCells
+internal sealed class HistogramCells : IBucketSink
 {
     private readonly ExponentialIndexer _indexer;
     private const int DenseOctaves = 48;
@@ -75,7 +75,7 @@ internal sealed class HistogramCells
         Coarser(scale).Add(index, count);
     }
 
-    public void CopyTo(SnapshotAccumulator target)
+    public void CopyTo(IBucketSink target)
     {
         target.AddZero(Volatile.Read(ref _zeroCount));
         for (int i = 0; i < _dense.Length; i++)
@@ -98,6 +98,17 @@ internal sealed class HistogramCells
         {
             counters?.CopyTo(target);
         }
+    }
+
+    void IBucketSink.Add(int scale, int index, long count) => AddBucket(scale, index, count);
+
+    /// <summary>Sets every count to zero, keeping the pages for reuse; only while nothing records into these cells.</summary>
+    public void Clear()
+    {
+        Volatile.Write(ref _zeroCount, 0);
+        Array.Clear(_dense);
+        _primary.Clear();
+        Volatile.Write(ref _coarser, null);
     }
 
     public long EstimateBytes()

@@ -5,7 +5,7 @@ namespace SloMonitor.Histograms.Buckets;
 /// downscaling (index &gt;&gt; difference) whatever was added at a finer scale. Downscaling is exact: every bucket of
 /// scale s lies inside exactly one bucket of scale s-1.
 /// </summary>
-internal sealed class SnapshotAccumulator
+internal sealed class SnapshotAccumulator : IBucketSink
 {
     private long[] _counts = [];
     private int _offset;

@@ -6,18 +6,20 @@ namespace SloMonitor.Histograms.Windows;
 /// Exact good/total counters for one tier of time slices, in a ring of slots stamped with their slice number.
 /// </summary>
 /// <remarks>
-/// A slot is reused by the first write of a newer slice that maps to it: that writer subtracts what the expired
-/// slice held and then moves the stamp with a compare-and-swap (a writer that loses the swap adds its subtraction
-/// back), so increments of the new slice made at any moment are kept. The one race left is at the retention edge:
-/// a write for a slice that expires while the write is in flight may be counted in the slice that replaces it.
+/// A slot is reused by the first write of a newer slice that maps to it (see <see cref="Claim"/>), so increments of
+/// the new slice made at any moment are kept. The hand-over is announced to the series' <see cref="ChangeSequence"/>,
+/// so no reading sees it half done. The one race left is at the retention edge: a write for a slice that expires
+/// while the write is in flight may be counted in the slice that replaces it.
 /// </remarks>
 internal sealed class CounterRing
 {
     private readonly Slot[] _slots;
+    private readonly ChangeSequence _changes;
 
-    public CounterRing(SliceTier tier)
+    public CounterRing(SliceTier tier, ChangeSequence changes)
     {
         Tier = tier;
+        _changes = changes;
         _slots = new Slot[tier.Slots];
         for (int i = 0; i < _slots.Length; i++)
         {
@@ -39,17 +41,17 @@ internal sealed class CounterRing
 
         ref var slot = ref _slots[(int)(slice % Tier.Slots)];
         long epoch = Volatile.Read(ref slot.Epoch);
-        if (epoch != slice && !Claim(ref slot, slice))
+        if (epoch != slice && !Claim(ref slot, slice, _changes))
         {
             return false;
         }
 
+        Interlocked.Add(ref slot.Total, total);
         if (good != 0)
         {
             Interlocked.Add(ref slot.Good, good);
         }
 
-        Interlocked.Add(ref slot.Total, total);
         return true;
     }
 
@@ -102,33 +104,44 @@ internal sealed class CounterRing
 
     public static long BytesPerSlot => Unsafe.SizeOf<Slot>();
 
+    /// <summary>
+    /// Hands the slot to <paramref name="slice"/>: reads what the expired slice held, moves the stamp with a
+    /// compare-and-swap, and only the winner of the swap subtracts what it read. A loser changes nothing, so no
+    /// writer ever sees another's half-done hand-over; adds for the new slice made before the subtraction are kept
+    /// (adds and the subtraction commute).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool Claim(ref Slot slot, long slice)
+    private static bool Claim(ref Slot slot, long slice, ChangeSequence changes)
     {
-        while (true)
+        changes.Begin();
+        try
         {
-            long epoch = Volatile.Read(ref slot.Epoch);
-            if (epoch == slice)
+            while (true)
             {
-                return true;
-            }
+                long epoch = Volatile.Read(ref slot.Epoch);
+                if (epoch == slice)
+                {
+                    return true;
+                }
 
-            if (epoch > slice)
-            {
-                return false;
-            }
+                if (epoch > slice)
+                {
+                    return false;
+                }
 
-            long good = Volatile.Read(ref slot.Good);
-            long total = Volatile.Read(ref slot.Total);
-            Interlocked.Add(ref slot.Good, -good);
-            Interlocked.Add(ref slot.Total, -total);
-            if (Interlocked.CompareExchange(ref slot.Epoch, slice, epoch) == epoch)
-            {
-                return true;
+                long good = Volatile.Read(ref slot.Good);
+                long total = Volatile.Read(ref slot.Total);
+                if (Interlocked.CompareExchange(ref slot.Epoch, slice, epoch) == epoch)
+                {
+                    Interlocked.Add(ref slot.Good, -good);
+                    Interlocked.Add(ref slot.Total, -total);
+                    return true;
+                }
             }
-
-            Interlocked.Add(ref slot.Good, good);
-            Interlocked.Add(ref slot.Total, total);
+        }
+        finally
+        {
+            changes.End();
         }
     }
 

@@ -8,7 +8,9 @@ namespace SloMonitor.Benchmarks.Histograms;
 /// Bytes per series with every slice of every window up to 30 days filled, over 10,000 series. The bytes kept
 /// (measured with a full GC before and after) are printed as "retained bytes per series"; "Allocated" also counts
 /// slices recycled while filling. A latency series gets, in every histogram slice, the buckets of 100,000
-/// log-normal latencies (median 50 ms).
+/// log-normal latencies (median 50 ms). Then threads record into every series for two 30-second periods, so
+/// that every write stripe holds its current buffer and its spare (with a histogram page for every bucket the
+/// latencies reach), as under live traffic.
 /// </summary>
 [MemoryDiagnoser]
 public class SeriesMemoryBenchmarks
@@ -19,6 +21,7 @@ public class SeriesMemoryBenchmarks
     private long[] _histogramTimes = [];
     private HistogramSnapshot _distribution = null!;
     private ulong[] _buckets = [];
+    private double[] _latencies = [];
     private List<SliSeries>? _kept;
 
     [GlobalSetup]
@@ -34,6 +37,7 @@ public class SeriesMemoryBenchmarks
         }
 
         _distribution = histogram.Snapshot();
+        _latencies = BenchmarkData.Latencies(1_000, seed: 6);
         _buckets = [.. _distribution.BucketCounts.ToArray().Select(c => (ulong)c)];
     }
 
@@ -56,6 +60,7 @@ public class SeriesMemoryBenchmarks
             _kept.Add(series);
         }
 
+        FillStripes(_kept, [1.0]);
         Report(before);
         return _kept[^1].Read(Now, TimeSpan.FromDays(30)).Total;
     }
@@ -81,14 +86,35 @@ public class SeriesMemoryBenchmarks
             _kept.Add(series);
         }
 
+        FillStripes(_kept, _latencies);
         Report(before);
         return _kept[^1].Read(Now, TimeSpan.FromDays(30)).Histogram!.Count;
+    }
+
+    /// <summary>Twice as many threads as a series has stripes at most, each recording the values in two periods.</summary>
+    private static void FillStripes(List<SliSeries> series, double[] values)
+    {
+        var threads = Enumerable.Range(0, 2 * SliSeries.MaxStripes).Select(_ => new Thread(() =>
+        {
+            foreach (var s in series)
+            {
+                foreach (long time in new[] { Now - 30_000, Now })
+                {
+                    foreach (double value in values)
+                    {
+                        s.RecordValue(time, value, value < 0.2);
+                    }
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
     }
 
     private void Report(long before)
     {
         long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
-        Console.WriteLine($"// retained bytes per series: {retained / SeriesCount:N0}; estimated: {_kept![0].EstimateBytes():N0}");
+        Console.WriteLine($"// retained bytes per series: {retained / SeriesCount:N0}; estimated: {_kept![0].EstimateBytes():N0}; stripes in use: {_kept[0].StripesInUse}");
     }
 
     /// <summary>One time in every slice of every tier over the 30 days, oldest first.</summary>

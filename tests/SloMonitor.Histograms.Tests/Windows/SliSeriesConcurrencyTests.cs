@@ -89,13 +89,14 @@ public sealed class SliSeriesConcurrencyTests
 
     /// <summary>
     /// Writers advance together round by round (a barrier between rounds), so every event stays within the span of
-    /// every tier whichever thread runs ahead; a reader keeps reading (and so folding buffers) meanwhile.
+    /// every tier whichever thread runs ahead; a reader keeps reading while buffers are folded.
     /// </summary>
     private static void RunConcurrently(Event[][][] events, SliSeries series, Action<Event> record)
     {
         using var rounds = new Barrier(Threads);
         int running = Threads;
-        var writers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        Exception? failure = null;
+        var writers = Enumerable.Range(0, Threads).Select(t => new Thread(() => Catching(writer: true, () =>
         {
             foreach (var round in events[t])
             {
@@ -107,19 +108,50 @@ public sealed class SliSeriesConcurrencyTests
             }
 
             Interlocked.Decrement(ref running);
-        })).ToList();
-        var reader = new Thread(() =>
+        }))).ToList();
+        var reader = new Thread(() => Catching(writer: false, () =>
         {
+            var everything = default(WindowReading);
             for (int i = 0; i < 100_000 && Volatile.Read(ref running) > 0; i++)
             {
                 var reading = series.Read(Math.Max(series.NewestUnixMs, Start), TimeSpan.FromMinutes(5));
                 Assert.InRange(reading.Good, 0, reading.Total);
+
+                // Writers only add and every tier keeps every event here, so a reading of the whole run never goes
+                // back: a buffer being folded into the tiers is never counted twice, nor missed.
+                var whole = series.Read(Start, End + 60_000);
+                Assert.InRange(whole.Good, everything.Good, whole.Total);
+                Assert.True(whole.Total >= everything.Total, $"total went back from {everything.Total} to {whole.Total}");
+                everything = whole;
             }
-        });
+        }));
         writers.ForEach(w => w.Start());
         reader.Start();
         writers.ForEach(w => w.Join());
         reader.Join();
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("a writer or the reader failed", failure);
+        }
+
+        // A failed assertion on another thread is kept for the test thread, and the failed writer leaves the
+        // barrier so the others finish.
+        void Catching(bool writer, Action body)
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                if (writer)
+                {
+                    rounds.RemoveParticipant();
+                    Interlocked.Decrement(ref running);
+                }
+            }
+        }
     }
 
     /// <summary>Per thread, per one-minute round: times within the round, one in ten up to two minutes late.</summary>

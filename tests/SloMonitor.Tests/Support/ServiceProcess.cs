@@ -41,13 +41,17 @@ internal sealed class ServiceProcess : IDisposable
 
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // `env --default-signal=INT` gives the service the Ctrl-C of a terminal even when the test run itself was
+        // started in the background, where SIGINT is ignored and that would be inherited.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SloMonitor.dll"));
         foreach (var arg in args)
         {
@@ -62,10 +66,19 @@ internal sealed class ServiceProcess : IDisposable
         return new ServiceProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start SloMonitor"));
     }
 
+    /// <summary>The exit code; a <see cref="TimeoutException"/> carrying the output so far when it does not exit in time.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"SloMonitor did not exit within {timeout}; output so far:\n{Output}");
+        }
+
         return _process.ExitCode;
     }
 

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using SloMonitor.Histograms.Buckets;
+
+namespace SloMonitor.Histograms.Windows;
+
+/// <summary>
+/// What one write stripe recorded for one 30-second period: good/total for each 5-second slice of it and, for a
+/// latency series, the histogram of the period. Every tier's slice is a whole number of these (5 s divides every
+/// counter slice, 30 s every histogram slice), so the buffer folds into the tiers exactly.
+/// </summary>
+/// <remarks>
+/// Laid out over 256 bytes with the counters in the middle, so that the counters of two stripes never share a cache
+/// line. Counters are <see cref="Interlocked"/> adds, total before good, so a reader that reads good before total
+/// never sees good above total.
+/// </remarks>
+[StructLayout(LayoutKind.Explicit, Size = 256)]
+internal sealed class PeriodBuffer
+{
+    public const long PeriodMs = 30_000;
+    public const long SliceMs = 5_000;
+    public const int Slices = (int)(PeriodMs / SliceMs);
+
+    [FieldOffset(0)]
+    private readonly HistogramCells? _cells;
+
+    [FieldOffset(8)]
+    private long _startMs;
+
+    [FieldOffset(64)]
+    private Counters _counters;
+
+    public PeriodBuffer(int? histogramScale)
+    {
+        _cells = histogramScale is int scale ? new HistogramCells(scale) : null;
+        _startMs = -PeriodMs;
+    }
+
+    /// <summary>The period's number (start time / <see cref="PeriodMs"/>).</summary>
+    public long Period => Volatile.Read(ref _startMs) / PeriodMs;
+
+    public long StartMs => Volatile.Read(ref _startMs);
+
+    public HistogramCells? Cells => _cells;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAdd(long unixTimeMs, long good, long total)
+    {
+        long offset = unixTimeMs - _startMs;
+        if ((ulong)offset >= PeriodMs)
+        {
+            return false;
+        }
+
+        int slice = (int)(offset / SliceMs);
+        Interlocked.Add(ref _counters[(2 * slice) + 1], total);
+        if (good != 0)
+        {
+            Interlocked.Add(ref _counters[2 * slice], good);
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAddValue(long unixTimeMs, double value, bool good)
+    {
+        if (!TryAdd(unixTimeMs, good ? 1 : 0, 1))
+        {
+            return false;
+        }
+
+        _cells?.Add(value, 1);
+        return true;
+    }
+
+    /// <summary>Good and total of slice <paramref name="slice"/> (0 .. <see cref="Slices"/> - 1), good read first.</summary>
+    public (long Good, long Total) Read(int slice)
+    {
+        long good = Volatile.Read(ref _counters[2 * slice]);
+        return (good, Volatile.Read(ref _counters[(2 * slice) + 1]));
+    }
+
+    /// <summary>Empties the buffer for another period; only while no writer can reach it.</summary>
+    public void Reset(long period)
+    {
+        _counters = default;
+        _cells?.Clear();
+        Volatile.Write(ref _startMs, period * PeriodMs);
+    }
+
+    public long EstimateBytes() => 256 + (_cells?.EstimateBytes() ?? 0);
+
+    [InlineArray(2 * Slices)]
+    private struct Counters
+    {
+        private long _first;
+    }
+}
