@@ -38,7 +38,7 @@ public sealed class SliSeries
     private readonly SliceTier[] _histogramTiers = [];
     private readonly WriteStripe?[] _stripes;
     private readonly ChangeSequence _changes = new();
-    private long _headMs = -1;
+    private readonly PaddedLong _head = new() { Value = -1 };
 
     /// <summary>The most write stripes a series has (each costs 192 bytes, plus two period buffers once used).</summary>
     public const int MaxStripes = 4;
@@ -75,7 +75,7 @@ public sealed class SliSeries
     public SliSeriesOptions Options { get; }
 
     /// <summary>The newest event time seen (Unix ms), or -1 before the first event.</summary>
-    public long NewestUnixMs => Volatile.Read(ref _headMs);
+    public long NewestUnixMs => Volatile.Read(ref _head.Value);
 
     internal IReadOnlyList<CounterRing> CounterRings => _counters;
 
@@ -273,7 +273,7 @@ public sealed class SliSeries
         return bytes;
     }
 
-    internal void RestoreHead(long headMs) => _headMs = headMs;
+    internal void RestoreHead(long headMs) => _head.Value = headMs;
 
     private static long CeilDiv(long value, long divisor) => (value + divisor - 1) / divisor;
 
@@ -409,5 +409,5 @@ public sealed class SliSeries
     private HistogramRing[] HistogramRingsOrThrow() =>
         _histograms ?? throw new InvalidOperationException("this series was created without a histogram (SliSeriesOptions.WithHistogram is false)");
 
-    private long Advance(long unixTimeMs) => AtomicMax.Raise(ref _headMs, unixTimeMs);
+    private long Advance(long unixTimeMs) => AtomicMax.Raise(ref _head.Value, unixTimeMs);
 }
