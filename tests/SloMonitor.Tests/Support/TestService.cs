@@ -147,15 +147,18 @@ internal sealed class TestService : IAsyncDisposable
         }
     }
 
+    private static int s_lastPort = Random.Shared.Next(20_000, 32_000);
+
     /// <summary>
     /// A port that was free a moment ago on 127.0.0.1, chosen below Linux's ephemeral range (32768 and up) so that
-    /// outgoing connections of other tests do not take it in the meantime.
+    /// outgoing connections of other tests do not take it in the meantime. Ports are handed out in sequence from a
+    /// random start, so two tests of this process running at once never get the same one.
     /// </summary>
     public static int FreePort()
     {
         for (var i = 0; i < 1000; i++)
         {
-            var port = Random.Shared.Next(20_000, 32_000);
+            var port = 20_000 + ((Interlocked.Increment(ref s_lastPort) - 20_000) % 12_000);
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
