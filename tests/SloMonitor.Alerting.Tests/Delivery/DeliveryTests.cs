@@ -2,6 +2,7 @@ using Dapper;
 using Prometheus;
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Tests.Support;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Alerting.Tests.Delivery;
 

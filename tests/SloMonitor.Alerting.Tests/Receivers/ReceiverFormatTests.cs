@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SloMonitor.Alerting.Tests.Support;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Alerting.Tests.Receivers;
 

@@ -1,4 +1,5 @@
 using SloMonitor.Alerting.Tests.Support;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Alerting.Tests.Routing;
 

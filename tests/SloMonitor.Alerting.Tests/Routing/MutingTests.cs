@@ -1,6 +1,7 @@
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Routing;
 using SloMonitor.Alerting.Tests.Support;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Alerting.Tests.Routing;
 

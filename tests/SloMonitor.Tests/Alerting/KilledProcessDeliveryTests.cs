@@ -18,7 +18,7 @@ public sealed class KilledProcessDeliveryTests
     public async Task ANotificationPendingWhenTheServiceIsKilledIsDeliveredAfterItStartsAgain()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await using var receiver = await LoopbackReceiver.StartAsync();
+        await using var receiver = await RecordingReceiver.StartAsync();
         receiver.Status = 503;
         var directory = Directory.CreateTempSubdirectory("slomonitor-kill-").FullName;
         var routing = Path.Combine(directory, "alerting.yaml");
@@ -71,14 +71,14 @@ public sealed class KilledProcessDeliveryTests
             }
 
             receiver.Status = 200;
-            var attemptsBeforeRestart = receiver.Received.Count;
+            var attemptsBeforeRestart = receiver.Requests.Count;
             var second = Start(environment, started);
             await WaitReadyAsync(http, second);
             await receiver.WaitUntilAsync(r => r.Any(x => x.Answered == 200), TimeSpan.FromSeconds(30));
 
-            Assert.True(receiver.Received.Count > attemptsBeforeRestart);
-            Assert.Single(receiver.Received.Select(r => r.DedupKey).Distinct());
-            Assert.Single(receiver.Received, r => r.Answered == 200);
+            Assert.True(receiver.Requests.Count > attemptsBeforeRestart);
+            Assert.Single(receiver.Requests.Select(r => r.Header("Idempotency-Key")).Distinct());
+            Assert.Single(receiver.Requests, r => r.Answered == 200);
             var incidents = JsonDocument.Parse(await http.GetStringAsync("/api/v1/incidents")).RootElement;
             var id = Assert.Single(incidents.EnumerateArray()).GetProperty("id").GetInt64();
             // The receiver has answered; the outcome is recorded right after.

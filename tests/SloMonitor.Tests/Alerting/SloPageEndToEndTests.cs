@@ -22,7 +22,7 @@ public sealed class SloPageEndToEndTests
     [Fact]
     public async Task AFlappingBurnRatePagesOnceWithTheRunbookLinkAndTheTicketStaysInhibited()
     {
-        await using var receiver = await LoopbackReceiver.StartAsync();
+        await using var receiver = await RecordingReceiver.StartAsync();
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
             SloYaml = Slos,
@@ -54,7 +54,7 @@ public sealed class SloPageEndToEndTests
 
         // Several evaluation rounds and group intervals pass; nothing more may be sent.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var (_, body, _) = Assert.Single(receiver.Received);
+        var body = Assert.Single(receiver.Requests).Body;
         var page = JsonDocument.Parse(body).RootElement;
         Assert.Equal("firing", page.GetProperty("status").GetString());
         var alert = Assert.Single(page.GetProperty("alerts").EnumerateArray());

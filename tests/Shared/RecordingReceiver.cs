@@ -7,9 +7,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace SloMonitor.Alerting.Tests.Support;
+namespace SloMonitor.Testing;
 
-internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+/// <summary>A request as received, and the status it was answered with (0 until answered).</summary>
+internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, int Answered = 0)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -17,8 +18,8 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
 }
 
 /// <summary>
-/// A tiny Kestrel app on 127.0.0.1 that records every request and answers as the test says (200 by default;
-/// <see cref="Respond"/> may return another status or wait, to play a slow receiver).
+/// A tiny Kestrel app on 127.0.0.1 that records every request and answers as the test says: <see cref="Status"/>
+/// (200 unless set), or whatever <see cref="Respond"/> returns (it may also wait, to play a slow receiver).
 /// </summary>
 internal sealed class RecordingReceiver : IAsyncDisposable
 {
@@ -29,12 +30,16 @@ internal sealed class RecordingReceiver : IAsyncDisposable
     private RecordingReceiver(WebApplication app)
     {
         _app = app;
+        Respond = (_, _, _) => Task.FromResult(Status);
     }
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>The status answered while <see cref="Respond"/> is left as it is.</summary>
+    public int Status { get; set; } = 200;
+
     /// <summary>Given the request and its 0-based index, the status to answer with.</summary>
-    public Func<RecordedRequest, int, CancellationToken, Task<int>> Respond { get; set; } = (_, _, _) => Task.FromResult(200);
+    public Func<RecordedRequest, int, CancellationToken, Task<int>> Respond { get; set; }
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -80,6 +85,21 @@ internal sealed class RecordingReceiver : IAsyncDisposable
         return Requests;
     }
 
+    /// <summary>Waits (bounded) until the condition holds on the requests received so far.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<RecordedRequest>, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(Requests))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the receiver did not get the expected requests within {timeout}; received {Requests.Count}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -103,7 +123,13 @@ internal sealed class RecordingReceiver : IAsyncDisposable
         _arrived.Release();
         try
         {
-            context.Response.StatusCode = await Respond(request, index, context.RequestAborted);
+            int status = await Respond(request, index, context.RequestAborted);
+            lock (_requests)
+            {
+                _requests[index] = request with { Answered = status };
+            }
+
+            context.Response.StatusCode = status;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
