@@ -16,7 +16,7 @@ namespace SloMonitor.Histograms;
 /// thread, as many as cores up to <see cref="MaxStripes"/>): an event of the stripe's current 30-second period
 /// goes into the stripe's own buffer (a few <see cref="Interlocked"/> adds on cache lines no other stripe touches),
 /// and the buffer is folded into the tiers when the stripe moves on to a newer period. Other events (late ones, or
-/// while another thread is moving the stripe on) are added to the tiers directly: slot rotation there is a
+/// while another thread is moving the stripe on) and merged OTLP histograms are added to the tiers directly: slot rotation there is a
 /// compare-and-swap by whichever writer first reaches a new slice. Counts are exact under any concurrency.
 /// A reading sums the tiers and the buffers; a fold that overlaps it makes it start again, so no count is read
 /// twice or missed, and good never exceeds total in any reading. Counters are read one at a time: a reading taken
@@ -28,14 +28,8 @@ namespace SloMonitor.Histograms;
 /// </remarks>
 public sealed class SliSeries
 {
-    private static ReadOnlySpan<byte> Magic => "SLIS"u8;
-    private const byte FormatVersion = 1;
-
     private readonly long _retentionMs;
-    private readonly CounterRing[] _counters;
-    private readonly SliceTier[] _counterTiers;
-    private readonly HistogramRing[]? _histograms;
-    private readonly SliceTier[] _histogramTiers = [];
+    private readonly SliceTiers _tiers;
     private readonly WriteStripe?[] _stripes;
     private readonly ChangeSequence _changes = new();
     private readonly PaddedLong _head = new() { Value = -1 };
@@ -61,14 +55,7 @@ public sealed class SliSeries
 
         Options = options;
         _retentionMs = (long)retention.TotalMilliseconds;
-        _counterTiers = SliceTier.ForCounters(_retentionMs);
-        _counters = [.. _counterTiers.Select(tier => new CounterRing(tier, _changes))];
-        if (options.WithHistogram)
-        {
-            _histogramTiers = SliceTier.ForHistograms(_retentionMs);
-            _histograms = [.. _histogramTiers.Select(tier => new HistogramRing(tier, options.Scale))];
-        }
-
+        _tiers = new SliceTiers(_retentionMs, options.WithHistogram ? options.Scale : null, _changes);
         _stripes = new WriteStripe?[StripeCount];
     }
 
@@ -77,12 +64,12 @@ public sealed class SliSeries
     /// <summary>The newest event time seen (Unix ms), or -1 before the first event.</summary>
     public long NewestUnixMs => Volatile.Read(ref _head.Value);
 
-    internal IReadOnlyList<CounterRing> CounterRings => _counters;
+    internal IReadOnlyList<CounterRing> CounterRings => _tiers.Counters;
 
-    internal IReadOnlyList<HistogramRing>? HistogramRings => _histograms;
+    internal IReadOnlyList<HistogramRing>? HistogramRings => _tiers.Histograms;
 
     /// <summary>The scale of the period buffers' histograms, or null for a series without one.</summary>
-    internal int? HistogramScale => _histograms is null ? null : Options.Scale;
+    internal int? HistogramScale => Options.WithHistogram ? Options.Scale : null;
 
     internal int StripesInUse => _stripes.Count(stripe => stripe is not null);
 
@@ -107,7 +94,7 @@ public sealed class SliSeries
         if (!stripe.TryAdd(unixTimeMs, good, total)
             && !(stripe.TryMoveTo(unixTimeMs / PeriodBuffer.PeriodMs, this) && stripe.TryAdd(unixTimeMs, good, total)))
         {
-            AddToCounters(unixTimeMs, head, good, total);
+            _tiers.AddCounts(unixTimeMs, head, good, total);
         }
 
         return true;
@@ -139,15 +126,8 @@ public sealed class SliSeries
             return true;
         }
 
-        AddToCounters(unixTimeMs, head, good ? 1 : 0, 1);
-        if (_histograms is not null)
-        {
-            foreach (var ring in _histograms)
-            {
-                ring.CellsFor(unixTimeMs, head)?.Add(value, 1);
-            }
-        }
-
+        _tiers.AddCounts(unixTimeMs, head, good ? 1 : 0, 1);
+        _tiers.AddValue(unixTimeMs, head, value);
         return true;
     }
 
@@ -218,7 +198,7 @@ public sealed class SliSeries
 
         return _changes.ReadConsistent(
             (Series: this, Now: nowUnixMs, WindowMs: windowMs),
-            static q => q.Series.ReadRolling(q.Now, q.WindowMs));
+            static q => q.Series._tiers.ReadRolling(q.Now, q.WindowMs, q.Series.NewestUnixMs, q.Series._stripes));
     }
 
     /// <summary>
@@ -235,7 +215,7 @@ public sealed class SliSeries
 
         return _changes.ReadConsistent(
             (Series: this, From: fromUnixMs, To: toUnixMs),
-            static q => q.Series.ReadCalendar(q.From, q.To));
+            static q => q.Series._tiers.ReadCalendar(q.From, q.To, q.Series.NewestUnixMs, q.Series._stripes));
     }
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
@@ -251,20 +231,7 @@ public sealed class SliSeries
     /// <summary>Approximate bytes held by this series (rings, slots and histogram pages).</summary>
     public long EstimateBytes()
     {
-        long bytes = 64;
-        foreach (var ring in _counters)
-        {
-            bytes += 48 + ring.Tier.Slots * CounterRing.BytesPerSlot;
-        }
-
-        if (_histograms is not null)
-        {
-            foreach (var ring in _histograms)
-            {
-                bytes += 48 + ring.EstimateBytes();
-            }
-        }
-
+        long bytes = 64 + _tiers.EstimateBytes();
         foreach (var stripe in _stripes)
         {
             bytes += 8 + (stripe?.EstimateBytes() ?? 0);
@@ -274,8 +241,6 @@ public sealed class SliSeries
     }
 
     internal void RestoreHead(long headMs) => _head.Value = headMs;
-
-    private static long CeilDiv(long value, long divisor) => (value + divisor - 1) / divisor;
 
     /// <summary>Folds every stripe's buffers into the tiers (waiting for writers still in a retired buffer).</summary>
     internal void Flush()
@@ -290,30 +255,7 @@ public sealed class SliSeries
     internal ChangeSequence Changes => _changes;
 
     /// <summary>Adds a retired buffer into every tier that still keeps its slices.</summary>
-    internal void Fold(PeriodBuffer buffer)
-    {
-        long head = NewestUnixMs;
-        for (int i = 0; i < PeriodBuffer.Slices; i++)
-        {
-            var (good, total) = buffer.Read(i);
-            if (total != 0)
-            {
-                AddToCounters(buffer.StartMs + (i * PeriodBuffer.SliceMs), head, good, total);
-            }
-        }
-
-        if (buffer.Cells is { } cells && _histograms is not null)
-        {
-            foreach (var ring in _histograms)
-            {
-                var target = ring.CellsFor(buffer.StartMs, head);
-                if (target is not null)
-                {
-                    cells.CopyTo(target);
-                }
-            }
-        }
-    }
+    internal void Fold(PeriodBuffer buffer) => _tiers.Fold(buffer, NewestUnixMs);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private WriteStripe Stripe()
@@ -329,85 +271,8 @@ public sealed class SliSeries
         return Volatile.Read(ref _stripes[index])!;
     }
 
-    private void AddToCounters(long unixTimeMs, long head, long good, long total)
-    {
-        foreach (var ring in _counters)
-        {
-            ring.Add(unixTimeMs, head, good, total);
-        }
-    }
-
-    // The tier and the slices kept depend on the newest time seen, so they are chosen inside each attempt of a
-    // consistent read: a slot handed to a newer slice during one attempt is seen by the next.
-    private WindowReading ReadRolling(long nowUnixMs, long windowMs)
-    {
-        long fromMs = Math.Max(0, nowUnixMs - windowMs);
-        long head = NewestUnixMs;
-        var counters = _counters[SliceTier.Choose(_counterTiers, windowMs)];
-        var histograms = _histograms?[SliceTier.Choose(_histogramTiers, windowMs)];
-        return ReadSlices(
-            counters,
-            SliceRange.Kept(counters.Tier, CeilDiv(fromMs, counters.Tier.SliceMs), nowUnixMs / counters.Tier.SliceMs, head),
-            histograms,
-            histograms is null ? default : SliceRange.Kept(histograms.Tier, CeilDiv(fromMs, histograms.Tier.SliceMs), nowUnixMs / histograms.Tier.SliceMs, head));
-    }
-
-    private WindowReading ReadCalendar(long fromUnixMs, long toUnixMs)
-    {
-        long head = Math.Max(NewestUnixMs, 0);
-        var counters = _counters[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, head)];
-        var histograms = _histograms?[SliceTier.ChooseFrom(_histogramTiers, fromUnixMs, head)];
-        return ReadSlices(
-            counters,
-            SliceRange.Kept(counters.Tier, CeilDiv(fromUnixMs, counters.Tier.SliceMs), CeilDiv(toUnixMs, counters.Tier.SliceMs) - 1, head),
-            histograms,
-            histograms is null ? default : SliceRange.Kept(histograms.Tier, CeilDiv(fromUnixMs, histograms.Tier.SliceMs), CeilDiv(toUnixMs, histograms.Tier.SliceMs) - 1, head));
-    }
-
-    private WindowReading ReadSlices(CounterRing counters, SliceRange counterRange, HistogramRing? histograms, SliceRange histogramRange)
-    {
-        var (good, total) = counters.Sum(counterRange.First, counterRange.Last);
-        var accumulator = histograms is null ? null : new SnapshotAccumulator(Options.Scale);
-        histograms?.CopyTo(histogramRange.First, histogramRange.Last, accumulator!);
-        foreach (var stripe in _stripes)
-        {
-            var current = stripe?.Current;
-            var retired = stripe?.Retired;
-            AddBuffer(current);
-            if (retired != current)
-            {
-                AddBuffer(retired);
-            }
-        }
-
-        return new WindowReading(good, total, accumulator?.ToSnapshot());
-
-        void AddBuffer(PeriodBuffer? buffer)
-        {
-            if (buffer is null)
-            {
-                return;
-            }
-
-            for (int i = 0; i < PeriodBuffer.Slices; i++)
-            {
-                if (counterRange.Holds((buffer.StartMs + (i * PeriodBuffer.SliceMs)) / counters.Tier.SliceMs))
-                {
-                    var (bufferGood, bufferTotal) = buffer.Read(i);
-                    good += bufferGood;
-                    total += bufferTotal;
-                }
-            }
-
-            if (accumulator is not null && buffer.Cells is { } cells && histogramRange.Holds(buffer.StartMs / histograms!.Tier.SliceMs))
-            {
-                cells.CopyTo(accumulator);
-            }
-        }
-    }
-
     private HistogramRing[] HistogramRingsOrThrow() =>
-        _histograms ?? throw new InvalidOperationException("this series was created without a histogram (SliSeriesOptions.WithHistogram is false)");
+        _tiers.Histograms ?? throw new InvalidOperationException("this series was created without a histogram (SliSeriesOptions.WithHistogram is false)");
 
     private long Advance(long unixTimeMs) => AtomicMax.Raise(ref _head.Value, unixTimeMs);
 }
