@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace SloMonitor.Slos.Selectors;
@@ -14,9 +15,21 @@ public enum MatchOperator
 /// One Prometheus matcher on an OpenTelemetry attribute: <c>http.route=~"/api/.*"</c>. As in Prometheus, a
 /// missing attribute matches as the empty string and regexes are fully anchored.
 /// </summary>
+/// <remarks>
+/// A regex matcher remembers its answer for the first <see cref="RememberedValues"/> distinct values it sees
+/// (routes, status codes and the like have few). Ingest threads then read the answer from a lock-free dictionary
+/// and do not share the <see cref="Regex"/>. Threads matching on one <see cref="Regex"/> instance at once each build
+/// a runner of their own, which allocates on every call and stops two cores from scaling. Values beyond the limit
+/// are matched by the regex each time.
+/// </remarks>
 public sealed class LabelMatcher
 {
+    /// <summary>How many distinct values a regex matcher remembers its answer for.</summary>
+    public const int RememberedValues = 1024;
+
     private readonly Regex? _regex;
+    private readonly ConcurrentDictionary<string, bool>? _remembered;
+    private int _rememberedCount;
 
     public LabelMatcher(string name, MatchOperator op, string value)
     {
@@ -28,6 +41,7 @@ public sealed class LabelMatcher
             // Linear-time matching, like the RE2 engine Prometheus uses: no backtracking blow-up and no timeout to
             // hit on the ingest path (constructs RE2 lacks, such as back-references, are rejected here too).
             _regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking);
+            _remembered = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         }
     }
 
@@ -42,9 +56,26 @@ public sealed class LabelMatcher
     {
         MatchOperator.Equal => string.Equals(value, Value, StringComparison.Ordinal),
         MatchOperator.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
-        MatchOperator.Regex => _regex!.IsMatch(value),
-        _ => !_regex!.IsMatch(value),
+        MatchOperator.Regex => RegexMatches(value),
+        _ => !RegexMatches(value),
     };
+
+    private bool RegexMatches(string value)
+    {
+        var remembered = _remembered!;
+        if (remembered.TryGetValue(value, out var matched))
+        {
+            return matched;
+        }
+
+        matched = _regex!.IsMatch(value);
+        if (Volatile.Read(ref _rememberedCount) < RememberedValues && remembered.TryAdd(value, matched))
+        {
+            Interlocked.Increment(ref _rememberedCount);
+        }
+
+        return matched;
+    }
 
     public override string ToString()
     {
