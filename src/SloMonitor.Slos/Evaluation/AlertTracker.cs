@@ -5,7 +5,8 @@ namespace SloMonitor.Slos.Evaluation;
 /// <summary>
 /// Keeps one alert per severity active from the first evaluation where a rule of that severity holds until
 /// <c>resolveAfter</c> has passed since the last one where a rule held, so a flapping burn rate pages once.
-/// Called under the owning track's lock.
+/// Called under the owning track's lock. Its state goes into the track's checkpoint, so an alert keeps its start
+/// time (and its <c>resolveAfter</c>) across a restart.
 /// </summary>
 internal sealed class AlertTracker
 {
@@ -36,5 +37,59 @@ internal sealed class AlertTracker
         return state.Last with { Since = state.Since };
     }
 
-    private sealed record State(DateTimeOffset Since, DateTimeOffset LastHeld, ActiveAlert Last);
+    /// <summary>Every alert's state: a count, then per severity its start, last hold and last alert.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_states.Count);
+        foreach (var (severity, state) in _states)
+        {
+            writer.Write(severity);
+            writer.Write(state.Since.UtcTicks);
+            writer.Write(state.LastHeld.UtcTicks);
+            var last = state.Last;
+            writer.Write(last.Severity);
+            writer.Write(last.LongWindow);
+            writer.Write(last.ShortWindow);
+            writer.Write(last.Threshold);
+            writer.Write(last.LongBurnRate);
+            writer.Write(last.ShortBurnRate);
+            writer.Write(last.Since.UtcTicks);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote; <see cref="Restore"/> puts it in place.</summary>
+    public static Dictionary<string, State> Read(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count is < 0 or > 64)
+        {
+            throw new FormatException($"alert state count {count} is out of range");
+        }
+
+        var states = new Dictionary<string, State>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var severity = reader.ReadString();
+            var since = Time(reader.ReadInt64());
+            var lastHeld = Time(reader.ReadInt64());
+            var last = new ActiveAlert(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), Time(reader.ReadInt64()));
+            states[severity] = new State(since, lastHeld, last);
+        }
+
+        return states;
+    }
+
+    public void Restore(Dictionary<string, State> states)
+    {
+        _states.Clear();
+        foreach (var (severity, state) in states)
+        {
+            _states[severity] = state;
+        }
+    }
+
+    private static DateTimeOffset Time(long ticks) =>
+        ticks is >= 0 and <= 3_155_378_975_999_999_999 ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw new FormatException($"alert time {ticks} is out of range");
+
+    internal sealed record State(DateTimeOffset Since, DateTimeOffset LastHeld, ActiveAlert Last);
 }

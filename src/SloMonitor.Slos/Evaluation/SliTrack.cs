@@ -131,7 +131,7 @@ internal sealed class SliTrack
     public LatencySummary? LatencyBetween(long fromMs, long toMs) =>
         _latency is null ? null : Quantiles(ReadRange(_latency, Math.Max(0, fromMs), toMs).Histogram);
 
-    /// <summary>The series' state in one blob: a version, the slice-judging mark, then each series tagged.</summary>
+    /// <summary>The series' state in one blob: a version, the slice-judging mark, then each series and the alert state tagged.</summary>
     public byte[] Checkpoint()
     {
         using var stream = new MemoryStream();
@@ -153,6 +153,7 @@ internal sealed class SliTrack
         Part(3, _numerator?.ToBytes());
         Part(4, _slices?.ToBytes());
         Part(5, _gauge?.ToBytes());
+        Part(6, AlertBytes());
         writer.Flush();
         return stream.ToArray();
     }
@@ -175,6 +176,7 @@ internal sealed class SliTrack
             var doneUntil = reader.ReadInt64();
             SliSeries? events = _events, latency = _latency, numerator = _numerator, slices = _slices;
             var gauge = _gauge;
+            Dictionary<string, AlertTracker.State>? alerts = null;
             while (reader.BaseStream.Position < reader.BaseStream.Length)
             {
                 var tag = reader.ReadByte();
@@ -186,16 +188,37 @@ internal sealed class SliTrack
                     case 3 when numerator is not null: numerator = SliSeries.FromBytes(bytes); break;
                     case 4 when slices is not null: slices = SliSeries.FromBytes(bytes); break;
                     case 5 when gauge is not null: gauge = GaugeSeries.FromBytes(bytes); break;
+                    case 6: alerts = AlertTracker.Read(new BinaryReader(new MemoryStream(bytes))); break;
                     default: throw new FormatException($"checkpoint part {tag} does not fit this SLI");
                 }
             }
 
             (_events, _latency, _numerator, _slices, _gauge, _slicesDoneUntilMs) = (events, latency, numerator, slices, gauge, doneUntil);
+            if (alerts is not null)
+            {
+                lock (EvaluationLock)
+                {
+                    Alerts.Restore(alerts);
+                }
+            }
         }
         catch (EndOfStreamException e)
         {
             throw new FormatException("truncated SLI track checkpoint", e);
         }
+    }
+
+    private byte[] AlertBytes()
+    {
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        lock (EvaluationLock)
+        {
+            Alerts.WriteTo(writer);
+        }
+
+        writer.Flush();
+        return stream.ToArray();
     }
 
     /// <summary>

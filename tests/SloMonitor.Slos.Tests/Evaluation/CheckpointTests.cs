@@ -6,6 +6,7 @@ namespace SloMonitor.Slos.Tests.Evaluation;
 public sealed class CheckpointTests
 {
     private const string Latency = "kind: latency\nthreshold: 300ms";
+    private const string Alerting = "alerting:\n  resolveAfter: 5m\n  rules:\n    - {severity: page, longWindow: 1h, shortWindow: 5m, burnRate: 14.4}";
 
     [Fact]
     public void ARestoredEngineReadsTheSameWindowsAsTheOneThatWasCheckpointed()
@@ -23,6 +24,55 @@ public sealed class CheckpointTests
         Assert.Equal((40L, 50L), (evaluations[0].Status.Windows["6h"].Good, evaluations[0].Status.Windows["6h"].Total));
         Assert.Equal(0.1, evaluations[0].Status.Windows["5m"].Latency!.P50!.Value, 1);
         Assert.Equal(["/a", "/b"], evaluations.Skip(1).Select(e => e.GroupLabels["http.route"]));
+    }
+
+    [Fact]
+    public void AnAlertActiveAtACheckpointKeepsItsStartTimeAfterARestore()
+    {
+        var yaml = EngineHarness.Slo("pay", "kind: availability", Alerting);
+        var before = new EngineHarness(yaml);
+        before.SpansPerMinute("checkout", 1, 60, _ => (200, 10));
+        var paged = Assert.Single(before.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+
+        var after = new EngineHarness(yaml);
+        after.Engine.Restore(before.Engine.Checkpoint());
+        after.Time.Advance(TimeSpan.FromMinutes(2));
+
+        var still = Assert.Single(after.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+        Assert.Equal(paged.Since, still.Since);
+    }
+
+    [Fact]
+    public void AnAlertThatStoppedHoldingBeforeARestartStaysActiveForTheRestOfResolveAfter()
+    {
+        var yaml = EngineHarness.Slo("pay", "kind: availability", Alerting);
+        var before = new EngineHarness(yaml);
+        before.SpansPerMinute("checkout", 1, 60, _ => (200, 10));
+        var paged = Assert.Single(before.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+        before.Time.Advance(TimeSpan.FromMinutes(1));
+        before.Spans("checkout", TimeSpan.FromSeconds(30), 5000, 0);
+        Assert.Equal("page", before.Evaluate("pay").State);
+
+        // The new process starts on the same clock, with the same clean minute behind it: the rule does not hold,
+        // but the page was held 1 minute ago and resolves only 5 minutes after that.
+        var after = new EngineHarness(yaml);
+        after.Time.Advance(TimeSpan.FromMinutes(1));
+        after.Engine.Restore(before.Engine.Checkpoint());
+        var states = new List<string>();
+        for (var minute = 0; minute < 5; minute++)
+        {
+            var evaluation = after.Evaluate("pay");
+            states.Add(evaluation.State);
+            if (evaluation.State == "page")
+            {
+                Assert.Equal(paged.Since, evaluation.ActiveAlerts[0].Since);
+            }
+
+            after.Time.Advance(TimeSpan.FromMinutes(1));
+            after.Spans("checkout", TimeSpan.FromSeconds(30), 5000, 0);
+        }
+
+        Assert.Equal(["page", "page", "page", "page", "ok"], states);
     }
 
     [Fact]
