@@ -107,6 +107,10 @@ public sealed class SloEngine : ITelemetrySink
     public IReadOnlyList<SloEvaluation>? Evaluate(string name, bool withLatency = true) =>
         _snapshot.ByName.TryGetValue(name, out var slo) ? Evaluate(slo, _time.GetUtcNow(), withLatency) : null;
 
+    /// <summary>How the budget of the SLO window ending now was spent, in about <paramref name="points"/> points; null when unknown.</summary>
+    public SloBurndown? Burndown(string name, int points = SloBurndown.DefaultPoints) =>
+        _snapshot.ByName.TryGetValue(name, out var slo) ? SloBurndownReader.Read(slo, _time.GetUtcNow(), points) : null;
+
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
         _snapshot.ByName.TryGetValue(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), Retention(slo.Definition)) : null;

@@ -109,16 +109,19 @@ internal static class SloEvaluator
 
     internal static ErrorBudgetStatus Budget(SloDefinition definition, TrackReading reading, TimeSpan period, DateTimeOffset now, double burn1h)
     {
-        var allowed = definition.AllowedErrorRatio;
-        var total = definition.Sli.IsTimeslice
-            ? allowed * Math.Floor(period / definition.Sli.SliceLength)
-            : allowed * reading.Total;
+        var total = BudgetEvents(definition, reading, period);
         double consumed = reading.Total - reading.Good;
         var remaining = total - consumed;
         double? ratio = total > 0 && reading.Total > 0 ? remaining / total : null;
         var exhaustsAt = ratio is { } r ? BurnRate.ExhaustsAt(now, r, burn1h, period) : null;
         return new ErrorBudgetStatus(Round(total), consumed, Round(remaining), ratio, exhaustsAt);
     }
+
+    /// <summary>The bad events (or slices) the window may hold: the allowed ratio of its events, or of its period's slices.</summary>
+    internal static double BudgetEvents(SloDefinition definition, TrackReading reading, TimeSpan period) =>
+        definition.Sli.IsTimeslice
+            ? definition.AllowedErrorRatio * Math.Floor(period / definition.Sli.SliceLength)
+            : definition.AllowedErrorRatio * reading.Total;
 
     private static WindowStatus ToStatus(TrackReading reading, TimeSpan window, double allowed)
     {

@@ -23,6 +23,7 @@ public static class SlosApi
         group.MapPut("/{name}", PutAsync);
         group.MapDelete("/{name}", DeleteAsync);
         group.MapGet("/{name}/history", History);
+        group.MapGet("/{name}/burndown", Burndown);
         return app;
     }
 
@@ -187,6 +188,31 @@ public static class SlosApi
         }
 
         return Results.Json(body);
+    }
+
+    /// <summary>The error budget of the SLO window ending now, spent point by point from the window's start.</summary>
+    private static IResult Burndown(string name, HttpRequest request, SloEngine engine)
+    {
+        var points = SloBurndown.DefaultPoints;
+        var pointsText = request.Query["points"].ToString();
+        if (pointsText.Length > 0 && (!int.TryParse(pointsText, NumberStyles.None, CultureInfo.InvariantCulture, out points) || points < 1 || points > SloHistory.MaxPoints))
+        {
+            return Problem("points", $"expected a whole number from 1 to {SloHistory.MaxPoints}");
+        }
+
+        if (engine.Burndown(name, points) is not { } burndown)
+        {
+            return NotFound(name);
+        }
+
+        return Results.Json(new
+        {
+            from = burndown.From,
+            to = burndown.To,
+            step = burndown.Step.TotalSeconds,
+            budgetEvents = burndown.BudgetEvents,
+            points = burndown.Points.Select(p => new { time = p.Time, badEvents = p.BadEvents, errorBudgetRemainingRatio = p.BudgetRemainingRatio }),
+        });
     }
 
     private static object Detail(SloEvaluation overall, IReadOnlyList<SloEvaluation> groups, string? file)

@@ -30,6 +30,16 @@ function history(slo, url) {
   return { from: url.searchParams.get('from'), to: url.searchParams.get('to'), step: url.searchParams.get('step'), latencyWindow, points };
 }
 
+// The budget of a 30-day window spent evenly down to the fixture's remaining ratio.
+function burndown(slo) {
+  const to = Date.now();
+  const from = to - 30 * 86400_000;
+  const end = slo.status.errorBudget?.remainingRatio ?? 1;
+  const points = Array.from({ length: 241 }, (_, i) => ({ time: new Date(from + (i * (to - from)) / 240).toISOString(),
+    errorBudgetRemainingRatio: 1 - ((1 - end) * i) / 240 }));
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), step: 10800, points };
+}
+
 async function api(request, url, body) {
   const parts = url.pathname.split('/').slice(3).map(decodeURIComponent);
   if (parts[0] === 'slos') {
@@ -37,6 +47,7 @@ async function api(request, url, body) {
     const slo = slos.find((s) => s.name === parts[1]);
     if (!slo) return [404, { title: `no SLO named ${parts[1]}` }];
     if (parts[2] === 'history') return history(slo, url);
+    if (parts[2] === 'burndown') return burndown(slo);
     return { ...slo, runbookUrl: `https://runbooks.example/${slo.name}`, dashboardUrl: null, sli: { kind: slo.name.endsWith('latency') ? 'latency' : 'availability', source: 'spans' } };
   }
   if (parts[0] === 'incidents') {

@@ -1,3 +1,5 @@
+using SloMonitor.Testing;
+
 namespace SloMonitor.Slos.Tests.Hosting;
 
 public sealed class SloValidateCommandTests : IDisposable
@@ -48,17 +50,10 @@ public sealed class SloValidateCommandTests : IDisposable
     [Fact]
     public void TheExampleSloFilesAreValid()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SloMonitor.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var (code, stdout, stderr) = Run(Path.Combine(root!.FullName, "deploy", "examples", "slos", "*.yaml"));
+        var (code, stdout, stderr) = Run(RepositoryRoot.Combine("deploy", "examples", "slos", "*.yaml"));
 
         Assert.True(code == 0, stderr);
-        var files = Directory.GetFiles(Path.Combine(root.FullName, "deploy", "examples", "slos"), "*.yaml");
+        var files = Directory.GetFiles(RepositoryRoot.Combine("deploy", "examples", "slos"), "*.yaml");
         var declared = files.Sum(f => File.ReadLines(f).Count(line => line.TrimStart().StartsWith("- name:", StringComparison.Ordinal) || line.StartsWith("kind: SLO", StringComparison.Ordinal)));
         Assert.Contains($"{declared} SLO(s) valid", stdout);
     }

@@ -108,6 +108,34 @@ public sealed class SlosEndToEndTests
     }
 
     [Fact]
+    public async Task TheBurndownSpansTheWholeSloWindowAndEndsAtTheBudgetRemaining()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 2000, 1);
+
+        using var burndown = await GetJsonAsync(service, "api/v1/slos/checkout-availability/burndown?points=60");
+        using var slo = await GetJsonAsync(service, "api/v1/slos/checkout-availability");
+
+        var root = burndown.RootElement;
+        Assert.Equal(TimeSpan.FromDays(30), root.GetProperty("to").GetDateTimeOffset() - root.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal(2, root.GetProperty("budgetEvents").GetDouble(), 9);
+        var points = root.GetProperty("points").EnumerateArray().ToList();
+        Assert.InRange(points.Count, 60, 61);
+        Assert.Equal(root.GetProperty("from").GetDateTimeOffset(), points[0].GetProperty("time").GetDateTimeOffset());
+        Assert.Equal(1.0, points[0].GetProperty("errorBudgetRemainingRatio").GetDouble());
+        Assert.Equal(1.0, points[^1].GetProperty("badEvents").GetDouble());
+        Assert.Equal(
+            slo.RootElement.GetProperty("status").GetProperty("errorBudget").GetProperty("remainingRatio").GetDouble(),
+            points[^1].GetProperty("errorBudgetRemainingRatio").GetDouble(),
+            9);
+
+        var badPoints = await service.Http.GetAsync("api/v1/slos/checkout-availability/burndown?points=0");
+        Assert.Equal(HttpStatusCode.BadRequest, badPoints.StatusCode);
+        Assert.Contains("\"field\":\"points\"", await badPoints.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/missing/burndown")).StatusCode);
+    }
+
+    [Fact]
     public async Task TheListCarriesEveryWindowsCountsAndALatencySlosHistoryCarriesItsPercentiles()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });

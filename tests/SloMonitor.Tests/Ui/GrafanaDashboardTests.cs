@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -53,17 +54,6 @@ public sealed partial class GrafanaDashboardTests
     [GeneratedRegex(@"slomon_[a-z_]+")]
     private static partial Regex MetricName();
 
-    private static JsonDocument Load()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var path = Path.Combine(directory.FullName, "deploy", "grafana", "slomonitor-dashboard.json");
-            if (File.Exists(path))
-            {
-                return JsonDocument.Parse(File.ReadAllText(path));
-            }
-        }
-
-        throw new FileNotFoundException("deploy/grafana/slomonitor-dashboard.json not found above " + AppContext.BaseDirectory);
-    }
+    private static JsonDocument Load() =>
+        JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("deploy", "grafana", "slomonitor-dashboard.json")));
 }

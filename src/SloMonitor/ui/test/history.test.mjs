@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyRange, readHistory } from '../src/lib/history.js';
+import { historyRange, readBurndown, readHistory } from '../src/lib/history.js';
 
 test("a latency SLO's history gives one percentile column per quantile and the window they cover", () => {
   const body = {
@@ -28,4 +28,19 @@ test('the last point of a history request falls on now', () => {
   assert.equal(step, 90);
   assert.equal(to, now.toISOString());
   assert.equal((Date.parse(to) - Date.parse(from)) / 1000 % step, 0);
+});
+
+test('a burn-down spans the whole SLO window and keeps points without a budget as gaps', () => {
+  const burndown = readBurndown({
+    from: '2026-02-08T12:00:00Z',
+    to: '2026-03-10T12:00:00Z',
+    points: [
+      { time: '2026-02-08T12:00:00Z', errorBudgetRemainingRatio: 1 },
+      { time: '2026-02-23T12:00:00Z', errorBudgetRemainingRatio: null },
+      { time: '2026-03-10T12:00:00Z', errorBudgetRemainingRatio: 0.25 },
+    ],
+  });
+  assert.deepEqual(burndown.range, [1770552000, 1773144000]);
+  assert.deepEqual(burndown.times, [1770552000, 1771848000, 1773144000]);
+  assert.deepEqual(burndown.budgetRemaining, [1, null, 0.25]);
 });

@@ -55,3 +55,23 @@ export function readHistory(body) {
 }
 
 const finite = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+/**
+ * The error budget of the SLO window ending now, spent from the window's start (GET /api/v1/slos/{name}/burndown):
+ * times in epoch seconds, the budget remaining after each point, and the chart range (the whole window).
+ */
+export async function loadBurndown(name) {
+  return readBurndown(await getJson(apiPath(`slos/${encodeURIComponent(name)}/burndown`)));
+}
+
+export function readBurndown(body) {
+  const rows = body?.points ?? [];
+  const times = rows.map((p) => Date.parse(p.time) / 1000);
+  const from = Date.parse(body?.from) / 1000;
+  const to = Date.parse(body?.to) / 1000;
+  return {
+    times,
+    budgetRemaining: rows.map((p) => finite(p.errorBudgetRemainingRatio)),
+    range: Number.isFinite(from) && Number.isFinite(to) ? [from, to] : [times[0] ?? 0, times.at(-1) ?? 0],
+  };
+}

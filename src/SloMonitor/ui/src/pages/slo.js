@@ -3,7 +3,7 @@ import { apiPath, getJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { amount, burn, count, labelPairs, latency, parseDuration, percent, span, time } from '../lib/format.js';
 import { burnWindows, objectiveRatio, pairsFor, readPair } from '../lib/burn.js';
-import { loadHistory } from '../lib/history.js';
+import { loadBurndown, loadHistory } from '../lib/history.js';
 import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
 import { lineChart } from '../charts/lineChart.js';
 
@@ -43,10 +43,7 @@ export function mount(root, name) {
     },
     async refresh(now) {
       const slo = await getJson(apiPath(`slos/${encodeURIComponent(name)}`));
-      const [short, long] = await Promise.all([
-        loadHistory(name, now, parseDuration(range)),
-        loadHistory(name, now, parseDuration(slo.window) ?? 30 * 86400),
-      ]);
+      const [short, burndown] = await Promise.all([loadHistory(name, now, parseDuration(range)), loadBurndown(name)]);
       const status = slo.status ?? {};
       const isLatency = slo.sli?.kind === 'latency';
       drawHeader(header, slo);
@@ -55,7 +52,7 @@ export function mount(root, name) {
       replace(pairs, pairsFor(slo.window, slo.alerting?.rules).map((pair) => burnPair(readPair(status, pair))));
       charts ??= createCharts(chartArea, slo, isLatency);
       charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)), short.range);
-      charts.budget.setData(long.times, [long.budgetRemaining], long.range);
+      charts.budget.setData(burndown.times, [burndown.budgetRemaining], burndown.range);
       charts.sli.setData(short.times, [short.sli], short.range);
       if (charts.latency) drawLatency(charts, short);
       replace(windows, windowTable(slo, isLatency));
@@ -116,7 +113,7 @@ function createCharts(area, slo, isLatency) {
   return {
     burn: lineChart(box('burn-rate-chart', 'Burn rate per window (log scale), with the alert thresholds (dashed)'),
       { series: burnWindows.map((w) => ({ label: w })), thresholds, format: burn, logFloor: 0.01, height: 300 }),
-    budget: lineChart(box('budget-chart', `Error budget remaining over the ${slo.window} window (as far back as the service keeps history)`),
+    budget: lineChart(box('budget-chart', `Error budget burn-down over the current ${slo.window} window: what is left after the bad events since the window's start`),
       { series: [{ label: 'budget remaining', stroke: '#0072b2' }], thresholds: [{ label: 'exhausted', value: 0 }], format: (v) => percent(v, 1) }),
     sli: lineChart(box('sli-chart', 'SLI, with the objective (dashed)'),
       { series: [{ label: 'SLI', stroke: '#009e73' }], thresholds: [{ label: 'objective', value: objectiveRatio(slo) }], format: (v) => percent(v, 2) }),
