@@ -209,9 +209,16 @@ internal sealed class WriteStripe
         }
 
         series.Changes.Begin();
-        series.Fold(retired);
-        Volatile.Write(ref _retired, null);
-        series.Changes.End();
+        try
+        {
+            series.Fold(retired);
+            Volatile.Write(ref _retired, null);
+        }
+        finally
+        {
+            series.Changes.End();
+        }
+
         retired.Reset(-1);
         _spare = retired;
     }
