@@ -20,9 +20,4 @@ public class SloEvaluationBenchmarks
 
     [Benchmark]
     public int EvaluateAll() => _engine.EvaluateAll().Count;
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -35,9 +35,4 @@ public class SloRecordBenchmarks
 
     [Benchmark]
     public void SpanOfAServiceWithoutSlos() => _engine.OnSpan(_otherService);
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -54,9 +54,4 @@ public class SloRecordConcurrencyBenchmarks
             thread.Join();
         }
     }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

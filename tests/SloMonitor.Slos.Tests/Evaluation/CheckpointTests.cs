@@ -6,7 +6,8 @@ namespace SloMonitor.Slos.Tests.Evaluation;
 public sealed class CheckpointTests
 {
     private const string Latency = "kind: latency\nthreshold: 300ms";
-    private const string Alerting = "alerting:\n  resolveAfter: 5m\n  rules:\n    - {severity: page, longWindow: 1h, shortWindow: 5m, burnRate: 14.4}";
+    private static readonly string PagingSlo = EngineHarness.Slo(
+        "pay", "kind: availability", "alerting:\n  resolveAfter: 5m\n  rules:\n    - {severity: page, longWindow: 1h, shortWindow: 5m, burnRate: 14.4}");
 
     [Fact]
     public void ARestoredEngineReadsTheSameWindowsAsTheOneThatWasCheckpointed()
@@ -29,12 +30,9 @@ public sealed class CheckpointTests
     [Fact]
     public void AnAlertActiveAtACheckpointKeepsItsStartTimeAfterARestore()
     {
-        var yaml = EngineHarness.Slo("pay", "kind: availability", Alerting);
-        var before = new EngineHarness(yaml);
-        before.SpansPerMinute("checkout", 1, 60, _ => (200, 10));
-        var paged = Assert.Single(before.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+        var (before, paged) = Paging();
 
-        var after = new EngineHarness(yaml);
+        var after = new EngineHarness(PagingSlo);
         after.Engine.Restore(before.Engine.Checkpoint());
         after.Time.Advance(TimeSpan.FromMinutes(2));
 
@@ -45,17 +43,14 @@ public sealed class CheckpointTests
     [Fact]
     public void AnAlertThatStoppedHoldingBeforeARestartStaysActiveForTheRestOfResolveAfter()
     {
-        var yaml = EngineHarness.Slo("pay", "kind: availability", Alerting);
-        var before = new EngineHarness(yaml);
-        before.SpansPerMinute("checkout", 1, 60, _ => (200, 10));
-        var paged = Assert.Single(before.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+        var (before, paged) = Paging();
         before.Time.Advance(TimeSpan.FromMinutes(1));
         before.Spans("checkout", TimeSpan.FromSeconds(30), 5000, 0);
         Assert.Equal("page", before.Evaluate("pay").State);
 
         // The new process starts on the same clock, with the same clean minute behind it: the rule does not hold,
         // but the page was held 1 minute ago and resolves only 5 minutes after that.
-        var after = new EngineHarness(yaml);
+        var after = new EngineHarness(PagingSlo);
         after.Time.Advance(TimeSpan.FromMinutes(1));
         after.Engine.Restore(before.Engine.Checkpoint());
         var states = new List<string>();
@@ -98,5 +93,13 @@ public sealed class CheckpointTests
 
         Assert.Equal(0, after.Engine.Restore([row with { State = row.State[..(row.State.Length / 2)] }]));
         Assert.Equal("nodata", after.Evaluate("pay").State);
+    }
+
+    /// <summary>An engine whose SLO pages: an hour of 5 % errors against a 99.9 % objective.</summary>
+    private static (EngineHarness Harness, ActiveAlert Paged) Paging()
+    {
+        var harness = new EngineHarness(PagingSlo);
+        harness.SpansPerMinute("checkout", 1, 60, _ => (200, 10));
+        return (harness, Assert.Single(harness.Evaluate("pay").ActiveAlerts, a => a.Severity == "page"));
     }
 }
