@@ -16,11 +16,11 @@ namespace SloMonitor.Histograms;
 /// thread, as many as cores up to <see cref="MaxStripes"/>): an event of the stripe's current 30-second period
 /// goes into the stripe's own buffer (a few <see cref="Interlocked"/> adds on cache lines no other stripe touches),
 /// and the buffer is folded into the tiers when the stripe moves on to a newer period. Other events (late ones, or
-/// while another thread is moving the stripe on) and merged OTLP histograms are added to the tiers directly: slot rotation there is a
-/// compare-and-swap by whichever writer first reaches a new slice. Counts are exact under any concurrency.
-/// A reading sums the tiers and the buffers; a fold that overlaps it makes it start again, so no count is read
-/// twice or missed, and good never exceeds total in any reading. Counters are read one at a time: a reading taken
-/// during recording may include some of the events recorded meanwhile.
+/// while another thread is moving the stripe on) and merged OTLP histograms go into the tiers directly, where slot
+/// rotation is a compare-and-swap by whichever writer first reaches a new slice. Counts are exact under any
+/// concurrency. A reading sums the tiers and the buffers; a fold or slot hand-over that overlaps it makes it start
+/// again, so no count is read twice or missed, and good never exceeds total in any reading. Counters are read one at
+/// a time: a reading taken during recording may include some of the events recorded meanwhile.
 /// The newest timestamp seen is the series' clock for retention: an event older than it by more than the retention
 /// is refused. A rolling window [now - w, now] is read from the finest tier that spans it, over the slices that
 /// start at or after now - w (so it covers between w minus one slice and w, plus any events already in the current

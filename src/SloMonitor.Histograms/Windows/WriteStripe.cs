@@ -91,6 +91,8 @@ internal sealed class WriteStripe
                 return false;
             }
 
+            // A spare is a folded buffer: no writer can reach it any more, and a reader still holding it was overlapped
+            // by its fold and reads again. It is emptied here for reuse.
             var next = _spare ?? new PeriodBuffer(series.HistogramScale);
             _spare = null;
             next.Reset(period);
@@ -219,7 +221,6 @@ internal sealed class WriteStripe
             series.Changes.End();
         }
 
-        retired.Reset(-1);
         _spare = retired;
     }
 }
