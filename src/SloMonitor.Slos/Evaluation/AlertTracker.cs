@@ -89,7 +89,7 @@ internal sealed class AlertTracker
     }
 
     private static DateTimeOffset Time(long ticks) =>
-        ticks is >= 0 and <= 3_155_378_975_999_999_999 ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw new FormatException($"alert time {ticks} is out of range");
+        ticks >= 0 && ticks <= DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw new FormatException($"alert time {ticks} is out of range");
 
     internal sealed record State(DateTimeOffset Since, DateTimeOffset LastHeld, ActiveAlert Last);
 }
