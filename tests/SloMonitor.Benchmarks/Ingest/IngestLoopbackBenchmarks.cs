@@ -5,6 +5,9 @@ using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Parsing;
 
 namespace SloMonitor.Benchmarks.Ingest;
 
@@ -14,6 +17,9 @@ namespace SloMonitor.Benchmarks.Ingest;
 /// Each invocation sends <see cref="Batches"/> batches with <see cref="Concurrency"/> export requests kept in flight
 /// (sustained: a worker sends its next batch as soon as its last one is answered); results are per span / per point.
 /// Average CPU (cores busy) and peak working set of the process are printed after each benchmark.
+/// <see cref="Sink"/> <c>count</c> counts what arrives (the cost of ingest alone); <c>slos</c> feeds the real
+/// <see cref="SloEngine"/> with two SLOs on the batches' service (a regex-matched availability SLO and a latency SLO
+/// grouped by route), so every span is also recorded into SLI series, as in the service.
 /// Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*IngestLoopback*'</c>.
 /// </summary>
 [Config(typeof(IngestBenchmarkConfig))]
@@ -25,7 +31,21 @@ public class IngestLoopbackBenchmarks
     private static readonly Method<byte[], byte[]> TraceExport = new(MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Bytes, Bytes);
     private static readonly Method<byte[], byte[]> MetricsExport = new(MethodType.Unary, "opentelemetry.proto.collector.metrics.v1.MetricsService", "Export", Bytes, Bytes);
 
+    private const string OrdersSlos = """
+        slos:
+          - name: orders-availability
+            service: orders
+            objective: 99.9
+            sli: {kind: availability, match: 'span.kind="server", http.route=~"/api/.*"'}
+          - name: orders-latency
+            service: orders
+            objective: 99
+            groupBy: [http.route]
+            sli: {kind: latency, threshold: 300ms}
+        """;
+
     private readonly NullSink _sink = new();
+    private SloEngine? _engine;
     private LoopbackIngestHost _host = null!;
     private GrpcChannel _channel = null!;
     private CallInvoker _invoker = null!;
@@ -36,10 +56,21 @@ public class IngestLoopbackBenchmarks
     private TimeSpan _cpuAtStart;
     private long _wallAtStart;
 
+    [Params("count", "slos")]
+    public string Sink { get; set; } = "count";
+
     [GlobalSetup]
     public void Setup()
     {
-        _host = LoopbackIngestHost.StartAsync(_sink).GetAwaiter().GetResult();
+        ITelemetrySink sink = _sink;
+        if (Sink == "slos")
+        {
+            _engine = new SloEngine(TimeProvider.System, new SloEngineOptions());
+            _engine.Apply(SloParser.ParseYaml(OrdersSlos, "orders.yaml").Definitions);
+            sink = _engine;
+        }
+
+        _host = LoopbackIngestHost.StartAsync(sink).GetAwaiter().GetResult();
         _channel = GrpcChannel.ForAddress(_host.GrpcAddress, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
         _invoker = _channel.CreateCallInvoker();
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = _host.HttpAddress };
@@ -59,7 +90,7 @@ public class IngestLoopbackBenchmarks
         var cpu = process.TotalProcessorTime - _cpuAtStart;
         var wall = Stopwatch.GetElapsedTime(_wallAtStart);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// ingest-loopback: average CPU {cpu.TotalSeconds / wall.TotalSeconds:F2} cores, peak working set {process.PeakWorkingSet64 / (1024 * 1024)} MiB, spans {_sink.Spans}, points {_sink.Points}"));
+            $"// ingest-loopback ({Sink}): average CPU {cpu.TotalSeconds / wall.TotalSeconds:F2} cores, peak working set {process.PeakWorkingSet64 / (1024 * 1024)} MiB, spans {_sink.Spans}, points {_sink.Points}, spans in orders-availability {SloTotal()}"));
         _http.Dispose();
         _channel.Dispose();
         _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -76,6 +107,8 @@ public class IngestLoopbackBenchmarks
 
     [Benchmark(OperationsPerInvoke = Batches * IngestPayloads.PointsPerBatch, Description = "point: OTLP/gRPC protobuf")]
     public Task GrpcProtobufPoints() => Fan(() => _invoker.AsyncUnaryCall(MetricsExport, null, default, _metrics).ResponseAsync);
+
+    private long SloTotal() => _engine?.Evaluate("orders-availability", withLatency: false)?[0].Status.Windows["30d"].Total ?? 0;
 
     private async Task Post(byte[] body, string contentType)
     {
