@@ -59,4 +59,13 @@ if $demo; then
   generator=$!
 fi
 
-src/SloMonitor/bin/Release/net10.0/SloMonitor "${args[@]}"
+# The service runs as a child that this script waits for: a SIGTERM or SIGINT sent to the script is passed on, and
+# the private PostgreSQL is stopped only once the service has finished its own shutdown (final checkpoint included).
+src/SloMonitor/bin/Release/net10.0/SloMonitor "${args[@]}" &
+service=$!
+trap 'kill -TERM "$service" 2>/dev/null || true' TERM INT
+status=0
+while kill -0 "$service" 2>/dev/null; do
+  wait "$service" && status=0 || status=$?
+done
+exit "$status"
