@@ -40,6 +40,6 @@ internal static class SloBurndownReader
             }
         }
 
-        return new SloBurndown(DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(nowMs), TimeSpan.FromMilliseconds(stepMs), budget, result);
+        return new SloBurndown(DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(nowMs), TimeSpan.FromMilliseconds(stepMs), SloEvaluator.Round(budget), result);
     }
 }

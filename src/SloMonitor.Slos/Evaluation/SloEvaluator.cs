@@ -136,5 +136,5 @@ internal static class SloEvaluator
     }
 
     // Budgets are fractional event counts; twelve significant digits keep 0.1 × 3 from printing as 0.30000000000000004.
-    private static double Round(double value) => double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    internal static double Round(double value) => double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }
