@@ -8,8 +8,15 @@ public sealed class IngestOptions
     /// <summary>Largest request body after decompression (HTTP) or message (gRPC). Larger: 413 / RESOURCE_EXHAUSTED.</summary>
     public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Events whose own time is older than this are rejected. The host sets it to the longest SLO window.</summary>
+    /// <summary>Events whose own time is older than this are rejected (unless <see cref="MaxEventAgeSource"/> is set).</summary>
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// When set, read for every request instead of <see cref="MaxEventAge"/>: the host points it at the longest SLO
+    /// window running, so an SLO added later with a longer window gets its older events too. Not bound from
+    /// configuration.
+    /// </summary>
+    public Func<TimeSpan>? MaxEventAgeSource { get; set; }
 
     /// <summary>Events whose own time is further ahead of the server clock than this are rejected.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);

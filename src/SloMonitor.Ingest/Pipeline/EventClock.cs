@@ -6,7 +6,7 @@ internal readonly struct EventClock
     public EventClock(TimeProvider time, IngestOptions options)
     {
         NowUnixNano = ToUnixNano(time.GetUtcNow());
-        OldestUnixNano = NowUnixNano - options.MaxEventAge.Ticks * 100;
+        OldestUnixNano = NowUnixNano - (options.MaxEventAgeSource?.Invoke() ?? options.MaxEventAge).Ticks * 100;
         NewestUnixNano = NowUnixNano + options.MaxFutureSkew.Ticks * 100;
     }
 

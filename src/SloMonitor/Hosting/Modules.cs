@@ -20,8 +20,8 @@ internal static class Modules
         builder.Services.AddOtlpIngest();
         if (!explicitEventAge)
         {
-            // Events are accepted as far back as the longest SLO window reaches, unless configured otherwise.
-            builder.Services.AddOptions<IngestOptions>().Configure<SloEngine>((ingest, engine) => ingest.MaxEventAge = engine.LongestWindow);
+            // Events are accepted as far back as the longest SLO window running reaches, unless configured otherwise.
+            builder.Services.AddOptions<IngestOptions>().Configure<SloEngine>((ingest, engine) => ingest.MaxEventAgeSource = () => engine.LongestWindow);
         }
 
         builder.Services.AddAlerting(configuration.GetSection("Alerting"));

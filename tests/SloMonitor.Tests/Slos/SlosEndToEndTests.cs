@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
+using SloMonitor.Ingest.Otlp.Trace;
 using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Slos;
@@ -133,6 +135,31 @@ public sealed class SlosEndToEndTests
         Assert.Equal(HttpStatusCode.BadRequest, badPoints.StatusCode);
         Assert.Contains("\"field\":\"points\"", await badPoints.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/missing/burndown")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnSloAddedThroughTheApiWithALongWindowGetsEventsOlderThanTheDefaultMaximumAge()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
+        var created = await PutAsync(service, "archive-availability", """{"service": "archive", "objective": 99, "window": "90d", "sli": {"kind": "availability"}}""");
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+
+        // 60 days old: beyond the 31 days ingest keeps for the file's 30-day SLOs, within the new SLO's 90 days.
+        var end = (ulong)(DateTimeOffset.UtcNow - TimeSpan.FromDays(60)).ToUnixTimeMilliseconds() * 1_000_000;
+        var scope = new ScopeSpans();
+        scope.Spans.Add(new Span
+        {
+            TraceId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+            SpanId = ByteString.CopyFrom(BitConverter.GetBytes(1L)),
+            Name = "GET /archive",
+            Kind = Span.Types.SpanKind.Server,
+            StartTimeUnixNano = end - 1_000_000,
+            EndTimeUnixNano = end,
+        });
+        await OtlpTraces.SendAsync(service.OtlpHttpEndpoint, "archive", scope);
+
+        using var slo = await GetJsonAsync(service, "api/v1/slos/archive-availability");
+        Assert.Equal(1, slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("90d").GetProperty("total").GetInt64());
     }
 
     [Fact]
