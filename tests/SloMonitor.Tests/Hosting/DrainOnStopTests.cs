@@ -16,13 +16,14 @@ public sealed class DrainOnStopTests
     public async Task AnExportInFlightWhenTheServiceIsToldToStopIsStillTakenBeforeItExits()
     {
         await using var database = await TestDatabase.CreateAsync();
+        var httpPort = TestService.FreePort();
         var otlpHttpPort = TestService.FreePort();
         using var process = ServiceProcess.Start(
             new Dictionary<string, string>
             {
                 ["ConnectionStrings__Postgres"] = database.ConnectionString,
                 ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = TestService.FreePort().ToString(),
+                ["SloMonitor__HttpPort"] = httpPort.ToString(),
                 ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
                 ["SloMonitor__OtlpHttpPort"] = otlpHttpPort.ToString(),
             });
@@ -36,6 +37,7 @@ public sealed class DrainOnStopTests
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         var answer = http.PostAsync(new Uri($"http://127.0.0.1:{otlpHttpPort}/v1/traces"), content);
         await firstHalfSent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await InFlightAsync(http, httpPort);
 
         process.Signal("TERM");
         await process.WaitForOutputAsync("Application is shutting down", TimeSpan.FromSeconds(30));
@@ -47,6 +49,17 @@ public sealed class DrainOnStopTests
         var taken = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(0, taken.PartialSuccess?.RejectedSpans ?? 0);
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Waits until the service counts the export as in flight (it has read the headers and waits for the body).</summary>
+    private static async Task InFlightAsync(HttpClient http, int httpPort)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/metrics"))).Contains("slomon_ingest_in_flight_requests 1", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the service never counted the export as in flight");
+            await Task.Delay(20);
+        }
     }
 
     private static byte[] Batch()
