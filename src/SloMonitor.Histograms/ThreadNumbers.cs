@@ -19,6 +19,19 @@ internal static class ThreadNumbers
         return number != 0 ? number : Assign();
     }
 
+    /// <summary>
+    /// Gives the calling thread another number (a xorshift step of its own, touching no shared state), so that it
+    /// picks other stripes from now on.
+    /// </summary>
+    public static void MoveOn()
+    {
+        uint x = (uint)Current();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        t_number = (int)(x & int.MaxValue) is var number && number != 0 ? number : 1;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int Assign()
     {

@@ -53,7 +53,7 @@ internal sealed class WriteStripe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAdd(long unixTimeMs, long good, long total)
     {
-        long ticket = Interlocked.Increment(ref _entries);
+        long ticket = Enter();
         var buffer = Volatile.Read(ref _current);
         bool added = buffer is not null && buffer.TryAdd(unixTimeMs, good, total);
         Exit(ticket);
@@ -63,7 +63,7 @@ internal sealed class WriteStripe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAddValue(long unixTimeMs, double value, bool good)
     {
-        long ticket = Interlocked.Increment(ref _entries);
+        long ticket = Enter();
         var buffer = Volatile.Read(ref _current);
         bool added = buffer is not null && buffer.TryAddValue(unixTimeMs, value, good);
         Exit(ticket);
@@ -132,6 +132,25 @@ internal sealed class WriteStripe
 
     public long EstimateBytes() =>
         192 + (_current?.EstimateBytes() ?? 0) + (_retired?.EstimateBytes() ?? 0) + (_spare?.EstimateBytes() ?? 0);
+
+    /// <summary>
+    /// Enters the phaser and returns the ticket (its sign is the phase). Entry is a compare-and-swap so that a
+    /// writer notices another thread entering this stripe at the same moment: it then moves to another stripe for
+    /// its next records (as Java's LongAdder moves a thread to another cell), and enters with a plain increment.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Enter()
+    {
+        long seen = Volatile.Read(ref _entries);
+        return Interlocked.CompareExchange(ref _entries, seen + 1, seen) == seen ? seen + 1 : EnterContended();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long EnterContended()
+    {
+        ThreadNumbers.MoveOn();
+        return Interlocked.Increment(ref _entries);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Exit(long ticket)

@@ -20,6 +20,10 @@ public class SliSeriesConcurrencyBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>With 2 threads: they start on the same write stripe, as two pool threads may (their numbers are equal modulo the stripe count).</summary>
+    [Params(false, true)]
+    public bool StartOnOneStripe { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -57,10 +61,30 @@ public class SliSeriesConcurrencyBenchmarks
         long first = _epoch;
         _epoch += (perThread >> 8) + 1;
         var threads = new Thread[Threads];
+        int firstNumber = 0;
+        using var numbered = new CountdownEvent(1);
         for (int t = 0; t < Threads; t++)
         {
             int offset = t * 1024;
-            threads[t] = new Thread(() => loop(first, offset, perThread));
+            bool leader = t == 0;
+            threads[t] = new Thread(() =>
+            {
+                if (leader)
+                {
+                    firstNumber = ThreadNumbers.Current();
+                    numbered.Signal();
+                }
+                else if (StartOnOneStripe)
+                {
+                    numbered.Wait();
+                    while ((ThreadNumbers.Current() & (SliSeries.MaxStripes - 1)) != (firstNumber & (SliSeries.MaxStripes - 1)))
+                    {
+                        ThreadNumbers.MoveOn();
+                    }
+                }
+
+                loop(first, offset, perThread);
+            });
             threads[t].Start();
         }
 
