@@ -34,19 +34,12 @@ public sealed class KilledProcessDeliveryTests
                   url: {receiver.Url}hook
             """);
         var httpPort = TestService.FreePort();
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = database.ConnectionString,
-            ["SloMonitor__ListenAddress"] = "127.0.0.1",
-            ["SloMonitor__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
-            ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Alerting__File"] = routing,
-            ["Alerting__TickInterval"] = "100ms",
-            ["Alerting__Delivery__InitialBackoff"] = "200ms",
-            ["Alerting__Delivery__MaxBackoff"] = "500ms",
-            ["Alerting__Delivery__Deadline"] = "5m",
-        };
+        var environment = ServiceProcess.LoopbackEnvironment(database.ConnectionString, httpPort);
+        environment["Alerting__File"] = routing;
+        environment["Alerting__TickInterval"] = "100ms";
+        environment["Alerting__Delivery__InitialBackoff"] = "200ms";
+        environment["Alerting__Delivery__MaxBackoff"] = "500ms";
+        environment["Alerting__Delivery__Deadline"] = "5m";
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         var started = new List<Process>();
         try

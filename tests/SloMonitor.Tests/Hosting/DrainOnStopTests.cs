@@ -18,15 +18,7 @@ public sealed class DrainOnStopTests
         await using var database = await TestDatabase.CreateAsync();
         var httpPort = TestService.FreePort();
         var otlpHttpPort = TestService.FreePort();
-        using var process = ServiceProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = database.ConnectionString,
-                ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = httpPort.ToString(),
-                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpHttpPort"] = otlpHttpPort.ToString(),
-            });
+        using var process = ServiceProcess.Start(ServiceProcess.LoopbackEnvironment(database.ConnectionString, httpPort, otlpHttpPort));
         await process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
 
         // The body goes out in two halves: the service is told to stop between them.

@@ -52,16 +52,9 @@ public sealed class HostTests
     public async Task AnUnreachableDatabaseStopsStartUpWithOneLineNamingIt()
     {
         var port = TestService.FreePort();
-        using var process = ServiceProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = $"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1",
-                ["SloMonitor__DatabaseStartupTimeout"] = "00:00:01",
-                ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
-            });
+        var environment = ServiceProcess.LoopbackEnvironment($"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1");
+        environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
+        using var process = ServiceProcess.Start(environment);
 
         Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"cannot reach PostgreSQL at 127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
@@ -75,15 +68,7 @@ public sealed class HostTests
         using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         busy.Start();
         var busyPort = ((IPEndPoint)busy.LocalEndpoint).Port;
-        using var process = ServiceProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = database.ConnectionString,
-                ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = busyPort.ToString(),
-                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
-            });
+        using var process = ServiceProcess.Start(ServiceProcess.LoopbackEnvironment(database.ConnectionString, httpPort: busyPort));
 
         Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("address already in use", process.Output, StringComparison.OrdinalIgnoreCase);
@@ -96,16 +81,9 @@ public sealed class HostTests
     {
         await using var database = await TestDatabase.CreateAsync();
         var missing = Path.Combine(Path.GetTempPath(), "slomonitor-missing-" + Guid.NewGuid().ToString("N"), "slos.yaml");
-        using var process = ServiceProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = database.ConnectionString,
-                ["Slos__Files__0"] = missing,
-                ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
-            });
+        var environment = ServiceProcess.LoopbackEnvironment(database.ConnectionString);
+        environment["Slos__Files__0"] = missing;
+        using var process = ServiceProcess.Start(environment);
 
         Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"file not found: {missing} (configured as Slos:Files:0)", process.Output, StringComparison.Ordinal);
@@ -126,15 +104,7 @@ public sealed class HostTests
     {
         await using var database = await TestDatabase.CreateAsync();
         var httpPort = TestService.FreePort();
-        using var process = ServiceProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Postgres"] = database.ConnectionString,
-                ["SloMonitor__ListenAddress"] = "127.0.0.1",
-                ["SloMonitor__HttpPort"] = httpPort.ToString(),
-                ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(),
-                ["SloMonitor__OtlpHttpPort"] = TestService.FreePort().ToString(),
-            });
+        using var process = ServiceProcess.Start(ServiceProcess.LoopbackEnvironment(database.ConnectionString, httpPort));
         await process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
 
         process.Signal("INT");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace SloMonitor.Testing;
@@ -38,6 +39,19 @@ internal sealed class ServiceProcess : IDisposable
     public int ExitCode => _process.ExitCode;
 
     public int Id => _process.Id;
+
+    /// <summary>
+    /// The environment of a service on 127.0.0.1 with the given database, HTTP and OTLP/HTTP ports (free ones when not
+    /// given); callers add their own settings to it.
+    /// </summary>
+    public static Dictionary<string, string> LoopbackEnvironment(string connectionString, int? httpPort = null, int? otlpHttpPort = null) => new()
+    {
+        ["ConnectionStrings__Postgres"] = connectionString,
+        ["SloMonitor__ListenAddress"] = "127.0.0.1",
+        ["SloMonitor__HttpPort"] = (httpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
+        ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["SloMonitor__OtlpHttpPort"] = (otlpHttpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
+    };
 
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
