@@ -6,6 +6,24 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 
+# What the tests run against besides PostgreSQL (deploy/local-postgres.sh installs that one): Debian's chromium for
+# the browser tests and prometheus-alertmanager (alertmanager and amtool) for the upstream-Alertmanager tests.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/prometheus-alertmanager ] && [ -x /usr/bin/amtool ] || need+=(prometheus-alertmanager)
+if [ ${#need[@]} -gt 0 ]; then
+  install=(apt-get install -y -qq --no-install-recommends "${need[@]}")
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo); else
+    echo "the tests need Debian packages that are missing: ${need[*]}; install them with:" >&2
+    echo "  sudo apt-get update && sudo ${install[*]}" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  echo "installing Debian packages the tests need: ${need[*]}" >&2
+  "${sudo[@]}" apt-get update -qq >&2 && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${install[@]}" >&2 \
+    || { echo "could not install ${need[*]}" >&2; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 pgdir="$root/.data/postgres-test"
 export LOCAL_POSTGRES_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 if ! SLOMONITOR_TEST_POSTGRES=$(deploy/local-postgres.sh start "$pgdir" | tail -n 1); then
