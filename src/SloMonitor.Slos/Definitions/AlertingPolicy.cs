@@ -24,7 +24,10 @@ public sealed record AlertingPolicy(IReadOnlyList<BurnRateRule> Rules, int? MinE
     public const int DefaultMinSlices = 1;
     public static readonly TimeSpan DefaultResolveAfter = TimeSpan.FromMinutes(5);
 
-    /// <summary>The SRE Workbook policy for 30 days, written as budget shares so other periods keep its meaning.</summary>
+    /// <summary>The period the SRE Workbook wrote its policy for; the default rules' windows scale from it.</summary>
+    public static readonly TimeSpan ReferencePeriod = TimeSpan.FromDays(30);
+
+    /// <summary>The SRE Workbook policy for 30 days: 2 %, 5 %, 10 % and 10 % of the budget over the long windows.</summary>
     public static readonly IReadOnlyList<BurnRateRule> DefaultRules =
     [
         new(Page, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5), null, 0.02),
@@ -35,6 +38,48 @@ public sealed record AlertingPolicy(IReadOnlyList<BurnRateRule> Rules, int? MinE
 
     public static AlertingPolicy Default { get; } = new(DefaultRules, null, DefaultResolveAfter, null);
 
+    /// <summary>True when the SLO gave no rules of its own and follows the Workbook's default policy.</summary>
+    public bool UsesDefaultRules => ReferenceEquals(Rules, DefaultRules);
+
     /// <summary>The short-window guard: 10 events by default, 1 slice for time-slice SLIs.</summary>
     public int MinEventsFor(SliDefinition sli) => MinEvents ?? (sli.IsTimeslice ? DefaultMinSlices : DefaultMinEvents);
+
+    /// <summary>
+    /// The rules as they run for an SLO period, each with its absolute threshold in <see cref="BurnRateRule.BurnRate"/>.
+    /// A user's rules keep their windows. The default rules keep the Workbook's burn rates (14.4, 6, 3, 1) and their
+    /// share of the budget, and scale their windows with the period instead (a 7-day SLO pages on 14m/70s): rescaling
+    /// the thresholds instead would put the slow pairs below 1 for periods under 30 days, ticketing on services that
+    /// meet their objective. Scaled windows are rounded (long windows to the minute, short ones to 5 seconds, the
+    /// finest slice) and the threshold is recomputed from the budget share for the rounded window.
+    /// </summary>
+    public IReadOnlyList<BurnRateRule> EffectiveRules(TimeSpan period)
+    {
+        var rules = new BurnRateRule[Rules.Count];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var rule = Rules[i];
+            if (UsesDefaultRules && period != ReferencePeriod)
+            {
+                var factor = period / ReferencePeriod;
+                var longWindow = Round(rule.LongWindow * factor, TimeSpan.FromMinutes(1));
+                var shortWindow = Round(rule.ShortWindow * factor, TimeSpan.FromSeconds(5));
+                if (shortWindow >= longWindow)
+                {
+                    shortWindow = longWindow - TimeSpan.FromSeconds(5);
+                }
+
+                rule = rule with { LongWindow = longWindow, ShortWindow = shortWindow };
+            }
+
+            rules[i] = rule with { BurnRate = rule.ThresholdFor(period) };
+        }
+
+        return rules;
+    }
+
+    private static TimeSpan Round(TimeSpan value, TimeSpan unit)
+    {
+        var units = Math.Round(value / unit, MidpointRounding.AwayFromZero);
+        return unit * Math.Max(1, units);
+    }
 }

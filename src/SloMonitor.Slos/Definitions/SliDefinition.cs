@@ -39,8 +39,28 @@ public sealed record SliDefinition(
 {
     public static readonly TimeSpan DefaultTimeslice = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long after its end a time slice waits for late data before it is judged: a 60-second metric export
+    /// interval plus 30 seconds of batching and transport.
+    /// </summary>
+    public static readonly TimeSpan DefaultLateness = TimeSpan.FromSeconds(90);
+
+    /// <summary>The lateness allowance of time slices (<c>lateness: 2m</c>); null for the default.</summary>
+    public TimeSpan? Lateness { get; init; }
+
+    /// <summary>The allowance in effect for time-slice SLIs; zero for event SLIs, which count late events whenever they come.</summary>
+    public TimeSpan SliceLateness => IsTimeslice ? Lateness ?? DefaultLateness : TimeSpan.Zero;
+
     /// <summary>True when the budget is counted in time slices rather than events (gauges, percentile latency).</summary>
     public bool IsTimeslice => Kind == SliKind.Gauge || (Kind == SliKind.Latency && Percentile is not null);
 
     public TimeSpan SliceLength => Timeslice ?? DefaultTimeslice;
+
+    /// <summary>
+    /// What the recorded data depends on, as text: every field but the lateness, which only decides when a slice is
+    /// judged. Kept in the form of the record's printout before the lateness existed, so checkpoints stay readable.
+    /// </summary>
+    public string DataIdentity() => string.Create(
+        System.Globalization.CultureInfo.CurrentCulture,
+        $"SliDefinition {{ Kind = {Kind}, Source = {Source}, Match = {Match}, Bad = {Bad}, Good = {Good}, Total = {Total}, Metric = {Metric}, Threshold = {Threshold}, Percentile = {Percentile}, Timeslice = {Timeslice}, Aggregation = {Aggregation}, IsTimeslice = {IsTimeslice}, SliceLength = {SliceLength} }}");
 }

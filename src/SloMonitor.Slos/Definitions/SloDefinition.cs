@@ -21,6 +21,33 @@ public sealed record SloDefinition(
 {
     public const string ApiOrigin = "api";
 
+    private readonly IReadOnlyList<SloWindow>? _windows;
+
+    /// <summary>
+    /// Every window the SLO reports an SLI and an error budget for (<c>windows: [7d, 28d, 90d]</c>): the alerting
+    /// window <see cref="Window"/> first, then the others as written.
+    /// </summary>
+    public IReadOnlyList<SloWindow> Windows
+    {
+        get => _windows ?? [Window];
+        init => _windows = value is { Count: > 0 } && value[0] == Window ? value : throw new ArgumentException("the first window must be the SLO window", nameof(value));
+    }
+
+    /// <summary>The longest stretch of data any of the windows covers.</summary>
+    public TimeSpan LongestWindow
+    {
+        get
+        {
+            var longest = TimeSpan.Zero;
+            foreach (var window in Windows)
+            {
+                longest = window.Longest > longest ? window.Longest : longest;
+            }
+
+            return longest;
+        }
+    }
+
     /// <summary>The objective as a ratio, e.g. 0.999 for <c>objective: 99.9</c>.</summary>
     public double Target => Objective / 100.0;
 

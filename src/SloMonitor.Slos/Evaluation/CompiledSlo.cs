@@ -3,7 +3,7 @@ using SloMonitor.Slos.Selectors;
 
 namespace SloMonitor.Slos.Evaluation;
 
-/// <summary>A burn-rate rule with its threshold rescaled to the SLO's period.</summary>
+/// <summary>A burn-rate rule as it runs for the SLO's period: windows (scaled for the default policy) and threshold.</summary>
 internal sealed record EffectiveRule(BurnRateRule Rule, double Threshold, string LongName, string ShortName);
 
 /// <summary>
@@ -19,10 +19,10 @@ internal sealed class CompiledSlo
         TimeSpan.FromHours(6), TimeSpan.FromDays(1), TimeSpan.FromDays(3),
     ];
 
-    public CompiledSlo(SloDefinition definition, TrackSet tracks)
+    /// <summary>Compiles <paramref name="definition"/>; its data goes to <paramref name="tracks"/>, or to new tracks when null.</summary>
+    public CompiledSlo(SloDefinition definition, TrackSet? tracks, SloEngineOptions options, TimeProvider time)
     {
         Definition = definition;
-        Tracks = tracks;
         var sli = definition.Sli;
         Match = Parse(sli.Match, false)?.Matchers ?? [];
         if (sli.Kind == SliKind.Availability)
@@ -40,12 +40,12 @@ internal sealed class CompiledSlo
             Metric = Parse(sli.Metric, true);
         }
 
-        Period = definition.Window.Rolling;
+        Period = definition.Window.Period;
         var windows = new List<TimeSpan>(StandardWindows);
         var rules = new List<EffectiveRule>();
-        foreach (var rule in definition.Alerting.Rules)
+        foreach (var rule in definition.Alerting.EffectiveRules(Period))
         {
-            rules.Add(new EffectiveRule(rule, rule.ThresholdFor(Period), DurationText.Format(rule.LongWindow), DurationText.Format(rule.ShortWindow)));
+            rules.Add(new EffectiveRule(rule, rule.BurnRate!.Value, DurationText.Format(rule.LongWindow), DurationText.Format(rule.ShortWindow)));
             AddWindow(windows, rule.LongWindow);
             AddWindow(windows, rule.ShortWindow);
         }
@@ -55,6 +55,7 @@ internal sealed class CompiledSlo
         WindowNames = Array.ConvertAll(Windows, DurationText.Format);
         Rules = [.. rules];
         MinEvents = definition.Alerting.MinEventsFor(sli);
+        Tracks = tracks ?? new TrackSet(definition, definition.MaxGroups ?? options.MaxGroupsPerSlo, Retention(definition, options), options.HistogramScale, time);
     }
 
     public SloDefinition Definition { get; }
@@ -84,9 +85,24 @@ internal sealed class CompiledSlo
 
     public int MinEvents { get; }
 
+    /// <summary>
+    /// What the series of a new SLO keep: its longest window, standard window (3 days) or rule window, whichever is
+    /// longest, and the history beyond it (<c>Slos:HistoryRetention</c>).
+    /// </summary>
+    private TimeSpan Retention(SloDefinition definition, SloEngineOptions options)
+    {
+        var longest = definition.LongestWindow > StandardWindows[^1] ? definition.LongestWindow : StandardWindows[^1];
+        foreach (var rule in Rules)
+        {
+            longest = rule.Rule.LongWindow > longest ? rule.Rule.LongWindow : longest;
+        }
+
+        return longest + options.HistoryRetention;
+    }
+
     /// <summary>What decides whether data can be kept on reload: the SLI, the grouping and the retention.</summary>
     public static string Fingerprint(SloDefinition definition) =>
-        string.Join('\u001f', definition.Sli.ToString(), string.Join(',', definition.GroupBy), definition.Window.Longest.Ticks, definition.MaxGroups);
+        string.Join('\u001f', definition.Sli.DataIdentity(), string.Join(',', definition.GroupBy), definition.LongestWindow.Ticks, definition.MaxGroups);
 
     private static void AddWindow(List<TimeSpan> windows, TimeSpan window)
     {

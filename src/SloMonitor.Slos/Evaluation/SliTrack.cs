@@ -19,6 +19,7 @@ internal sealed class SliTrack
     private GaugeSeries? _gauge;
     private readonly long _sliceMs;
     private readonly long _retentionMs;
+    private readonly long _latenessMs;
     private readonly bool _numeratorIsBad;
     private long _slicesDoneUntilMs;
     private const int CheckpointVersion = 1;
@@ -28,6 +29,7 @@ internal sealed class SliTrack
         _sli = sli;
         _retentionMs = (long)retention.TotalMilliseconds;
         _sliceMs = (long)sli.SliceLength.TotalMilliseconds;
+        _latenessMs = (long)sli.SliceLateness.TotalMilliseconds;
         CreatedAtMs = createdAtMs;
         if (sli.Kind == SliKind.Gauge)
         {
@@ -222,9 +224,10 @@ internal sealed class SliTrack
     }
 
     /// <summary>
-    /// Judges every completed slice not judged yet (percentile objectives): a slice is good when its percentile is
-    /// at most the threshold; slices without events are not counted. Empty stretches are skipped by halving, so
-    /// catching up costs a few reads. Late events for a judged slice are not counted again.
+    /// Judges every slice that ended at least the lateness allowance before <paramref name="nowMs"/> and was not
+    /// judged yet (percentile objectives): a slice is good when its percentile is at most the threshold; slices
+    /// without events are not counted. Empty stretches are skipped by halving, so catching up costs a few reads.
+    /// Events arriving for a judged slice are not counted again.
     /// </summary>
     public void JudgeSlices(long nowMs)
     {
@@ -233,7 +236,8 @@ internal sealed class SliTrack
             return;
         }
 
-        var end = nowMs - (nowMs % _sliceMs);
+        var until = Math.Max(0, nowMs - _latenessMs);
+        var end = until - (until % _sliceMs);
         var start = Math.Max(_slicesDoneUntilMs, Math.Max(0, end - _retentionMs + _sliceMs));
         start -= start % _sliceMs;
         if (start < end)
@@ -243,6 +247,40 @@ internal sealed class SliTrack
 
         _slicesDoneUntilMs = Math.Max(_slicesDoneUntilMs, end);
     }
+
+    /// <summary>
+    /// The starts of the slices that have ended by <paramref name="nowMs"/> and hold data but are not judged yet,
+    /// because they are within the lateness allowance (time-slice SLIs; empty for others). Oldest first.
+    /// </summary>
+    public List<long> PendingSlices(long nowMs)
+    {
+        var pending = new List<long>();
+        if (_slices is null && _gauge is null)
+        {
+            return pending;
+        }
+
+        var ended = nowMs - (nowMs % _sliceMs);
+        var until = Math.Max(0, nowMs - _latenessMs);
+        var first = _gauge is not null ? until - (until % _sliceMs) : Math.Max(_slicesDoneUntilMs, until - (until % _sliceMs));
+        first = Math.Max(first, ended - _retentionMs + _sliceMs);
+        for (var start = Math.Max(0, first); start < ended; start += _sliceMs)
+        {
+            var hasData = _gauge is not null
+                ? _gauge.CountSlices(start + _sliceMs, TimeSpan.FromMilliseconds(_sliceMs), double.MaxValue, GaugeAggregation.Max).TotalSlices > 0
+                : ReadRange(_events!, start, start + _sliceMs).Total > 0;
+            if (hasData)
+            {
+                pending.Add(start);
+            }
+        }
+
+        return pending;
+    }
+
+    /// <summary>p50/p95/p99 of the latency values in the rolling window [now − window, now]; null without a latency histogram.</summary>
+    public LatencySummary? LatencyRolling(long nowMs, TimeSpan window) =>
+        _latency is null ? null : Quantiles(_latency.Read(nowMs, window).Histogram);
 
     /// <summary>
     /// [from, to) cut at the series' newest event: nothing lies beyond it, and a series picks the tier for a range
@@ -255,9 +293,17 @@ internal sealed class SliTrack
         return newest < 0 || fromMs > newest ? default : series.Read(fromMs, Math.Min(toMs, newest + 1));
     }
 
+    /// <summary>The slices of [now − window, now] that ended at least the lateness allowance ago, judged.</summary>
     private TrackReading Gauge(long nowMs, TimeSpan window)
     {
-        var (good, total) = _gauge!.CountSlices(nowMs, window, _sli.Threshold!.Value, _sli.Aggregation == GaugeAggregationKind.Avg ? GaugeAggregation.Avg : GaugeAggregation.Max);
+        var judgedWindow = window - TimeSpan.FromMilliseconds(_latenessMs);
+        var judgedUntil = nowMs - _latenessMs;
+        if (judgedWindow <= TimeSpan.Zero || judgedUntil <= 0)
+        {
+            return new TrackReading(0, 0, -1, null);
+        }
+
+        var (good, total) = _gauge!.CountSlices(judgedUntil, judgedWindow, _sli.Threshold!.Value, _sli.Aggregation == GaugeAggregationKind.Avg ? GaugeAggregation.Avg : GaugeAggregation.Max);
         return new TrackReading(good, total, -1, null);
     }
 

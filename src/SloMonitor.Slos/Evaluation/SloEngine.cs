@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using SloMonitor.Ingest;
 using SloMonitor.Slos.Definitions;
 
@@ -5,16 +6,23 @@ namespace SloMonitor.Slos.Evaluation;
 
 /// <summary>
 /// Turns ingested telemetry into SLIs and evaluates them. Ingest calls <see cref="OnSpan"/> and
-/// <see cref="OnMetricPoint"/> on its threads; <see cref="Apply"/> swaps in a new set of definitions at once,
-/// keeping the data of every SLO whose SLI, grouping and window did not change.
+/// <see cref="OnMetricPoint"/> on its threads. <see cref="Set"/> and <see cref="Remove"/> change one SLO at a time
+/// (keeping its data while its SLI, grouping and window do not change) and give it a status at once;
+/// <see cref="EvaluateRound"/> evaluates every SLO and publishes the <see cref="Status"/> snapshot that every reader
+/// shares.
 /// </summary>
 public sealed class SloEngine : ITelemetrySink
 {
     private static readonly TimeSpan MinimumLongestWindow = TimeSpan.FromDays(31);
+    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = ImmutableSortedDictionary<string, string>.Empty;
     private readonly TimeProvider _time;
     private readonly SloEngineOptions _options;
-    private readonly Lock _applyLock = new();
-    private volatile SloCatalogSnapshot _snapshot = SloCatalogSnapshot.Empty;
+    private readonly SloIndex _index = new();
+    private readonly Lock _changeLock = new();
+    private readonly Lock _roundLock = new();
+    private readonly Lock _statusLock = new();
+    private volatile SloStatusSnapshot _status = SloStatusSnapshot.Empty;
+    private List<(string Name, EvaluatedSlo? Entry)>? _changesDuringRound;
 
     public SloEngine(TimeProvider time, SloEngineOptions options)
     {
@@ -23,37 +31,91 @@ public sealed class SloEngine : ITelemetrySink
     }
 
     /// <summary>The longest window any SLO may read (at least 31 days); older events can be dropped at ingest.</summary>
-    public TimeSpan LongestWindow => _snapshot.Longest > MinimumLongestWindow ? _snapshot.Longest : MinimumLongestWindow;
+    public TimeSpan LongestWindow => _index.Longest > MinimumLongestWindow ? _index.Longest : MinimumLongestWindow;
 
-    public IReadOnlyList<SloDefinition> Definitions => Array.ConvertAll(_snapshot.Slos, s => s.Definition);
+    /// <summary>Every SLO running, ordered by name.</summary>
+    public IReadOnlyList<SloDefinition> Definitions
+    {
+        get
+        {
+            var list = _index.ToList().ConvertAll(s => s.Definition);
+            list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return list;
+        }
+    }
+
+    public int Count => _index.Count;
 
     public TimeProvider Time => _time;
 
-    public SloDefinition? Find(string name) => _snapshot.ByName.TryGetValue(name, out var slo) ? slo.Definition : null;
+    /// <summary>The last published state of every SLO. Reading it changes nothing.</summary>
+    public SloStatusSnapshot Status => _status;
 
-    /// <summary>Replaces the running definitions (names must be unique).</summary>
+    public SloDefinition? Find(string name) => _index.TryGet(name, out var slo) ? slo.Definition : null;
+
+    /// <summary>Replaces the running definitions by <paramref name="definitions"/> (names must be unique).</summary>
     public void Apply(IReadOnlyList<SloDefinition> definitions)
     {
         ArgumentNullException.ThrowIfNull(definitions);
-        lock (_applyLock)
+        lock (_changeLock)
         {
-            var previous = _snapshot;
-            var compiled = new List<CompiledSlo>(definitions.Count);
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var definition in definitions)
             {
-                var tracks = previous.ByName.TryGetValue(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition)
-                    ? old.Tracks
-                    : new TrackSet(definition, definition.MaxGroups ?? _options.MaxGroupsPerSlo, Retention(definition), _options.HistogramScale, _time);
-                compiled.Add(new CompiledSlo(definition, tracks));
+                names.Add(definition.Name);
             }
 
-            _snapshot = new SloCatalogSnapshot(compiled);
+            foreach (var slo in _index.ToList())
+            {
+                if (!names.Contains(slo.Definition.Name))
+                {
+                    Remove(slo.Definition.Name);
+                }
+            }
+
+            foreach (var definition in definitions)
+            {
+                Set(definition);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces one SLO and evaluates it now, so that it has a status before the next round. Its data is
+    /// kept when its SLI, grouping and window are those of the SLO it replaces; returns false when its history
+    /// restarts (a new SLO, or a changed SLI).
+    /// </summary>
+    public bool Set(SloDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        lock (_changeLock)
+        {
+            var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
+            var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time);
+            _index.Set(compiled);
+            Publish(definition.Name, Evaluate(compiled, _time.GetUtcNow(), _status.Find(definition.Name)));
+            return kept;
+        }
+    }
+
+    /// <summary>Removes one SLO and its data; false when there was none.</summary>
+    public bool Remove(string name)
+    {
+        lock (_changeLock)
+        {
+            if (_index.Remove(name) is null)
+            {
+                return false;
+            }
+
+            Publish(name, null);
+            return true;
         }
     }
 
     public void OnSpan(in SpanEvent span)
     {
-        if (_snapshot.SpanSlosByService.TryGetValue(span.ServiceName, out var slos))
+        if (_index.TrySpanSlos(span.ServiceName, out var slos))
         {
             for (var i = 0; i < slos.Length; i++)
             {
@@ -64,7 +126,7 @@ public sealed class SloEngine : ITelemetrySink
 
     public void OnMetricPoint(in MetricPointEvent point)
     {
-        if (_snapshot.RoutesByMetric.TryGetValue(point.MetricName, out var routes))
+        if (_index.TryRoutes(point.MetricName, out var routes))
         {
             for (var i = 0; i < routes.Length; i++)
             {
@@ -74,46 +136,74 @@ public sealed class SloEngine : ITelemetrySink
     }
 
     /// <summary>
-    /// Evaluates every SLO now: one evaluation per SLO, then one per group of SLOs with <c>groupBy</c>. Latency
-    /// quantiles are left out (null) unless <paramref name="withLatency"/>: the loop does not need them.
+    /// Evaluates every SLO now — one evaluation per SLO, then one per group — and publishes the result as
+    /// <see cref="Status"/>. Returns the evaluations, overall ones first within each SLO. An SLO whose evaluation
+    /// throws is published in state <c>error</c> with the message, keeping the alerts it had, and the round goes on.
     /// </summary>
-    public IReadOnlyList<SloEvaluation> EvaluateAll(bool withLatency = false)
+    public IReadOnlyList<SloEvaluation> EvaluateRound()
     {
-        var slos = _snapshot.Slos;
-        var now = _time.GetUtcNow();
-        var results = new IReadOnlyList<SloEvaluation>[slos.Length];
-        if (slos.Length < 64)
+        lock (_roundLock)
         {
-            for (var i = 0; i < slos.Length; i++)
+            lock (_statusLock)
             {
-                results[i] = Evaluate(slos[i], now, withLatency);
+                _changesDuringRound = [];
             }
-        }
-        else
-        {
-            Parallel.For(0, slos.Length, i => results[i] = Evaluate(slos[i], now, withLatency));
-        }
 
-        var flat = new List<SloEvaluation>(slos.Length);
-        foreach (var result in results)
-        {
-            flat.AddRange(result);
-        }
+            var slos = _index.ToList();
+            var now = _time.GetUtcNow();
+            var previous = _status;
+            var results = new EvaluatedSlo[slos.Count];
+            if (slos.Count < 64)
+            {
+                for (var i = 0; i < slos.Count; i++)
+                {
+                    results[i] = Evaluate(slos[i], now, previous.Find(slos[i].Definition.Name));
+                }
+            }
+            else
+            {
+                Parallel.For(0, slos.Count, i => results[i] = Evaluate(slos[i], now, previous.Find(slos[i].Definition.Name)));
+            }
 
-        return flat;
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, EvaluatedSlo>(StringComparer.Ordinal);
+            var flat = new List<SloEvaluation>(results.Length);
+            foreach (var result in results)
+            {
+                builder[result.Definition.Name] = result;
+                flat.Add(result.Overall);
+                flat.AddRange(result.Groups);
+            }
+
+            lock (_statusLock)
+            {
+                // Changes made while the round ran are newer than what the round saw of them.
+                foreach (var (name, entry) in _changesDuringRound)
+                {
+                    if (entry is null)
+                    {
+                        builder.Remove(name);
+                    }
+                    else
+                    {
+                        builder[name] = entry;
+                    }
+                }
+
+                _changesDuringRound = null;
+                _status = new SloStatusSnapshot(builder.ToImmutable(), now, _status.Round + 1);
+            }
+
+            return flat;
+        }
     }
-
-    /// <summary>Evaluates one SLO now, with latency quantiles: the overall evaluation first, then its groups; null when unknown.</summary>
-    public IReadOnlyList<SloEvaluation>? Evaluate(string name, bool withLatency = true) =>
-        _snapshot.ByName.TryGetValue(name, out var slo) ? Evaluate(slo, _time.GetUtcNow(), withLatency) : null;
 
     /// <summary>How the budget of the SLO window ending now was spent, in about <paramref name="points"/> points; null when unknown.</summary>
     public SloBurndown? Burndown(string name, int points = SloBurndown.DefaultPoints) =>
-        _snapshot.ByName.TryGetValue(name, out var slo) ? SloBurndownReader.Read(slo, _time.GetUtcNow(), points) : null;
+        _index.TryGet(name, out var slo) ? SloBurndownReader.Read(slo, _time.GetUtcNow(), points) : null;
 
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
-        _snapshot.ByName.TryGetValue(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), Retention(slo.Definition)) : null;
+        _index.TryGet(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), slo.Tracks.Retention) : null;
 
     /// <summary>
     /// The state of every SLO's series, one row per track (the overall one, then each group), keyed so that a
@@ -122,7 +212,7 @@ public sealed class SloEngine : ITelemetrySink
     public IReadOnlyList<SloSeriesCheckpoint> Checkpoint()
     {
         var rows = new List<SloSeriesCheckpoint>();
-        foreach (var slo in _snapshot.Slos)
+        foreach (var slo in _index.ToList())
         {
             foreach (var (key, track) in slo.Tracks.All())
             {
@@ -142,11 +232,10 @@ public sealed class SloEngine : ITelemetrySink
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
         var restored = 0;
-        var snapshot = _snapshot;
         foreach (var row in checkpoints)
         {
             var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0 || !snapshot.ByName.TryGetValue(row.Slo, out var slo) || row.SeriesKey[..slash] != slo.Tracks.CheckpointId)
+            if (slash < 0 || !_index.TryGet(row.Slo, out var slo) || row.SeriesKey[..slash] != slo.Tracks.CheckpointId)
             {
                 continue;
             }
@@ -170,36 +259,60 @@ public sealed class SloEngine : ITelemetrySink
         return restored;
     }
 
-    internal TimeSpan Retention(SloDefinition definition)
+    private void Publish(string name, EvaluatedSlo? entry)
     {
-        var longest = definition.Window.Longest > CompiledSlo.StandardWindows[^1] ? definition.Window.Longest : CompiledSlo.StandardWindows[^1];
-        foreach (var rule in definition.Alerting.Rules)
+        lock (_statusLock)
         {
-            longest = rule.LongWindow > longest ? rule.LongWindow : longest;
+            var slos = entry is null ? _status.Slos.Remove(name) : _status.Slos.SetItem(name, entry);
+            _status = new SloStatusSnapshot(slos, _status.RoundAt, _status.Round);
+            _changesDuringRound?.Add((name, entry));
         }
-
-        return longest + _options.HistoryRetention;
     }
 
-    private static IReadOnlyList<SloEvaluation> Evaluate(CompiledSlo slo, DateTimeOffset now, bool withLatency)
+    private static EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, EvaluatedSlo? previous)
+    {
+        try
+        {
+            return EvaluateTracks(slo, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var alerts = previous?.Overall.Status.Alerts ?? [];
+            var status = new SloStatus(SloStatus.Error, ImmutableSortedDictionary<string, WindowStatus>.Empty, ErrorBudgetStatus.Unknown, alerts, now)
+            {
+                Problems = [$"evaluation failed: {e.GetType().Name}: {e.Message}"],
+            };
+            return new EvaluatedSlo(slo, new SloEvaluation(slo.Definition, EmptyLabels, status), [], []);
+        }
+    }
+
+    private static EvaluatedSlo EvaluateTracks(CompiledSlo slo, DateTimeOffset now)
     {
         var tracks = slo.Tracks;
-        var problems = Problems(tracks);
-        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, problems, withLatency));
+        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, Problems(tracks)));
         if (tracks.GroupBy.Length == 0)
         {
-            return [overall];
+            return new EvaluatedSlo(slo, overall, [], [tracks.Overall]);
         }
 
-        var results = new List<SloEvaluation> { overall };
+        var groups = new List<(SloEvaluation Evaluation, SliTrack Track)>();
         foreach (var group in tracks.Groups)
         {
-            results.Add(new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [], withLatency)));
+            groups.Add((new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [])), group.Track));
         }
 
-        results.Sort(1, results.Count - 1, GroupOrder.Instance);
-        return results;
+        groups.Sort((x, y) => string.CompareOrdinal(GroupKey(x.Evaluation), GroupKey(y.Evaluation)));
+        var trackList = new SliTrack[groups.Count + 1];
+        trackList[0] = tracks.Overall;
+        for (var i = 0; i < groups.Count; i++)
+        {
+            trackList[i + 1] = groups[i].Track;
+        }
+
+        return new EvaluatedSlo(slo, overall, groups.ConvertAll(g => g.Evaluation), trackList);
     }
+
+    private static string GroupKey(SloEvaluation evaluation) => string.Join('\u001f', evaluation.GroupLabels.Values);
 
     private static IReadOnlyList<string> Problems(TrackSet tracks)
     {
@@ -207,15 +320,5 @@ public sealed class SloEngine : ITelemetrySink
         return dropped == 0
             ? []
             : [$"groupBy cardinality cap of {tracks.MaxGroups} groups reached: {dropped} events of further groups are counted only in the overall SLI (raise maxGroups or group by fewer attributes)"];
-    }
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>();
-
-    private sealed class GroupOrder : IComparer<SloEvaluation>
-    {
-        public static readonly GroupOrder Instance = new();
-
-        public int Compare(SloEvaluation? x, SloEvaluation? y) =>
-            string.CompareOrdinal(string.Join('\u001f', x!.GroupLabels.Values), string.Join('\u001f', y!.GroupLabels.Values));
     }
 }

@@ -14,7 +14,7 @@ internal static class SloEvaluator
 {
     private static readonly string[] Severities = [AlertingPolicy.Page, AlertingPolicy.Ticket];
 
-    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, bool withLatency)
+    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems)
     {
         lock (track.EvaluationLock)
         {
@@ -22,21 +22,30 @@ internal static class SloEvaluator
             track.JudgeSlices(nowMs);
             var definition = slo.Definition;
             var allowed = definition.AllowedErrorRatio;
+            var pending = definition.Sli.IsTimeslice ? track.PendingSlices(nowMs) : null;
             var readings = new TrackReading[slo.Windows.Length];
-            var windows = new Dictionary<string, WindowStatus>(slo.Windows.Length + 1, StringComparer.Ordinal);
+            var windows = new Dictionary<string, WindowStatus>(slo.Windows.Length + definition.Windows.Count, StringComparer.Ordinal);
             for (var i = 0; i < slo.Windows.Length; i++)
             {
-                readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency);
-                windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed);
+                readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency: false);
+                windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed, Pending(pending, nowMs - (long)slo.Windows[i].TotalMilliseconds));
             }
-
-            var (fromMs, period) = SloWindowBounds(definition.Window, now);
-            var sloReading = track.Read(fromMs, nowMs + 1, withLatency);
-            windows[definition.Window.Text] = ToStatus(sloReading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed);
 
             var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));
             var burn1h = BurnRate.Of(readings[hourIndex].Good, readings[hourIndex].Total, allowed);
-            var budget = Budget(definition, sloReading, period, now, burn1h);
+            var budgets = new Dictionary<string, ErrorBudgetStatus>(definition.Windows.Count, StringComparer.Ordinal);
+            TrackReading sloReading = default;
+            foreach (var sloWindow in definition.Windows)
+            {
+                var (fromMs, period) = SloWindowBounds(sloWindow, now);
+                var reading = track.Read(fromMs, nowMs + 1, withLatency: false);
+                windows[sloWindow.Text] = ToStatus(reading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed, Pending(pending, fromMs));
+                budgets[sloWindow.Text] = Budget(definition, reading, period, now, burn1h);
+                if (sloWindow == definition.Window)
+                {
+                    sloReading = reading;
+                }
+            }
 
             var alerts = new List<ActiveAlert>(2);
             foreach (var severity in Severities)
@@ -63,8 +72,53 @@ internal static class SloEvaluator
             var state = !burning
                 ? (sloReading.Total == 0 || silent ? SloStatus.NoData : SloStatus.Ok)
                 : alerts.Exists(a => a.Severity == AlertingPolicy.Page && a.LongWindow != "nodata") ? SloStatus.Page : SloStatus.Ticket;
-            return new SloStatus(state, windows, budget, alerts, now) { Problems = problems };
+            return new SloStatus(state, windows, budgets[definition.Window.Text], alerts, now) { Problems = problems, Budgets = budgets };
         }
+    }
+
+    /// <summary>
+    /// <paramref name="status"/> with p50/p95/p99 in every window, read from the rings as they stand for the time it
+    /// was evaluated at. Reads only: no lock, no state changes.
+    /// </summary>
+    public static SloStatus WithLatency(CompiledSlo slo, SliTrack track, SloStatus status)
+    {
+        var atMs = status.EvaluatedAt.ToUnixTimeMilliseconds();
+        var windows = new Dictionary<string, WindowStatus>(status.Windows, StringComparer.Ordinal);
+        for (var i = 0; i < slo.Windows.Length; i++)
+        {
+            if (windows.TryGetValue(slo.WindowNames[i], out var window))
+            {
+                windows[slo.WindowNames[i]] = window with { Latency = track.LatencyRolling(atMs, slo.Windows[i]) };
+            }
+        }
+
+        foreach (var sloWindow in slo.Definition.Windows)
+        {
+            if (windows.TryGetValue(sloWindow.Text, out var window))
+            {
+                var (fromMs, _) = SloWindowBounds(sloWindow, status.EvaluatedAt);
+                windows[sloWindow.Text] = window with { Latency = track.LatencyBetween(fromMs, atMs + 1) };
+            }
+        }
+
+        return status with { Windows = windows };
+    }
+
+    /// <summary>How many of the pending slices start at or after <paramref name="fromMs"/>; null for event SLIs.</summary>
+    private static long? Pending(List<long>? pending, long fromMs)
+    {
+        if (pending is null)
+        {
+            return null;
+        }
+
+        var count = 0;
+        foreach (var start in pending)
+        {
+            count += start >= fromMs ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>Where the SLO window starts now, and the period its budget and thresholds refer to.</summary>
@@ -123,16 +177,16 @@ internal static class SloEvaluator
             ? definition.AllowedErrorRatio * Math.Floor(period / definition.Sli.SliceLength)
             : definition.AllowedErrorRatio * reading.Total;
 
-    private static WindowStatus ToStatus(TrackReading reading, TimeSpan window, double allowed)
+    private static WindowStatus ToStatus(TrackReading reading, TimeSpan window, double allowed, long? pending)
     {
         double? rate = reading.Events < 0 ? null : reading.Events / window.TotalSeconds;
         if (reading.Total == 0)
         {
-            return new WindowStatus(0, 0, rate, null, null, null, reading.Latency);
+            return new WindowStatus(0, 0, rate, null, null, null, reading.Latency, pending);
         }
 
         var sli = (double)reading.Good / reading.Total;
-        return new WindowStatus(reading.Good, reading.Total, rate, sli, 1 - sli, BurnRate.Of(reading.Good, reading.Total, allowed), reading.Latency);
+        return new WindowStatus(reading.Good, reading.Total, rate, sli, 1 - sli, BurnRate.Of(reading.Good, reading.Total, allowed), reading.Latency, pending);
     }
 
     // Budgets are fractional event counts; twelve significant digits keep 0.1 × 3 from printing as 0.30000000000000004.

@@ -24,6 +24,7 @@ internal sealed class TrackSet
         _retention = retention;
         _histogramScale = histogramScale;
         _time = time;
+        Retention = retention;
         GroupBy = [.. definition.GroupBy];
         MaxGroups = maxGroups;
         Fingerprint = CompiledSlo.Fingerprint(definition);
@@ -34,6 +35,9 @@ internal sealed class TrackSet
     }
 
     public string Fingerprint { get; }
+
+    /// <summary>How far back the series keep data.</summary>
+    public TimeSpan Retention { get; }
 
     public string[] GroupBy { get; }
 

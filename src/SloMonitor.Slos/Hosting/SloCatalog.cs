@@ -6,14 +6,18 @@ namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
 /// The definitions from every source — each file, and the API — merged into the engine. A name may be defined
-/// once: a file cannot redefine an API SLO or another file's (the later one is refused and logged), and the API
-/// cannot touch a file's SLO.
+/// once: the API's definition wins, then the file first in path order; a later file's duplicate is refused and
+/// logged, and the API cannot touch a file's SLO. A change reaches the engine as changes of the SLOs it names
+/// only, so its cost does not grow with the number of SLOs.
 /// </summary>
 public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
 {
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<string, IReadOnlyList<SloDefinition>> _files = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, SloDefinition> _api = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, SloDefinition>> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SloDefinition> _api = new(StringComparer.Ordinal);
+
+    // For each name defined in files, the files defining it, in path order: the first one's definition runs.
+    private readonly Dictionary<string, SortedSet<string>> _filesOf = new(StringComparer.Ordinal);
 
     public SloEngine Engine => engine;
 
@@ -22,27 +26,47 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
     {
         lock (_lock)
         {
-            foreach (var (file, definitions) in _files)
-            {
-                foreach (var definition in definitions)
-                {
-                    if (definition.Name == name)
-                    {
-                        return file;
-                    }
-                }
-            }
-
-            return null;
+            return _filesOf.TryGetValue(name, out var files) ? files.Min : null;
         }
     }
 
+    /// <summary>Replaces the SLOs of one file: its new and changed ones are set, the ones it no longer has removed.</summary>
     public void SetFile(string path, IReadOnlyList<SloDefinition> definitions)
     {
         lock (_lock)
         {
-            _files[path] = definitions;
-            Publish();
+            var old = _files.GetValueOrDefault(path) ?? new Dictionary<string, SloDefinition>(StringComparer.Ordinal);
+            var current = new Dictionary<string, SloDefinition>(definitions.Count, StringComparer.Ordinal);
+            foreach (var definition in definitions)
+            {
+                current[definition.Name] = definition;
+            }
+
+            _files[path] = current;
+            foreach (var name in old.Keys)
+            {
+                if (!current.ContainsKey(name))
+                {
+                    _filesOf[name].Remove(path);
+                    if (_filesOf[name].Count == 0)
+                    {
+                        _filesOf.Remove(name);
+                    }
+
+                    Resolve(name);
+                }
+            }
+
+            foreach (var name in current.Keys)
+            {
+                if (!_filesOf.TryGetValue(name, out var files))
+                {
+                    _filesOf[name] = files = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                files.Add(path);
+                Resolve(name);
+            }
         }
     }
 
@@ -50,33 +74,49 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
     {
         lock (_lock)
         {
-            if (_files.Remove(path))
+            if (_files.Remove(path, out var old))
             {
-                Publish();
+                foreach (var name in old.Keys)
+                {
+                    _filesOf[name].Remove(path);
+                    if (_filesOf[name].Count == 0)
+                    {
+                        _filesOf.Remove(name);
+                    }
+
+                    Resolve(name);
+                }
             }
         }
     }
 
+    /// <summary>Replaces every API-managed definition (at start-up, from PostgreSQL).</summary>
     public void SetApi(IReadOnlyList<SloDefinition> definitions)
     {
         lock (_lock)
         {
+            var names = new List<string>(_api.Keys);
             _api.Clear();
             foreach (var definition in definitions)
             {
                 _api[definition.Name] = definition;
+                names.Add(definition.Name);
             }
 
-            Publish();
+            foreach (var name in names)
+            {
+                Resolve(name);
+            }
         }
     }
 
-    public void PutApi(SloDefinition definition)
+    /// <summary>Creates or replaces one API-managed SLO; false when its history restarts (new, or a changed SLI).</summary>
+    public bool PutApi(SloDefinition definition)
     {
         lock (_lock)
         {
             _api[definition.Name] = definition;
-            Publish();
+            return Resolve(definition.Name);
         }
     }
 
@@ -85,30 +125,36 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
         lock (_lock)
         {
             var removed = _api.Remove(name);
-            Publish();
+            Resolve(name);
             return removed;
         }
     }
 
-    private void Publish()
+    /// <summary>Puts the winning definition of <paramref name="name"/> into the engine, or removes it when none is left.</summary>
+    private bool Resolve(string name)
     {
-        var merged = new List<SloDefinition>(_api.Values);
-        var names = new HashSet<string>(_api.Keys, StringComparer.Ordinal);
-        foreach (var (file, definitions) in _files)
+        SloDefinition? winner = _api.GetValueOrDefault(name);
+        if (_filesOf.TryGetValue(name, out var files))
         {
-            foreach (var definition in definitions)
+            foreach (var file in files)
             {
-                if (names.Add(definition.Name))
+                if (winner is null)
                 {
-                    merged.Add(definition);
+                    winner = _files[file][name];
                 }
                 else
                 {
-                    logger.LogError("SLO {Name} in {File} is already defined elsewhere (another file or the API); this one is ignored", definition.Name, file);
+                    logger.LogError("SLO {Name} in {File} is already defined elsewhere (another file or the API); this one is ignored", name, file);
                 }
             }
         }
 
-        engine.Apply(merged);
+        if (winner is null)
+        {
+            engine.Remove(name);
+            return false;
+        }
+
+        return ReferenceEquals(engine.Find(name), winner) || engine.Set(winner);
     }
 }

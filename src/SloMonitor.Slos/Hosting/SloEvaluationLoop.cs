@@ -5,9 +5,9 @@ using SloMonitor.Slos.Evaluation;
 namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
-/// Evaluates every SLO each <c>Slos:EvaluationInterval</c> (10 s by default), updates /metrics and hands the
-/// round to every <see cref="ISloEvaluationListener"/> in turn. A failing listener is logged and does not stop
-/// the others or the next round.
+/// Evaluates every SLO each <c>Slos:EvaluationInterval</c> (10 s by default) into the engine's published status
+/// snapshot, updates /metrics and hands the round to every <see cref="ISloEvaluationListener"/> in turn. A failing
+/// round or listener is logged and does not stop the others, the next round or the host.
 /// </summary>
 internal sealed class SloEvaluationLoop(
     SloOptions options,
@@ -18,6 +18,7 @@ internal sealed class SloEvaluationLoop(
     ILogger<SloEvaluationLoop> logger) : BackgroundService
 {
     private readonly ISloEvaluationListener[] _listeners = [.. listeners];
+    private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +27,14 @@ internal sealed class SloEvaluationLoop(
         {
             do
             {
-                await RunOnceAsync(stoppingToken);
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "SLO evaluation round failed; the next one runs in {Interval}", options.EvaluationInterval);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -35,11 +43,30 @@ internal sealed class SloEvaluationLoop(
         }
     }
 
-    /// <summary>One round: evaluate, publish metrics, tell the listeners.</summary>
+    /// <summary>One round: evaluate, publish the snapshot and metrics, tell the listeners. Rounds never overlap.</summary>
     internal async Task<IReadOnlyList<SloEvaluation>> RunOnceAsync(CancellationToken cancellationToken)
     {
+        await _oneRoundAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunRoundAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneRoundAtATime.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _oneRoundAtATime.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<IReadOnlyList<SloEvaluation>> RunRoundAsync(CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
-        var evaluations = engine.EvaluateAll();
+        var evaluations = engine.EvaluateRound();
         metrics.ObserveDuration(time.GetElapsedTime(started));
         metrics.Update(evaluations);
         foreach (var listener in _listeners)

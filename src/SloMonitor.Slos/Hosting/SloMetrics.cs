@@ -11,7 +11,8 @@ public sealed class SloMetrics
 {
     private static readonly Gauge SliRatio = Metrics.CreateGauge("slomon_sli_ratio", "Good ÷ total events (or slices) per SLO and window; NaN without data.", "slo", "window");
     private static readonly Gauge BurnRate = Metrics.CreateGauge("slomon_burn_rate", "Error ratio ÷ (1 − objective) per SLO and window; NaN without data.", "slo", "window");
-    private static readonly Gauge BudgetRemaining = Metrics.CreateGauge("slomon_error_budget_remaining_ratio", "Share of the error budget left over the SLO window (negative once overspent).", "slo");
+    private static readonly Gauge BudgetRemaining = Metrics.CreateGauge("slomon_error_budget_remaining_ratio", "Share of the error budget left per SLO and SLO window (negative once overspent).", "slo", "window");
+    private static readonly Gauge EvaluationFailed = Metrics.CreateGauge("slomon_slo_evaluation_failed", "1 while the SLO's last evaluation failed (state error; its problems say why).", "slo");
     private static readonly Gauge AlertActive = Metrics.CreateGauge("slomon_slo_alert_active", "1 while a burn-rate alert of this severity is active.", "slo", "severity");
     private static readonly Histogram Duration = Metrics.CreateHistogram(
         "slomon_evaluation_duration_seconds", "Time to evaluate every SLO once.",
@@ -19,6 +20,7 @@ public sealed class SloMetrics
 
     private readonly Lock _lock = new();
     private HashSet<(string Slo, string Window)> _windows = [];
+    private HashSet<(string Slo, string Window)> _budgets = [];
     private HashSet<string> _slos = [];
 
     public void ObserveDuration(TimeSpan duration) => Duration.Observe(duration.TotalSeconds);
@@ -28,6 +30,7 @@ public sealed class SloMetrics
         lock (_lock)
         {
             var windows = new HashSet<(string, string)>();
+            var budgets = new HashSet<(string, string)>();
             var slos = new HashSet<string>(StringComparer.Ordinal);
             foreach (var evaluation in evaluations)
             {
@@ -45,7 +48,13 @@ public sealed class SloMetrics
                     BurnRate.WithLabels(name, window).Set(status.BurnRate ?? double.NaN);
                 }
 
-                BudgetRemaining.WithLabels(name).Set(evaluation.ErrorBudgetRemainingRatio ?? double.NaN);
+                foreach (var (window, budget) in evaluation.Status.Budgets)
+                {
+                    budgets.Add((name, window));
+                    BudgetRemaining.WithLabels(name, window).Set(budget.RemainingRatio ?? double.NaN);
+                }
+
+                EvaluationFailed.WithLabels(name).Set(evaluation.State == SloStatus.Error ? 1 : 0);
                 var page = false;
                 var ticket = false;
                 foreach (var alert in evaluation.ActiveAlerts)
@@ -67,17 +76,26 @@ public sealed class SloMetrics
                 }
             }
 
+            foreach (var (slo, window) in _budgets)
+            {
+                if (!budgets.Contains((slo, window)))
+                {
+                    BudgetRemaining.RemoveLabelled(slo, window);
+                }
+            }
+
             foreach (var slo in _slos)
             {
                 if (!slos.Contains(slo))
                 {
-                    BudgetRemaining.RemoveLabelled(slo);
+                    EvaluationFailed.RemoveLabelled(slo);
                     AlertActive.RemoveLabelled(slo, Definitions.AlertingPolicy.Page);
                     AlertActive.RemoveLabelled(slo, Definitions.AlertingPolicy.Ticket);
                 }
             }
 
             _windows = windows;
+            _budgets = budgets;
             _slos = slos;
         }
     }

@@ -8,9 +8,9 @@ namespace SloMonitor.Slos.Parsing;
 internal static partial class SloDefinitionReader
 {
     private static readonly string[] Fields =
-        ["name", "service", "description", "objective", "window", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting"];
+        ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting"];
 
-    private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "aggregation"];
+    private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation"];
 
     private static readonly string[] AlertingFields = ["rules", "minEvents", "resolveAfter", "noData"];
 
@@ -48,7 +48,8 @@ internal static partial class SloDefinitionReader
             reader.Error(map.Get("objective")!, $"must be a percentage above 0 and below 100 (e.g. 99.9), found {o}");
         }
 
-        var window = ReadWindow(map, reader);
+        var windows = ReadWindows(map, reader);
+        var window = windows?[0];
         var groupBy = reader.StringList(map, "groupBy");
         var maxGroups = reader.Integer(map, "maxGroups", 1);
         var sliNode = reader.Map(map.Get("sli"));
@@ -65,18 +66,82 @@ internal static partial class SloDefinitionReader
             sli = ReadSli(sliNode, reader);
         }
 
-        var alerting = ReadAlerting(reader.Map(map.Get("alerting")), reader);
+        var alerting = ReadAlerting(reader.Map(map.Get("alerting")), window?.Period, reader);
+        window ??= SloWindow.RollingFor(TimeSpan.FromDays(30));
         var definition = new SloDefinition(
-            name ?? "", service ?? "", reader.String(map, "description"), objective ?? 0, window ?? SloWindow.RollingFor(TimeSpan.FromDays(30)),
+            name ?? "", service ?? "", reader.String(map, "description"), objective ?? 0, window,
             reader.StringMap(map, "labels"), reader.String(map, "runbookUrl"), reader.String(map, "dashboardUrl"),
-            groupBy, maxGroups, sli!, alerting, origin);
+            groupBy, maxGroups, sli!, alerting, origin)
+        {
+            Windows = windows ?? [window],
+        };
         return reader.Errors.Count == before ? definition : null;
     }
 
-    private static SloWindow? ReadWindow(MapNode map, NodeReader reader)
+    /// <summary>
+    /// <c>window: 28d</c>, or <c>windows: [7d, 28d, 90d]</c> whose first entry drives alerting; 30 days when neither
+    /// is given. Null after an error.
+    /// </summary>
+    private static List<SloWindow>? ReadWindows(MapNode map, NodeReader reader)
     {
-        var text = reader.String(map, "window") ?? "30d";
         var zoneName = reader.String(map, "timeZone");
+        if (map.Get("windows") is { } listNode and not ScalarNode { Value: null })
+        {
+            if (map.Get("window") is { } single and not ScalarNode { Value: null })
+            {
+                reader.Error(single, "give either 'window' or 'windows', not both");
+                return null;
+            }
+
+            if (listNode is not SequenceNode { Items.Count: > 0 } sequence)
+            {
+                reader.Error(listNode, $"expected a non-empty list of windows such as [7d, 28d, 90d], found {listNode.Describe}");
+                return null;
+            }
+
+            var windows = new List<SloWindow>();
+            var failed = false;
+            foreach (var item in sequence.Items)
+            {
+                var text = item is ScalarNode { Value: { } value } ? value : null;
+                var window = text is null ? null : ReadWindow(text, item, zoneName, map, reader);
+                if (text is null)
+                {
+                    reader.Error(item, $"expected a window such as 30d or month, found {item.Describe}");
+                }
+
+                if (window is null)
+                {
+                    failed = true;
+                }
+                else if (windows.Exists(w => w.Text == window.Text))
+                {
+                    reader.Error(item, $"'{window.Text}' is listed twice");
+                    failed = true;
+                }
+                else
+                {
+                    windows.Add(window);
+                }
+            }
+
+            CheckTimeZoneUse(windows, zoneName, map, reader);
+            return failed ? null : windows;
+        }
+
+        var windowText = reader.String(map, "window") ?? "30d";
+        var only = ReadWindow(windowText, map.Get("window") ?? map, zoneName, map, reader);
+        if (only is null)
+        {
+            return null;
+        }
+
+        CheckTimeZoneUse([only], zoneName, map, reader);
+        return [only];
+    }
+
+    private static SloWindow? ReadWindow(string text, ConfigNode node, string? zoneName, MapNode map, NodeReader reader)
+    {
         if (text == SloWindow.MonthText)
         {
             try
@@ -90,13 +155,27 @@ internal static partial class SloDefinitionReader
             }
         }
 
-        if (zoneName is not null)
+        if (!DurationText.TryParse(text, out var length))
         {
-            reader.Error(map.Get("timeZone")!, "applies only to 'window: month'");
+            reader.Error(node, $"expected a duration such as 7d, 28d or 30d, or 'month', found '{text}'");
+            return null;
         }
 
-        var length = reader.Duration(map, "window", TimeSpan.FromHours(1), TimeSpan.FromDays(400));
-        return length is null ? (map.Get("window") is null ? SloWindow.RollingFor(TimeSpan.FromDays(30)) : null) : SloWindow.RollingFor(length.Value);
+        if (length < TimeSpan.FromHours(1) || length > TimeSpan.FromDays(400))
+        {
+            reader.Error(node, $"must be between 1h and 400d, found '{text}'");
+            return null;
+        }
+
+        return SloWindow.RollingFor(length);
+    }
+
+    private static void CheckTimeZoneUse(List<SloWindow> windows, string? zoneName, MapNode map, NodeReader reader)
+    {
+        if (zoneName is not null && !windows.Exists(w => w.IsCalendarMonth))
+        {
+            reader.Error(map.Get("timeZone")!, "applies only to a 'month' window");
+        }
     }
 
     private static SliDefinition? ReadSli(MapNode map, NodeReader reader)
@@ -158,7 +237,10 @@ internal static partial class SloDefinitionReader
                 : kind == SliKind.Gauge ? reader.Number(map, "threshold", required: true) : null,
             Percentile: reader.Number(map, "percentile"),
             Timeslice: reader.Duration(map, "timeslice", TimeSpan.FromSeconds(10), TimeSpan.FromHours(1)),
-            Aggregation: aggregation ?? GaugeAggregationKind.Max);
+            Aggregation: aggregation ?? GaugeAggregationKind.Max)
+        {
+            Lateness = reader.Duration(map, "lateness", TimeSpan.Zero, TimeSpan.FromHours(6)),
+        };
         CheckCombination(map, sli, reader);
         return sli;
     }
@@ -213,7 +295,7 @@ internal static partial class SloDefinitionReader
                 }
 
                 SpanSelector(map, "bad", reader);
-                Forbid("good", "total", "metric", "threshold", "percentile", "timeslice", "aggregation");
+                Forbid("good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation");
                 break;
             case SliKind.Ratio:
                 if (sli.Source != SliSource.Metrics)
@@ -230,7 +312,7 @@ internal static partial class SloDefinitionReader
 
                 MetricSelector(map, "good", reader);
                 MetricSelector(map, "bad", reader);
-                Forbid("match", "metric", "threshold", "percentile", "timeslice", "aggregation");
+                Forbid("match", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation");
                 break;
             case SliKind.Latency:
                 if (sli.Source == SliSource.Metrics)
@@ -247,7 +329,7 @@ internal static partial class SloDefinitionReader
 
                 if (sli.Percentile is null)
                 {
-                    Forbid("timeslice");
+                    Forbid("timeslice", "lateness");
                 }
 
                 Forbid("bad", "good", "total", "aggregation");
@@ -265,7 +347,8 @@ internal static partial class SloDefinitionReader
         }
     }
 
-    private static AlertingPolicy ReadAlerting(MapNode? map, NodeReader reader)
+    /// <summary>The alerting policy; <paramref name="period"/> (null when the window is invalid) bounds the rules.</summary>
+    private static AlertingPolicy ReadAlerting(MapNode? map, TimeSpan? period, NodeReader reader)
     {
         if (map is null)
         {
@@ -281,7 +364,7 @@ internal static partial class SloDefinitionReader
                 var list = new List<BurnRateRule>();
                 foreach (var item in sequence.Items)
                 {
-                    if (ReadRule(item, reader) is { } rule)
+                    if (ReadRule(item, period, reader) is { } rule)
                     {
                         list.Add(rule);
                     }
@@ -316,7 +399,7 @@ internal static partial class SloDefinitionReader
             noData);
     }
 
-    private static BurnRateRule? ReadRule(ConfigNode node, NodeReader reader)
+    private static BurnRateRule? ReadRule(ConfigNode node, TimeSpan? period, NodeReader reader)
     {
         var map = reader.Map(node);
         if (map is null)
@@ -333,8 +416,8 @@ internal static partial class SloDefinitionReader
             reader.Error(map, "severity", "is required");
         }
 
-        var longWindow = reader.Duration(map, "longWindow", TimeSpan.FromMinutes(1), TimeSpan.FromDays(31));
-        var shortWindow = reader.Duration(map, "shortWindow", TimeSpan.FromMinutes(1), TimeSpan.FromDays(31));
+        var longWindow = reader.Duration(map, "longWindow", TimeSpan.FromMinutes(1), TimeSpan.FromDays(400));
+        var shortWindow = reader.Duration(map, "shortWindow", TimeSpan.FromSeconds(5), TimeSpan.FromDays(400));
         foreach (var field in new[] { "longWindow", "shortWindow" })
         {
             if (map.Get(field) is null)
@@ -343,9 +426,14 @@ internal static partial class SloDefinitionReader
             }
         }
 
-        if (longWindow is { } l && shortWindow is { } s && s > l)
+        if (longWindow is { } l && shortWindow is { } s && s >= l)
         {
-            reader.Error(map.Get("shortWindow")!, "must not be longer than longWindow");
+            reader.Error(map.Get("shortWindow")!, $"must be shorter than longWindow ({DurationText.Format(l)}): the short window confirms that the long window's burn is still going on");
+        }
+
+        if (longWindow is { } lw && period is { } p && lw > p)
+        {
+            reader.Error(map.Get("longWindow")!, $"must not be longer than the SLO window ({DurationText.Format(p)}): the burn rate over it would count errors the budget no longer holds");
         }
 
         var burnRate = reader.Number(map, "burnRate");
@@ -358,6 +446,15 @@ internal static partial class SloDefinitionReader
         if (burnRate is <= 0 || share is <= 0 or > 1)
         {
             reader.Error(map, burnRate is not null ? "burnRate" : "budgetShare", "must be positive (budgetShare at most 1)");
+        }
+        else if (burnRate is { } rate && rate <= 1)
+        {
+            reader.Error(map.Get("burnRate")!, $"must be above 1, found {rate}: at a burn rate of 1 or less the budget lasts the whole SLO window, so the rule would alert on a service that meets its objective");
+        }
+        else if (share is { } budgetShare && longWindow is { } shareWindow && period is { } sharePeriod && budgetShare * sharePeriod.TotalSeconds / shareWindow.TotalSeconds <= 1)
+        {
+            var threshold = budgetShare * sharePeriod.TotalSeconds / shareWindow.TotalSeconds;
+            reader.Error(map.Get("budgetShare")!, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{budgetShare} of the budget over {DurationText.Format(shareWindow)} is a burn rate of {threshold:0.###} for a {DurationText.Format(sharePeriod)} window; it must be above 1, or the rule alerts on a service that meets its objective (raise the share or shorten longWindow)"));
         }
 
         return reader.Errors.Count == before ? new BurnRateRule(severity!, longWindow!.Value, shortWindow!.Value, burnRate, share) : null;

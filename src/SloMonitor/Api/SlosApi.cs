@@ -8,9 +8,10 @@ using SloMonitor.Storage;
 namespace SloMonitor.Api;
 
 /// <summary>
-/// <c>/api/v1/slos</c>: list (filter by <c>service</c> and <c>label=name=value</c>) with every window's counts, read
-/// with the status computed now, history for charts, and <c>PUT</c>/<c>DELETE</c> of definitions stored in
-/// PostgreSQL. SLOs from files are read-only here (409). Latencies are in seconds.
+/// <c>/api/v1/slos</c>: list (filter by <c>service</c> and <c>label=name=value</c>) and read, from the status snapshot
+/// the evaluation loop publishes (each status says when it was evaluated: <c>evaluatedAt</c>); history and burn-down
+/// for charts, computed from the rings; <c>PUT</c>/<c>DELETE</c> of definitions stored in PostgreSQL, a new or changed
+/// SLO evaluated at once. SLOs from files are read-only here (409). Latencies are in seconds.
 /// </summary>
 public static class SlosApi
 {
@@ -51,47 +52,43 @@ public static class SlosApi
         }
 
         var result = new List<object>();
-        foreach (var definition in engine.Definitions.OrderBy(d => d.Name, StringComparer.Ordinal))
+        foreach (var slo in engine.Status.All)
         {
+            var definition = slo.Definition;
             if ((service.Length > 0 && definition.Service != service) || !labels.TrueForAll(l => definition.Labels.TryGetValue(l.Name, out var v) && v == l.Value))
             {
                 continue;
             }
 
-            if (engine.Evaluate(definition.Name, withLatency) is [var overall, ..])
+            var overall = withLatency ? slo.WithLatency().Overall : slo.Overall;
+            result.Add(new
             {
-                result.Add(new
+                name = definition.Name,
+                service = definition.Service,
+                description = definition.Description,
+                objective = definition.Objective,
+                window = definition.Window.Text,
+                windows = definition.Windows.Select(w => w.Text),
+                labels = definition.Labels,
+                status = new
                 {
-                    name = definition.Name,
-                    service = definition.Service,
-                    description = definition.Description,
-                    objective = definition.Objective,
-                    window = definition.Window.Text,
-                    labels = definition.Labels,
-                    status = new
-                    {
-                        state = overall.State,
-                        sli = overall.Status.Windows[definition.Window.Text].Sli,
-                        windows = overall.Status.Windows,
-                        errorBudget = overall.Status.ErrorBudget,
-                        alerts = overall.ActiveAlerts,
-                    },
-                });
-            }
+                    state = overall.State,
+                    sli = overall.Status.Windows.GetValueOrDefault(definition.Window.Text)?.Sli,
+                    windows = overall.Status.Windows,
+                    errorBudget = overall.Status.ErrorBudget,
+                    errorBudgets = overall.Status.Budgets,
+                    alerts = overall.ActiveAlerts,
+                    evaluatedAt = overall.EvaluatedAt,
+                    problems = overall.Status.Problems,
+                },
+            });
         }
 
         return Results.Json(result);
     }
 
-    private static IResult Get(string name, SloEngine engine, SloCatalog catalog)
-    {
-        if (engine.Evaluate(name) is not { Count: > 0 } evaluations)
-        {
-            return NotFound(name);
-        }
-
-        return Results.Json(Detail(evaluations[0], evaluations.Skip(1).ToList(), catalog.FileOf(name)));
-    }
+    private static IResult Get(string name, SloEngine engine, SloCatalog catalog) =>
+        engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
 
     private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, CancellationToken cancellationToken)
     {
@@ -120,8 +117,7 @@ public static class SlosApi
 
         var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), cancellationToken);
         catalog.PutApi(parsed.Definitions[0]);
-        var evaluations = engine.Evaluate(name)!;
-        var detail = Detail(evaluations[0], evaluations.Skip(1).ToList(), null);
+        var detail = Detail(engine.Status.Find(name)!, null);
         return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
     }
 
@@ -215,8 +211,9 @@ public static class SlosApi
         });
     }
 
-    private static object Detail(SloEvaluation overall, IReadOnlyList<SloEvaluation> groups, string? file)
+    private static object Detail(EvaluatedSlo slo, string? file)
     {
+        var (overall, groups) = slo.WithLatency();
         var definition = overall.Definition;
         return new
         {
@@ -225,7 +222,8 @@ public static class SlosApi
             description = definition.Description,
             objective = definition.Objective,
             window = definition.Window.Text,
-            timeZone = definition.Window.TimeZone?.Id,
+            windows = definition.Windows.Select(w => w.Text),
+            timeZone = definition.Windows.FirstOrDefault(w => w.IsCalendarMonth)?.TimeZone?.Id,
             labels = definition.Labels,
             runbookUrl = definition.RunbookUrl,
             dashboardUrl = definition.DashboardUrl,
@@ -236,12 +234,14 @@ public static class SlosApi
             {
                 minEvents = definition.Alerting.MinEventsFor(definition.Sli),
                 resolveAfter = DurationText.Format(definition.Alerting.ResolveAfter),
-                rules = definition.Alerting.Rules.Select(r => new
+                defaultRules = definition.Alerting.UsesDefaultRules,
+                rules = definition.Alerting.EffectiveRules(definition.Window.Period).Select(r => new
                 {
                     severity = r.Severity,
                     longWindow = DurationText.Format(r.LongWindow),
                     shortWindow = DurationText.Format(r.ShortWindow),
-                    threshold = r.ThresholdFor(definition.Window.Rolling),
+                    threshold = r.BurnRate,
+                    budgetShare = r.BudgetShare,
                 }),
                 noData = definition.Alerting.NoData is { } noData ? new { after = DurationText.Format(noData.After), severity = noData.Severity } : null,
             },
@@ -255,6 +255,7 @@ public static class SlosApi
         state = status.State,
         windows = status.Windows,
         errorBudget = status.ErrorBudget,
+        errorBudgets = status.Budgets,
         alerts = status.Alerts,
         evaluatedAt = status.EvaluatedAt,
         problems = status.Problems,
@@ -285,6 +286,7 @@ public static class SlosApi
         if (sli.IsTimeslice)
         {
             Put("timeslice", DurationText.Format(sli.SliceLength));
+            Put("lateness", DurationText.Format(sli.SliceLateness));
         }
 
         if (sli.Kind == SliKind.Gauge)

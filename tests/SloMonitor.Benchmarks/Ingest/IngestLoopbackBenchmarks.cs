@@ -108,7 +108,16 @@ public class IngestLoopbackBenchmarks
     [Benchmark(OperationsPerInvoke = Batches * IngestPayloads.PointsPerBatch, Description = "point: OTLP/gRPC protobuf")]
     public Task GrpcProtobufPoints() => Fan(() => _invoker.AsyncUnaryCall(MetricsExport, null, default, _metrics).ResponseAsync);
 
-    private long SloTotal() => _engine?.Evaluate("orders-availability", withLatency: false)?[0].Status.Windows["30d"].Total ?? 0;
+    private long SloTotal()
+    {
+        if (_engine is null)
+        {
+            return 0;
+        }
+
+        _engine.EvaluateRound();
+        return _engine.Status.Find("orders-availability")?.Overall.Status.Windows["30d"].Total ?? 0;
+    }
 
     private async Task Post(byte[] body, string contentType)
     {

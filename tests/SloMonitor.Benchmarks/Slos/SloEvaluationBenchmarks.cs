@@ -19,5 +19,5 @@ public class SloEvaluationBenchmarks
     public void Setup() => _engine = SloFleet.Build(Slos, new FixedTime(SloFleet.Now));
 
     [Benchmark]
-    public int EvaluateAll() => _engine.EvaluateAll().Count;
+    public int EvaluateAll() => _engine.EvaluateRound().Count;
 }

@@ -85,13 +85,13 @@ public sealed class BurnRateAlertTests
     }
 
     [Theory]
-    [InlineData(135, true)]
-    [InlineData(134, false)]
-    public void A28DayNinetyNinePercentSloPagesAboveAnErrorRatioOf0_1344(int badPerThousand, bool pages)
+    [InlineData(145, true)]
+    [InlineData(143, false)]
+    public void A28DayNinetyNinePercentSloPagesOnItsScaledFastPairAboveABurnRateOf14_4(int badPerThousand, bool pages)
     {
         var harness = new EngineHarness(EngineHarness.Slo("pay", Availability, objective: "99", window: "28d"));
-        // Errors only in the last hour, so that the slow 6h pair (5.6 for 28 days) stays below its threshold.
-        harness.SpansPerMinute("checkout", 1, 360, m => (1000, m <= 60 ? badPerThousand : 0));
+        // Errors only in the last 56 minutes, so that the slow pair (5h36m at 6) stays below its threshold.
+        harness.SpansPerMinute("checkout", 1, 360, m => (1000, m <= 56 ? badPerThousand : 0));
 
         var evaluation = harness.Evaluate("pay");
 
@@ -99,8 +99,9 @@ public sealed class BurnRateAlertTests
         Assert.Equal(pages, page is not null);
         if (pages)
         {
-            Assert.Equal(("1h", "5m"), (page!.LongWindow, page.ShortWindow));
-            Assert.Equal(13.44, page.Threshold, 9);
+            // The Workbook's 1h/5m pair scaled by 28/30: 56m and 280 s, the same 2 % of the budget at 14.4.
+            Assert.Equal(("56m", "280s"), (page!.LongWindow, page.ShortWindow));
+            Assert.Equal(14.4, page.Threshold, 9);
         }
     }
 
@@ -157,15 +158,16 @@ public sealed class BurnRateAlertTests
     }
 
     [Fact]
-    public void BurnRateThresholdsAreRescaledToTheSloPeriod()
+    public void AShorterSloPeriodScalesTheDefaultWindowsAndKeepsTheWorkbookBurnRates()
     {
         var harness = new EngineHarness(EngineHarness.Slo("pay", Availability, window: "7d"));
         harness.SpansPerMinute("checkout", 1, 60, _ => (1000, 4));
 
-        var evaluation = harness.Evaluate("pay");
+        // A burn rate of 4 pages a 30-day SLO's budget share into 7 days' windows only if thresholds were rescaled.
+        Assert.DoesNotContain(harness.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
 
-        // 7 days: the 1h pair pages above 0.02 × 168 = 3.36; a 4 burn rate (0.4 %) is above it.
-        var alert = Assert.Single(evaluation.ActiveAlerts, a => a.Severity == "page");
-        Assert.Equal(3.36, alert.Threshold, 9);
+        harness.SpansPerMinute("checkout", 1, 14, _ => (1000, 30));
+        var alert = Assert.Single(harness.Evaluate("pay").ActiveAlerts, a => a.Severity == "page");
+        Assert.Equal(("14m", "70s", 14.4), (alert.LongWindow, alert.ShortWindow, alert.Threshold));
     }
 }

@@ -1,3 +1,4 @@
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Ingest;
 using SloMonitor.Slos.Tests.Support;
 
@@ -63,6 +64,7 @@ public sealed class ErrorBudgetTests
             harness.Point(MetricPointEvent.ForGauge("db", "lag", harness.NanosAgo(TimeSpan.FromMinutes(minute) - TimeSpan.FromSeconds(30)), minute <= 3 ? 9 : 1));
         }
 
+        harness.Time.Advance(SliDefinition.DefaultLateness); // every slice judged
         var budget = harness.Evaluate("lag").Status.ErrorBudget;
 
         Assert.Equal(432, budget.Total, 9); // 1 % of the 43,200 one-minute slices in 30 days

@@ -1,5 +1,6 @@
 using SloMonitor.Histograms;
 using SloMonitor.Ingest;
+using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Tests.Support;
 
 namespace SloMonitor.Slos.Tests.Evaluation;
@@ -18,7 +19,7 @@ public sealed class SliKindTests
             harness.Spans("checkout", TimeSpan.FromMinutes(2), 1, 0, seconds);
         }
 
-        var evaluation = harness.Evaluate("pay-latency");
+        var evaluation = harness.EvaluateWithLatency("pay-latency");
 
         var window = evaluation.Status.Windows["5m"];
         Assert.Equal((300L, 1000L), (window.Good, window.Total));
@@ -41,6 +42,7 @@ public sealed class SliKindTests
                   metric: pg.replication.lag
                   threshold: 5
                   aggregation: max
+                  lateness: 0s
             """);
         for (var second = 5; second < 3600; second += 10)
         {
@@ -132,7 +134,7 @@ public sealed class SliKindTests
             """);
         harness.Point(MetricPointEvent.ForHistogram("checkout", "http.server.request.duration", harness.NanosAgo(TimeSpan.FromMinutes(1)), 100, 20, [0.1, 0.25, 1], [60, 30, 9, 1]));
 
-        var window = harness.Evaluate("pay-latency").Status.Windows["5m"];
+        var window = harness.EvaluateWithLatency("pay-latency").Status.Windows["5m"];
 
         Assert.Equal((90L, 100L), (window.Good, window.Total));
         Assert.NotNull(window.Latency!.P99);
@@ -166,8 +168,13 @@ public sealed class SliKindTests
             evaluation = harness.Evaluate("pay-p99");
         }
 
+        // The last two slices ended less than the 90-second lateness allowance ago: pending, not judged yet.
         var window = evaluation!.Status.Windows["30m"];
-        Assert.Equal((7L, 10L), (window.Good, window.Total));
+        Assert.Equal((5L, 8L, 2L), (window.Good, window.Total, window.PendingSlices));
+
+        harness.Time.Advance(TimeSpan.FromSeconds(90));
+        window = harness.Evaluate("pay-p99").Status.Windows["30m"];
+        Assert.Equal((7L, 10L, 0L), (window.Good, window.Total, window.PendingSlices));
         Assert.Equal(520 / 1800.0, window.Rate!.Value, 9);
     }
 
@@ -179,9 +186,10 @@ public sealed class SliKindTests
         harness.Spans("checkout", TimeSpan.FromMinutes(1), 20, 0, attributes: [new("http.route", "/b")]);
         harness.Spans("checkout", TimeSpan.FromMinutes(1), 30, 0, attributes: [new("http.route", "/c")]);
 
-        var evaluations = harness.Engine.Evaluate("pay")!;
+        var round = harness.Round("pay");
+        SloEvaluation[] evaluations = [round.Overall, .. round.Groups];
 
-        Assert.Equal(3, evaluations.Count);
+        Assert.Equal(3, evaluations.Length);
         Assert.Equal(60, evaluations[0].Status.Windows["5m"].Total);
         Assert.Equal("/a", evaluations[1].GroupLabels["http.route"]);
         Assert.Equal((9L, 10L), (evaluations[1].Status.Windows["5m"].Good, evaluations[1].Status.Windows["5m"].Total));

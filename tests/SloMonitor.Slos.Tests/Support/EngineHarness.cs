@@ -56,7 +56,18 @@ internal sealed class EngineHarness
 
     public long NanosAgo(TimeSpan ago) => (Now - ago).ToUnixTimeMilliseconds() * 1_000_000;
 
-    public SloEvaluation Evaluate(string name) => Engine.Evaluate(name)![0];
+    /// <summary>Runs an evaluation round, as the loop does, and reads the SLO's overall evaluation from the published snapshot.</summary>
+    public SloEvaluation Evaluate(string name) => Round(name).Overall;
+
+    /// <summary>Runs an evaluation round and reads the SLO's overall evaluation with the latency quantiles of each window.</summary>
+    public SloEvaluation EvaluateWithLatency(string name) => Round(name).WithLatency().Overall;
+
+    /// <summary>Runs an evaluation round and returns the SLO's published entry: overall, groups, latency on demand.</summary>
+    public EvaluatedSlo Round(string name)
+    {
+        Engine.EvaluateRound();
+        return Engine.Status.Find(name) ?? throw new InvalidOperationException($"no SLO named {name}");
+    }
 
     public static string Slo(string name, string sli, string extra = "", string objective = "99.9", string window = "30d") => $"""
         slos:

@@ -42,6 +42,7 @@ public sealed class SlosEndToEndTests
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
 
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 15);
+        await service.EvaluateRoundAsync();
 
         using var slo = await GetJsonAsync(service, "api/v1/slos/checkout-availability");
         var status = slo.RootElement.GetProperty("status");
@@ -65,6 +66,7 @@ public sealed class SlosEndToEndTests
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 200, 0);
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/cart", 400, 0);
+        await service.EvaluateRoundAsync();
 
         using var list = await GetJsonAsync(service, "api/v1/slos?service=checkout&label=team=payments");
         Assert.Equal(["checkout-availability", "checkout-latency"], list.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
@@ -114,6 +116,7 @@ public sealed class SlosEndToEndTests
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 2000, 1);
+        await service.EvaluateRoundAsync();
 
         using var burndown = await GetJsonAsync(service, "api/v1/slos/checkout-availability/burndown?points=60");
         using var slo = await GetJsonAsync(service, "api/v1/slos/checkout-availability");
@@ -157,6 +160,7 @@ public sealed class SlosEndToEndTests
             EndTimeUnixNano = end,
         });
         await OtlpTraces.SendAsync(service.OtlpHttpEndpoint, "archive", scope);
+        await service.EvaluateRoundAsync();
 
         using var slo = await GetJsonAsync(service, "api/v1/slos/archive-availability");
         Assert.Equal(1, slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("90d").GetProperty("total").GetInt64());
@@ -167,6 +171,7 @@ public sealed class SlosEndToEndTests
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/cart", 400, 0); // 1 ms .. 400 ms
+        await service.EvaluateRoundAsync();
         var bound = SloMonitor.Histograms.HistogramSnapshot.Empty(5).RelativeError;
 
         using var list = await GetJsonAsync(service, "api/v1/slos?service=checkout");
@@ -252,6 +257,7 @@ public sealed class SlosEndToEndTests
             Settings = { ["Slos:EvaluationInterval"] = "00:00:00.200" },
         });
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 15);
+        await service.EvaluateRoundAsync();
 
         var text = "";
         for (var attempt = 0; attempt < 100 && !text.Contains("slomon_slo_alert_active{slo=\"metrics-probe-availability\",severity=\"page\"} 1", StringComparison.Ordinal); attempt++)
@@ -263,7 +269,7 @@ public sealed class SlosEndToEndTests
         Assert.Contains("slomon_slo_alert_active{slo=\"metrics-probe-availability\",severity=\"page\"} 1", text);
         Assert.Contains("slomon_burn_rate{slo=\"metrics-probe-availability\",window=\"5m\"} 15", text);
         Assert.Contains("slomon_sli_ratio{slo=\"metrics-probe-availability\",window=\"1h\"} 0.985", text);
-        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"metrics-probe-availability\"}", text);
+        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"metrics-probe-availability\",window=\"30d\"}", text);
         Assert.Contains("slomon_evaluation_duration_seconds_count", text);
     }
 

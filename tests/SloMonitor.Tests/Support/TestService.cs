@@ -69,6 +69,13 @@ internal sealed class TestService : IAsyncDisposable
 
     public string AlertingFile => Path.Combine(_directory, "alerting.yaml");
 
+    /// <summary>
+    /// Runs one round of the service's own evaluation loop now (evaluation, status snapshot, /metrics, alert
+    /// publisher), as its timer does every <c>Slos:EvaluationInterval</c>; rounds never overlap.
+    /// </summary>
+    public Task EvaluateRoundAsync() =>
+        _app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SloMonitor.Slos.Hosting.SloEvaluationLoop>().Single().RunOnceAsync(CancellationToken.None);
+
     public static async Task<TestService> StartAsync(TestServiceOptions? options = null)
     {
         options ??= new TestServiceOptions();
