@@ -326,8 +326,9 @@ internal sealed class SliTrack
 
     private void JudgeRange(long from, long to)
     {
+        // Merged histograms (metric SLIs) count only in the histogram, not in the series' total.
         var reading = ReadRange(_latency!, from, to);
-        if (reading.Total == 0)
+        if (reading.Total == 0 && (reading.Histogram is null || reading.Histogram.Count == 0))
         {
             return;
         }

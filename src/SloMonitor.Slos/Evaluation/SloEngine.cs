@@ -53,6 +53,9 @@ public sealed class SloEngine : ITelemetrySink
 
     public SloDefinition? Find(string name) => _index.TryGet(name, out var slo) ? slo.Definition : null;
 
+    /// <summary>Called before each SLO's evaluation; tests make it throw to see one SLO fail beside healthy ones.</summary>
+    internal Action<SloDefinition>? BeforeEvaluation { get; set; }
+
     /// <summary>Replaces the running definitions by <paramref name="definitions"/> (names must be unique).</summary>
     public void Apply(IReadOnlyList<SloDefinition> definitions)
     {
@@ -269,10 +272,11 @@ public sealed class SloEngine : ITelemetrySink
         }
     }
 
-    private static EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, EvaluatedSlo? previous)
+    private EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, EvaluatedSlo? previous)
     {
         try
         {
+            BeforeEvaluation?.Invoke(slo.Definition);
             return EvaluateTracks(slo, now);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
