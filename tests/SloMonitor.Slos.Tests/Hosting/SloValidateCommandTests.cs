@@ -30,6 +30,17 @@ public sealed class SloValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void ARuleLongerThanTheSloWindowIsAnErrorNamingItsField()
+    {
+        var file = Write("week.yaml", "- name: pay\n  service: checkout\n  objective: 99.9\n  window: 7d\n  sli: {kind: availability}\n  alerting:\n    rules:\n      - {severity: ticket, longWindow: 14d, shortWindow: 1d, burnRate: 2}\n");
+        var (code, _, stderr) = Run(file);
+
+        Assert.Equal(1, code);
+        Assert.Contains("week.yaml:8:", stderr);
+        Assert.Contains("[0].alerting.rules[0].longWindow: must not be longer than the SLO window (7d)", stderr);
+    }
+
+    [Fact]
     public void ANameDefinedInTwoFilesIsAnError()
     {
         var a = Write("a.yaml", "- {name: pay, service: checkout, objective: 99.9, sli: {kind: availability}}\n");
