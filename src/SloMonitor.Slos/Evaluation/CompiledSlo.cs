@@ -83,6 +83,9 @@ internal sealed class CompiledSlo
 
     public EffectiveRule[] Rules { get; }
 
+    /// <summary>The rules as they run, each with its threshold in <see cref="BurnRateRule.BurnRate"/>.</summary>
+    public BurnRateRule[] EffectiveRules => Array.ConvertAll(Rules, r => r.Rule);
+
     public int MinEvents { get; }
 
     /// <summary>

@@ -59,6 +59,9 @@ public sealed class EvaluatedSlo
 
     public Definitions.SloDefinition Definition => Overall.Definition;
 
+    /// <summary>The burn-rate rules as they run for the SLO's period (windows scaled for the default policy), thresholds set.</summary>
+    public IReadOnlyList<Definitions.BurnRateRule> Rules => _slo.EffectiveRules;
+
     /// <summary>The evaluations with p50/p95/p99 in every window of a latency SLI (the same objects for other SLIs).</summary>
     public (SloEvaluation Overall, IReadOnlyList<SloEvaluation> Groups) WithLatency()
     {

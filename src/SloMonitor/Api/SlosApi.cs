@@ -70,6 +70,7 @@ public static class SlosApi
                 window = definition.Window.Text,
                 windows = definition.Windows.Select(w => w.Text),
                 labels = definition.Labels,
+                alerting = new { rules = Rules(slo) },
                 status = new
                 {
                     state = overall.State,
@@ -235,20 +236,23 @@ public static class SlosApi
                 minEvents = definition.Alerting.MinEventsFor(definition.Sli),
                 resolveAfter = DurationText.Format(definition.Alerting.ResolveAfter),
                 defaultRules = definition.Alerting.UsesDefaultRules,
-                rules = definition.Alerting.EffectiveRules(definition.Window.Period).Select(r => new
-                {
-                    severity = r.Severity,
-                    longWindow = DurationText.Format(r.LongWindow),
-                    shortWindow = DurationText.Format(r.ShortWindow),
-                    threshold = r.BurnRate,
-                    budgetShare = r.BudgetShare,
-                }),
+                rules = Rules(slo),
                 noData = definition.Alerting.NoData is { } noData ? new { after = DurationText.Format(noData.After), severity = noData.Severity } : null,
             },
             status = Status(overall.Status),
             groups = definition.GroupBy.Count == 0 ? null : groups.Select(g => new { labels = g.GroupLabels, status = Status(g.Status) }),
         };
     }
+
+    /// <summary>The burn-rate pairs as they run (the default policy's windows scaled to the SLO period), with thresholds.</summary>
+    private static IEnumerable<object> Rules(EvaluatedSlo slo) => slo.Rules.Select(r => new
+    {
+        severity = r.Severity,
+        longWindow = DurationText.Format(r.LongWindow),
+        shortWindow = DurationText.Format(r.ShortWindow),
+        threshold = r.BurnRate,
+        budgetShare = r.BudgetShare,
+    });
 
     private static object Status(SloStatus status) => new
     {

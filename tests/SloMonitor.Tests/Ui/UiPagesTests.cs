@@ -69,6 +69,10 @@ public sealed class UiPagesTests
         Assert.Equal("ok", await page.Locator("#group-table tr[data-group='span.name=GET /checkout']").GetAttributeAsync("data-state"));
         await Screenshots.SaveAsync(page, "slo");
 
+        var search = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/search-availability");
+        Assert.Equal(["30d (alerting)", "7d"], (await search.Locator("#budget-table tbody th").AllInnerTextsAsync()).Select(t => t.Trim()));
+        Assert.Contains("exhausted", await search.Locator("#budget-table tr[data-window='7d']").InnerTextAsync(), StringComparison.Ordinal);
+
         var latency = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/slos/catalog-latency");
         Assert.True(await DrawnPointsAsync(latency, "latency-chart") > 0, "the latency chart drew no data points");
         var p95 = await latency.Locator("#window-table tr[data-window='5m'] td").Nth(7).InnerTextAsync();

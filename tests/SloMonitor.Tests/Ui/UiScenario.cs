@@ -29,7 +29,7 @@ internal sealed class UiScenario : IAsyncDisposable
           - name: search-availability
             service: search
             objective: 99
-            window: 30d
+            windows: [30d, 7d]
             labels: { team: discovery }
             sli: { kind: availability, source: spans, match: 'span.kind="server"' }
           - name: catalog-latency

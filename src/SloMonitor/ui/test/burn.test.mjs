@@ -6,8 +6,16 @@ test('a 30-day window keeps the SRE Workbook thresholds', () => {
   assert.deepEqual(pairsFor('30d').map((p) => p.threshold), [14.4, 6, 3, 1]);
 });
 
-test('other windows scale the thresholds by window over 30 days', () => {
-  assert.deepEqual(pairsFor('7d').map((p) => p.threshold), [3.36, 1.4, 0.7, 0.233]);
+test('other windows keep the Workbook burn rates and scale the windows, as the service does', () => {
+  assert.deepEqual(pairsFor('7d').map((p) => [p.long, p.short, p.threshold]),
+    [['14m', '70s', 14.4], ['84m', '7m', 6], ['336m', '28m', 3], ['1008m', '84m', 1]]);
+  assert.deepEqual(pairsFor('28d').map((p) => [p.long, p.short]), [['56m', '280s'], ['336m', '28m'], ['1344m', '112m'], ['4032m', '336m']]);
+  assert.deepEqual(pairsFor('month').map((p) => p.threshold), [14.4, 6, 3, 1]);
+});
+
+test('rules given by the API are used as they are', () => {
+  assert.deepEqual(pairsFor('7d', [{ severity: 'page', longWindow: '2h', shortWindow: '10m', threshold: 10 }]),
+    [{ severity: 'page', long: '2h', short: '10m', threshold: 10 }]);
 });
 
 test('a pair fires only when both windows burn faster than its threshold', () => {

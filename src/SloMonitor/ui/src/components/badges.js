@@ -7,6 +7,7 @@ const states = {
   ticket: { icon: '◆', text: 'Ticket' },
   page: { icon: '▲', text: 'Page' },
   nodata: { icon: '○', text: 'No data' },
+  error: { icon: '✕', text: 'Error' },
 };
 
 export function stateBadge(state) {

@@ -3,27 +3,44 @@ import { parseDuration } from './format.js';
 
 const thirtyDays = 30 * 86400;
 
-/** Thresholds are for a 30-day SLO window; other windows scale them by window/30d, as the evaluator does. */
+/** The SRE Workbook's policy for a 30-day SLO window: 2 %, 5 %, 10 % and 10 % of the budget over the long windows. */
 export const basePairs = [
-  { severity: 'page', long: '1h', short: '5m', threshold: 14.4 },
-  { severity: 'page', long: '6h', short: '30m', threshold: 6 },
-  { severity: 'ticket', long: '1d', short: '2h', threshold: 3 },
-  { severity: 'ticket', long: '3d', short: '6h', threshold: 1 },
+  { severity: 'page', long: '1h', short: '5m', threshold: 14.4, share: 0.02 },
+  { severity: 'page', long: '6h', short: '30m', threshold: 6, share: 0.05 },
+  { severity: 'ticket', long: '1d', short: '2h', threshold: 3, share: 0.1 },
+  { severity: 'ticket', long: '3d', short: '6h', threshold: 1, share: 0.1 },
 ];
 
 /** The burn-rate windows in chart order, shortest first. */
 export const burnWindows = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
 
 /**
- * The pairs of an SLO: its own alerting rules when the API gave them (the SLO page has them), otherwise the
- * default policy with thresholds scaled to the SLO's window.
+ * The pairs of an SLO: its alerting rules as the API gives them (windows and thresholds as they run), otherwise
+ * the default policy for the SLO's window as the service scales it: the Workbook's burn rates kept, the windows
+ * scaled by window/30d (long ones to the minute, short ones to 5 s) and the threshold recomputed from the share.
  */
 export function pairsFor(sloWindow, rules) {
   if (rules?.length) {
     return rules.map((r) => ({ severity: r.severity, long: r.longWindow, short: r.shortWindow, threshold: round(r.threshold) }));
   }
-  const period = parseDuration(sloWindow) ?? thirtyDays;
-  return basePairs.map((pair) => ({ ...pair, threshold: round(pair.threshold * (period / thirtyDays)) }));
+  const period = sloWindow === 'month' ? thirtyDays : parseDuration(sloWindow) ?? thirtyDays;
+  if (period === thirtyDays) return basePairs.map(({ share, ...pair }) => pair);
+  return basePairs.map((pair) => {
+    const long = scaled(parseDuration(pair.long) * (period / thirtyDays), 60);
+    let short = scaled(parseDuration(pair.short) * (period / thirtyDays), 5);
+    if (short >= long) short = long - 5;
+    return { severity: pair.severity, long: durationText(long), short: durationText(short), threshold: round((pair.share * period) / long) };
+  });
+}
+
+const scaled = (seconds, unit) => unit * Math.max(1, Math.round(seconds / unit));
+
+/** A duration in its shortest exact single unit, as the service names windows: 70s, 14m, 5h, 2d. */
+export function durationText(seconds) {
+  for (const [size, unit] of [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']]) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
 }
 
 const round = (value) => Math.round(value * 1000) / 1000;
@@ -55,7 +72,7 @@ export function currentBurn(status) {
   return rates.length ? Math.max(...rates) : null;
 }
 
-export const stateOrder = { page: 0, ticket: 1, ok: 2, nodata: 3 };
+export const stateOrder = { page: 0, error: 1, ticket: 2, ok: 3, nodata: 4 };
 
 /** Budget remaining ascending; SLOs without data last. */
 export function byBudgetRemaining(a, b) {

@@ -18,6 +18,7 @@ export function mount(root, name) {
   const header = h('div', { class: 'page-header' });
   const summary = h('div', { class: 'tiles' });
   const alerts = h('div', {});
+  const budgets = h('div', {});
   const pairs = h('div', { class: 'pairs' });
   const chartArea = h('div', { class: 'charts' });
   const windows = h('div', {});
@@ -32,6 +33,7 @@ export function mount(root, name) {
 
   replace(root, header, summary,
     section('Active alerts', { id: 'alerts' }, alerts),
+    section('Error budget by SLO window', { id: 'budgets' }, budgets),
     section('Burn rate by window pair', { id: 'pairs' }, pairs),
     section('Over time', { id: 'charts' }, rangePicker, chartArea),
     section('Events by window', { id: 'windows' }, windows),
@@ -49,6 +51,7 @@ export function mount(root, name) {
       drawHeader(header, slo);
       replace(summary, tiles(slo));
       replace(alerts, alertTable(status.alerts ?? []));
+      replace(budgets, budgetTable(slo));
       replace(pairs, pairsFor(slo.window, slo.alerting?.rules).map((pair) => burnPair(readPair(status, pair))));
       charts ??= createCharts(chartArea, slo, isLatency);
       charts.burn.setData(short.times, burnWindows.map((w) => short.burnRates[w] ?? short.times.map(() => null)), short.range);
@@ -63,12 +66,15 @@ export function mount(root, name) {
 }
 
 function drawHeader(header, slo) {
+  const evaluatedAt = slo.status?.evaluatedAt;
   replace(header,
     h('h1', {}, slo.name, ' ', stateBadge(slo.status?.state ?? 'nodata')),
+    (slo.status?.problems ?? []).map((p) => h('p', { class: 'problem', role: 'alert' }, p)),
     h('p', { class: 'meta' },
       h('span', {}, 'Service ', h('strong', {}, slo.service)),
       h('span', {}, 'Objective ', h('strong', {}, percent(objectiveRatio(slo))), ` over ${slo.window}`),
       slo.sli?.kind ? h('span', {}, 'SLI ', h('strong', {}, slo.sli.kind)) : null,
+      evaluatedAt ? h('span', { id: 'evaluated-at' }, 'Evaluated ', h('time', { datetime: evaluatedAt }, time(evaluatedAt))) : null,
       labelPairs(slo.labels).map((l) => h('span', { class: 'label' }, l))),
     h('p', { class: 'links' },
       slo.runbookUrl ? h('a', { href: slo.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
@@ -134,11 +140,34 @@ function drawLatency(charts, history) {
 
 const latencyCaptionText = (seconds) => `Latency percentiles (p50, p95, p99), each over the ${span(seconds)} before its point`;
 
+// The budget of each SLO window (`windows: [7d, 28d, 90d]`); the first one drives alerting.
+function budgetTable(slo) {
+  const status = slo.status ?? {};
+  const names = slo.windows?.length ? slo.windows : [slo.window];
+  return table({
+    columns: ['SLO window', 'SLI', 'Budget remaining', 'Bad of allowed', 'Runs out'],
+    empty: 'No data yet.',
+    attributes: { id: 'budget-table' },
+    rows: names.map((w, i) => {
+      const budget = status.errorBudgets?.[w] ?? (i === 0 ? status.errorBudget : null) ?? {};
+      return h('tr', { 'data-window': w },
+        h('th', { scope: 'row' }, w, i === 0 && names.length > 1 ? h('span', { class: 'muted' }, ' (alerting)') : null),
+        h('td', { class: 'num' }, percent(status.windows?.[w]?.sli)),
+        h('td', {}, budgetBar(budget.remainingRatio ?? null)),
+        h('td', { class: 'num' }, budget.total !== undefined ? `${amount(budget.consumed)} of ${amount(budget.total)}` : '–'),
+        h('td', {}, (budget.remainingRatio ?? 1) <= 0 ? 'already spent' : budget.exhaustsAt ? time(budget.exhaustsAt) : 'not at this rate'));
+    }),
+  });
+}
+
 function windowTable(slo, isLatency) {
   const windows = slo.status?.windows ?? {};
-  const order = [...burnWindows, slo.window].filter((w, i, all) => all.indexOf(w) === i && windows[w]);
+  const sloWindows = slo.windows?.length ? slo.windows : [slo.window];
+  const order = [...burnWindows, ...sloWindows].filter((w, i, all) => all.indexOf(w) === i && windows[w]);
+  // Time-slice SLIs: slices with data still inside their lateness allowance are not judged yet.
+  const timeslice = order.some((w) => windows[w].pendingSlices !== undefined);
   return table({
-    columns: ['Window', 'Good', 'Bad', 'Total', 'SLI', 'Error rate', 'Burn rate', ...(isLatency ? ['p50', 'p95', 'p99'] : [])],
+    columns: ['Window', 'Good', 'Bad', 'Total', 'SLI', 'Error rate', 'Burn rate', ...(isLatency ? ['p50', 'p95', 'p99'] : []), ...(timeslice ? ['Pending slices'] : [])],
     empty: 'No events yet.',
     attributes: { id: 'window-table' },
     rows: order.map((w) => {
@@ -147,7 +176,8 @@ function windowTable(slo, isLatency) {
         h('th', { scope: 'row' }, w), h('td', { class: 'num' }, count(s.good)), h('td', { class: 'num' }, count(s.total - s.good)),
         h('td', { class: 'num' }, count(s.total)), h('td', { class: 'num' }, percent(s.sli)), h('td', { class: 'num' }, percent(s.errorRate)),
         h('td', { class: 'num' }, burn(s.burnRate)),
-        isLatency ? ['p50', 'p95', 'p99'].map((q) => h('td', { class: 'num' }, latency(s.latency?.[q]))) : null);
+        isLatency ? ['p50', 'p95', 'p99'].map((q) => h('td', { class: 'num' }, latency(s.latency?.[q]))) : null,
+        timeslice ? h('td', { class: 'num', 'data-pending': s.pendingSlices ?? 0 }, count(s.pendingSlices ?? 0)) : null);
     }),
   });
 }
