@@ -51,8 +51,14 @@ public static class SlosApi
             return Problem("latency", $"expected true or false, found '{latencyText}'");
         }
 
+        return Results.Json(ListBody(engine.Status, service, labels, withLatency));
+    }
+
+    /// <summary>The list's entries, read from <paramref name="snapshot"/> (no evaluation), filtered as the query asks.</summary>
+    internal static List<object> ListBody(SloStatusSnapshot snapshot, string service, List<(string Name, string Value)> labels, bool withLatency)
+    {
         var result = new List<object>();
-        foreach (var slo in engine.Status.All)
+        foreach (var slo in snapshot.All)
         {
             var definition = slo.Definition;
             if ((service.Length > 0 && definition.Service != service) || !labels.TrueForAll(l => definition.Labels.TryGetValue(l.Name, out var v) && v == l.Value))
@@ -85,7 +91,7 @@ public static class SlosApi
             });
         }
 
-        return Results.Json(result);
+        return result;
     }
 
     private static IResult Get(string name, SloEngine engine, SloCatalog catalog) =>
