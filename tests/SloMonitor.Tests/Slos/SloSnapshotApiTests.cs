@@ -136,6 +136,52 @@ public sealed class SloSnapshotApiTests
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("healthz")).StatusCode);
     }
 
+    [Fact]
+    public async Task AGaugePointExportedAfterItsSliceEndedIsCountedOnceTheLatenessAllowancePassed()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            SloYaml = """
+                - name: replication-lag
+                  service: db
+                  objective: 99
+                  sli: {kind: gauge, metric: pg.replication.lag, threshold: 5, timeslice: 10s, lateness: 4s}
+                """,
+            Settings = { ["Slos:EvaluationInterval"] = "01:00:00" },
+        });
+        var slice = TimeSpan.FromSeconds(10);
+        var start = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks / slice.Ticks * slice.Ticks, TimeSpan.Zero) + slice;
+        await WaitUntilAsync(start + TimeSpan.FromSeconds(1));
+        await OtlpMetrics.SendGaugeAsync(service.OtlpHttpEndpoint, "db", "pg.replication.lag", start + TimeSpan.FromSeconds(1), 0.5);
+
+        // The slice ended a second ago; its last point, a lag above the threshold, arrives now.
+        await WaitUntilAsync(start + slice + TimeSpan.FromSeconds(1));
+        await OtlpMetrics.SendGaugeAsync(service.OtlpHttpEndpoint, "db", "pg.replication.lag", start + TimeSpan.FromSeconds(9), 8);
+        await service.EvaluateRoundAsync();
+        var pending = await FiveMinutesAsync(service, "replication-lag");
+        Assert.Equal((0L, 0L, 1L), (pending.GetProperty("good").GetInt64(), pending.GetProperty("total").GetInt64(), pending.GetProperty("pendingSlices").GetInt64()));
+
+        await WaitUntilAsync(start + slice + TimeSpan.FromSeconds(5));
+        await service.EvaluateRoundAsync();
+        var judged = await FiveMinutesAsync(service, "replication-lag");
+        Assert.Equal((0L, 1L, 0L), (judged.GetProperty("good").GetInt64(), judged.GetProperty("total").GetInt64(), judged.GetProperty("pendingSlices").GetInt64()));
+    }
+
+    private static async Task<JsonElement> FiveMinutesAsync(TestService service, string name)
+    {
+        using var slo = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/" + name));
+        return slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("5m").Clone();
+    }
+
+    private static async Task WaitUntilAsync(DateTimeOffset instant)
+    {
+        var wait = instant - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+    }
+
     private static async Task<(DateTimeOffset Since, DateTimeOffset EvaluatedAt)> PageAsync(TestService service)
     {
         using var slo = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-availability"));
