@@ -3,30 +3,45 @@ using SloMonitor.Storage;
 
 namespace SloMonitor.Hosting;
 
-/// <summary>Waits for PostgreSQL (up to a timeout) and applies the migrations before the listeners open.</summary>
+/// <summary>
+/// Start-up's first try at PostgreSQL: waits for it (up to <c>SloMonitor:DatabaseStartupTimeout</c>) and applies the
+/// migrations. When it does not answer in time the service starts anyway, degraded, and
+/// <see cref="DatabaseMonitor"/> goes on trying.
+/// </summary>
 internal static class DatabaseStartup
 {
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, TimeSpan timeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, DatabaseHealth health, TimeSpan timeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
-        while (true)
+        while (!await TryMigrateAsync(dataSource, health, logger, cancellationToken))
         {
-            try
-            {
-                var applied = await MigrationRunner.ApplyAsync(dataSource, cancellationToken);
-                logger.LogInformation("Database schema is current ({Applied} migrations applied now, {Known} known)", applied.Count, MigrationRunner.Scripts.Count);
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && time.GetUtcNow() < deadline)
-            {
-                logger.LogWarning("PostgreSQL is not answering yet ({Reason}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            if (time.GetUtcNow() >= deadline)
             {
                 var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-                throw new StartupException($"cannot reach PostgreSQL at {builder.Host}:{builder.Port} database '{builder.Database}': {e.Message}", e);
+                logger.LogWarning(
+                    "Cannot reach PostgreSQL at {Host}:{Port} database '{Database}' ({Reason}); starting without it: ingest, file SLOs and notifications work, SLOs stored through the API and the SLI checkpoint load once it answers",
+                    builder.Host, builder.Port, builder.Database, health.Problem);
+                return;
             }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+        }
+    }
+
+    /// <summary>One attempt: true once the schema is current.</summary>
+    public static async Task<bool> TryMigrateAsync(NpgsqlDataSource dataSource, DatabaseHealth health, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var applied = await MigrationRunner.ApplyAsync(dataSource, cancellationToken);
+            logger.LogInformation("Database schema is current ({Applied} migrations applied now, {Known} known)", applied.Count, MigrationRunner.Scripts.Count);
+            health.MarkMigrated();
+            return true;
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            health.MarkDown(e.Message);
+            return false;
         }
     }
 }

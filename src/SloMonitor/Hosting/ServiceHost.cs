@@ -10,8 +10,6 @@ namespace SloMonitor.Hosting;
 /// <summary>Builds and runs the web host: listeners, logging, PostgreSQL, metrics and every API area.</summary>
 internal static class ServiceHost
 {
-    private static readonly Gauge Ready = Metrics.CreateGauge("slomon_ready", "1 once migrations ran and the service serves requests.");
-
     public static async Task<int> RunAsync(string[] args)
     {
         Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
@@ -56,13 +54,15 @@ internal static class ServiceHost
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => DataSourceFactory.Create(connectionString));
-        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddSingleton<DatabaseHealth>();
+        builder.Services.AddHostedService<DatabaseMonitor>();
         builder.Services.AddHttpClient();
         Modules.AddServices(builder, options);
         customize?.Invoke(builder);
 
         var app = builder.Build();
         Logging.UseRequestLogging(app);
+        app.UseMiddleware<DatabaseUnavailableMiddleware>();
         app.UsePortRouting(options);
         app.UseHttpMetrics(HttpMetricNames.Configure);
         app.MapHealthApi();
@@ -71,15 +71,16 @@ internal static class ServiceHost
         return app;
     }
 
-    /// <summary>Waits for PostgreSQL and migrates; after this <c>/readyz</c> can answer 200.</summary>
+    /// <summary>
+    /// Checks the ports and gives PostgreSQL <c>DatabaseStartupTimeout</c> to answer and be migrated; without it the
+    /// service starts degraded and keeps trying in the background.
+    /// </summary>
     public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var options = app.Services.GetRequiredService<ServiceOptions>();
         Listeners.EnsurePortsFree(options);
         await DatabaseStartup.MigrateAsync(
-            app.Services.GetRequiredService<NpgsqlDataSource>(), options.DatabaseStartupTimeout,
-            app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);
-        app.Services.GetRequiredService<Readiness>().MarkMigrated();
-        Ready.Set(1);
+            app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<DatabaseHealth>(),
+            options.DatabaseStartupTimeout, app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);
     }
 }

@@ -20,6 +20,12 @@ internal sealed class ServiceOptions
     /// <summary>How long a stop waits for in-flight requests and background work to finish.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long start-up keeps trying to reach PostgreSQL before it gives up.</summary>
+    /// <summary>How long start-up waits for PostgreSQL before it starts without it (and keeps trying).</summary>
     public TimeSpan DatabaseStartupTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest pause between two attempts to reach PostgreSQL while it has not answered since start-up.</summary>
+    public TimeSpan DatabaseRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often PostgreSQL is probed once it answered, for <c>/readyz</c> and <c>slomon_database_up</c>.</summary>
+    public TimeSpan DatabaseProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

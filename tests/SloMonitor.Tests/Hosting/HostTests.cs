@@ -49,16 +49,23 @@ public sealed class HostTests
     }
 
     [Fact]
-    public async Task AnUnreachableDatabaseStopsStartUpWithOneLineNamingIt()
+    public async Task AnUnreachableDatabaseDoesNotStopStartUpTheServiceServesDegradedAndSaysWhy()
     {
         var port = TestService.FreePort();
-        var environment = ServiceProcess.LoopbackEnvironment($"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1");
+        var environment = ServiceProcess.LoopbackEnvironment($"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1", httpPort: TestService.FreePort());
         environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
         using var process = ServiceProcess.Start(environment);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["SloMonitor__HttpPort"]}"), Timeout = TimeSpan.FromSeconds(5) };
 
-        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains($"cannot reach PostgreSQL at 127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+        var ready = await ServiceProcess.PollAsync(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+
+        Assert.True(ready, process.Output);
+        using var body = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/readyz"));
+        Assert.Equal("degraded", body.RootElement.GetProperty("status").GetString());
+        Assert.False(body.RootElement.GetProperty("database").GetProperty("up").GetBoolean());
+        Assert.Contains("slomon_database_up 0", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        Assert.Contains($"Cannot reach PostgreSQL at 127.0.0.1:{port}", process.Output, StringComparison.Ordinal);
+        Assert.False(process.HasExited);
     }
 
     [Fact]

@@ -111,6 +111,32 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>Asks <paramref name="condition"/> every 100 ms until it holds (true) or the time is up (false); failed requests count as not yet.</summary>
+    public static async Task<bool> PollAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Sends a POSIX signal by name (INT, TERM, KILL), as a terminal or an orchestrator would.</summary>
