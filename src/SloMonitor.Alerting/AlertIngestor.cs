@@ -113,7 +113,10 @@ public sealed class AlertIngestor
         }
 
         var endsAt = input.EndsAt is { } e && e < startsAt ? startsAt : input.EndsAt;
-        return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl);
+        return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl)
+        {
+            UpdatedAt = now,
+        };
     }
 
     private static void Validate(AlertInput alert, int index)

@@ -1,0 +1,25 @@
+namespace SloMonitor.Testing;
+
+/// <summary>Reads something until it is as expected, within a deadline: the way tests wait, instead of sleeping.</summary>
+internal static class Poll
+{
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen within {timeout}; last seen: {value}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
