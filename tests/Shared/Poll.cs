@@ -5,6 +5,8 @@ internal static class Poll
 {
     public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(done);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -16,7 +18,10 @@ internal static class Poll
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{what} did not happen within {timeout}; last seen: {value}");
+                var seen = value is System.Collections.IEnumerable items and not string
+                    ? "[" + string.Join(", ", items.Cast<object>()) + "]"
+                    : value?.ToString();
+                throw new TimeoutException($"{what} did not happen within {timeout}; last seen: {seen}");
             }
 
             await Task.Delay(50);

@@ -48,7 +48,9 @@ internal sealed class InhibitionIndex
 
     /// <summary>
     /// The firing alerts inhibiting <paramref name="target"/>, each once, best first: the one sharing the most labels
-    /// with it (the page of the same SLO group before that of another group), then the earliest, then by fingerprint.
+    /// with it (the page of the same SLO group before that of another group), then the one with the fewest labels it
+    /// does not share (an SLO's overall page before a group's for the overall ticket), then the earliest, then by
+    /// fingerprint.
     /// </summary>
     public IReadOnlyList<Inhibitor> SourcesOf(Alert target)
     {
@@ -75,6 +77,7 @@ internal sealed class InhibitionIndex
 
         return found.Values
             .OrderByDescending(s => SharedLabels(s.Source.Labels, target.Labels))
+            .ThenBy(s => s.Source.Labels.Count - SharedLabels(s.Source.Labels, target.Labels))
             .ThenBy(s => s.Source.StartsAt)
             .ThenBy(s => s.Source.Fingerprint, StringComparer.Ordinal)
             .ToList();

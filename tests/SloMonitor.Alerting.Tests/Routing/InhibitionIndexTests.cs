@@ -15,19 +15,22 @@ public sealed class InhibitionIndexTests
     }
 
     [Fact]
-    public void ATicketIsInhibitedFirstByThePageOfItsOwnGroupThenByThePagesOfOtherGroups()
+    public void ATicketIsInhibitedFirstByThePageOfItsOwnGroupThenByTheOverallPageThenByThePagesOfOtherGroups()
     {
         // The default rule compares only slo, so both pages inhibit both tickets; the page sharing the group comes first.
         var pageA = Make(Now, ("slo", "checkout"), ("route", "/a"), ("severity", "page"));
         var pageB = Make(Now.AddMinutes(-5), ("slo", "checkout"), ("route", "/b"), ("severity", "page"));
         var ticketA = Make(Now, ("slo", "checkout"), ("route", "/a"), ("severity", "ticket"));
         var otherSlo = Make(Now, ("slo", "search"), ("route", "/a"), ("severity", "ticket"));
-        var index = new InhibitionIndex([InhibitRule.PageInhibitsTicket], [pageA, pageB, ticketA, otherSlo]);
+        var overallPage = Make(Now, ("slo", "checkout"), ("severity", "page"));
+        var overallTicket = Make(Now, ("slo", "checkout"), ("severity", "ticket"));
+        var index = new InhibitionIndex([InhibitRule.PageInhibitsTicket], [pageA, pageB, ticketA, otherSlo, overallPage, overallTicket]);
 
-        Assert.Equal([pageA.Fingerprint, pageB.Fingerprint], index.SourcesOf(ticketA).Select(s => s.Source.Fingerprint));
+        Assert.Equal([pageA.Fingerprint, overallPage.Fingerprint, pageB.Fingerprint], index.SourcesOf(ticketA).Select(s => s.Source.Fingerprint));
+        Assert.Equal(overallPage.Fingerprint, index.SourcesOf(overallTicket)[0].Source.Fingerprint);
         Assert.Empty(index.SourcesOf(otherSlo));
         Assert.Empty(index.SourcesOf(pageA));
-        Assert.Equal([ticketA.Fingerprint], index.TargetsOf(pageB).Select(t => t.Fingerprint));
+        Assert.Equal([ticketA.Fingerprint, overallTicket.Fingerprint], index.TargetsOf(pageB).Select(t => t.Fingerprint));
     }
 
     [Fact]
