@@ -7,10 +7,12 @@ cd "$(dirname "$0")"
 root=$(pwd)
 
 # What the tests run against besides PostgreSQL (deploy/local-postgres.sh installs that one): Debian's chromium for
-# the browser tests and prometheus-alertmanager (alertmanager and amtool) for the upstream-Alertmanager tests.
+# the browser tests, prometheus-alertmanager (alertmanager and amtool) for the upstream-Alertmanager and amtool
+# tests, and prometheus for the test that has a real Prometheus send its alerts to SloMonitor.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/prometheus-alertmanager ] && [ -x /usr/bin/amtool ] || need+=(prometheus-alertmanager)
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   install=(apt-get install -y -qq --no-install-recommends "${need[@]}")
   if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo); else

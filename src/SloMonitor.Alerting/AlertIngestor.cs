@@ -9,7 +9,7 @@ namespace SloMonitor.Alerting;
 
 /// <summary>
 /// The one entry for alerts, from SLO evaluation and from <c>POST /api/v2/alerts</c>: validates them, stores their
-/// latest state, opens or resolves incidents (one transaction per batch), then hands them to routing.
+/// latest state, opens, joins or resolves incidents (one transaction per batch), then hands them to routing.
 /// </summary>
 public sealed class AlertIngestor
 {
@@ -66,33 +66,29 @@ public sealed class AlertIngestor
         try
         {
             var now = _time.GetUtcNow();
-            var accepted = new List<Alert>(alerts.Count);
+            var accepted = new Dictionary<string, Alert>(StringComparer.Ordinal);
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             foreach (var input in alerts)
             {
                 var alert = Merge(input, now);
                 await AlertStore.UpsertAsync(connection, transaction, alert, now);
-                if (alert.IsResolvedAt(now))
-                {
-                    await IncidentStore.ResolveBySourceAsync(connection, transaction, alert.Fingerprint, alert.EndsAt!.Value, now);
-                }
-                else if (alert.OpensIncident)
-                {
-                    var id = await IncidentStore.OpenAsync(connection, transaction, alert, alert.Annotation("dashboard_url"), _dispatcher.ReceiversFor(alert.Labels), now);
-                    if (id is not null)
-                    {
-                        _logger.LogInformation("Incident {IncidentId} opened for alert {Fingerprint}", id, alert.Fingerprint);
-                    }
-                }
-
-                accepted.Add(alert);
+                accepted.Remove(alert.Fingerprint);
+                accepted[alert.Fingerprint] = alert;
             }
 
+            var (firing, inhibitions) = _dispatcher.FiringWith(accepted.Values, now);
+            var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, _dispatcher.ReceiversFor, now);
+            await placer.ApplyAsync([.. accepted.Values]);
             await transaction.CommitAsync(cancellationToken);
-            foreach (var alert in accepted)
+            foreach (var alert in accepted.Values)
             {
                 _dispatcher.Insert(alert, now);
+            }
+
+            foreach (var id in placer.Opened)
+            {
+                _logger.LogInformation("Incident {IncidentId} opened", id);
             }
         }
         finally
@@ -113,7 +109,10 @@ public sealed class AlertIngestor
         }
 
         var endsAt = input.EndsAt is { } e && e < startsAt ? startsAt : input.EndsAt;
-        return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl);
+        return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl)
+        {
+            UpdatedAt = now,
+        };
     }
 
     private static void Validate(AlertInput alert, int index)

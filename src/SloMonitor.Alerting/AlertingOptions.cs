@@ -21,6 +21,9 @@ public sealed class AlertingOptions
     /// <summary>An external alert without endsAt resolves this long after it was last received.</summary>
     public TimeSpan ExternalResolveTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Expired silences are listed for this long after they ended (Alertmanager's default retention, 5 days).</summary>
+    public TimeSpan ExpiredSilenceRetention { get; init; } = TimeSpan.FromDays(5);
+
     /// <summary>Time limit of one delivery attempt, unless the receiver sets its own <c>timeout</c>.</summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -44,6 +47,7 @@ public sealed class AlertingOptions
             ExternalUrl = section["ExternalUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : null,
             TickInterval = Duration(section, "TickInterval", defaults.TickInterval),
             ExternalResolveTimeout = Duration(section, "ExternalResolveTimeout", defaults.ExternalResolveTimeout),
+            ExpiredSilenceRetention = Duration(section, "ExpiredSilenceRetention", defaults.ExpiredSilenceRetention),
             DeliveryTimeout = Duration(section, "Delivery:Timeout", defaults.DeliveryTimeout),
             DeliveryDeadline = Duration(section, "Delivery:Deadline", defaults.DeliveryDeadline),
             InitialBackoff = Duration(section, "Delivery:InitialBackoff", defaults.InitialBackoff),

@@ -8,6 +8,7 @@ using SloMonitor.Alerting.Delivery;
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Alerting.Views;
 
 namespace SloMonitor.Alerting;
 
@@ -15,8 +16,9 @@ public static class AlertingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers alert ingestion, routing and grouping, the outbox delivery loop (a hosted service), the incident
-    /// and silence stores and the metrics. Needs <see cref="NpgsqlDataSource"/> and <see cref="TimeProvider"/>
-    /// registered by the host. The routing file is read and validated when the services are first resolved.
+    /// and silence stores, the metrics, and the Alertmanager API's view of alerts, routing and receivers. Needs
+    /// <see cref="NpgsqlDataSource"/> and <see cref="TimeProvider"/> registered by the host. The routing file is
+    /// read and validated when the services are first resolved.
     /// </summary>
     public static IServiceCollection AddAlerting(this IServiceCollection services, IConfiguration alertingSection)
     {
@@ -30,7 +32,10 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<AlertingMetrics>();
         services.AddSingleton(sp => new AlertStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new OutboxStore(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton(sp => new SilenceStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SilenceStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
+        {
+            ExpiredRetention = options.ExpiredSilenceRetention,
+        });
         services.AddSingleton(sp => new IncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
         {
             AckTimeout = sp.GetRequiredService<AlertingConfig>().AckTimeout,
@@ -49,6 +54,9 @@ public static class AlertingServiceCollectionExtensions
             sp.GetRequiredService<IncidentStore>(), sp.GetRequiredService<AlertingMetrics>(), options, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AlertingLoop>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AlertingLoop>());
+        services.AddSingleton(sp => new AlertmanagerView(
+            sp.GetRequiredService<AlertStore>(), sp.GetRequiredService<SilenceStore>(), sp.GetRequiredService<MuteEvaluator>(),
+            sp.GetRequiredService<AlertingConfig>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

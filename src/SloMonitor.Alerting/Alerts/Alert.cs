@@ -9,6 +9,9 @@ internal sealed record Alert(
     DateTimeOffset? EndsAt,
     string? GeneratorUrl)
 {
+    /// <summary>When the alert was last received (Alertmanager's <c>updatedAt</c>).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
     public bool IsResolvedAt(DateTimeOffset now) => EndsAt is { } endsAt && endsAt <= now;
 
     public string? Label(string name) => Labels.TryGetValue(name, out var value) ? value : null;

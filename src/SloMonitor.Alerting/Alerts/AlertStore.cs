@@ -37,12 +37,25 @@ internal sealed class AlertStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition("""
             SELECT fingerprint AS Fingerprint, labels::text AS Labels, annotations::text AS Annotations, starts_at AS StartsAt,
-                   ends_at AS EndsAt, generator_url AS GeneratorUrl, muted_by AS MutedBy
+                   ends_at AS EndsAt, generator_url AS GeneratorUrl, muted_by AS MutedBy, updated_at AS UpdatedAt
               FROM alert a
              WHERE a.ends_at IS NULL OR a.ends_at > @now
                 OR EXISTS (SELECT 1 FROM notification_log n WHERE a.fingerprint = ANY(n.firing))
             """, new { now = Db.Utc(now) }, cancellationToken: cancellationToken));
-        return rows.Select(r => (new Alert(r.Fingerprint, Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), Db.Offset(r.EndsAt), r.GeneratorUrl), r.MutedBy)).ToList();
+        return rows.Select(r => (r.ToAlert(), r.MutedBy)).ToList();
+    }
+
+    /// <summary>Every alert still firing at <paramref name="now"/> (no end, or an end ahead), from every source.</summary>
+    public async Task<IReadOnlyList<Alert>> ListFiringAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition("""
+            SELECT fingerprint AS Fingerprint, labels::text AS Labels, annotations::text AS Annotations, starts_at AS StartsAt,
+                   ends_at AS EndsAt, generator_url AS GeneratorUrl, updated_at AS UpdatedAt
+              FROM alert
+             WHERE ends_at IS NULL OR ends_at > @now
+            """, new { now = Db.Utc(now) }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToAlert()).ToList();
     }
 
     public async Task SetMutedAsync(string fingerprint, string? mutedBy, CancellationToken cancellationToken)
@@ -67,5 +80,10 @@ internal sealed class AlertStore(NpgsqlDataSource dataSource)
         public string? GeneratorUrl { get; set; }
 
         public string? MutedBy { get; set; }
+
+        public DateTime UpdatedAt { get; set; }
+
+        public Alert ToAlert() =>
+            new(Fingerprint, Json.ReadMap(Labels), Json.ReadMap(Annotations), Db.Offset(StartsAt), Db.Offset(EndsAt), GeneratorUrl) { UpdatedAt = Db.Offset(UpdatedAt) };
     }
 }

@@ -22,6 +22,12 @@ public static class TimelineKinds
     public const string Unacked = "unacked";
     public const string Resolved = "resolved";
     public const string Comment = "comment";
+
+    /// <summary>An alert inhibited by an alert of the incident became part of it instead of opening its own.</summary>
+    public const string Joined = "joined";
+
+    /// <summary>A joined alert left: it resolved, or it outlived the alert that inhibited it and opened its own.</summary>
+    public const string Left = "left";
 }
 
 /// <summary>An incident as the list shows it.</summary>
@@ -50,7 +56,10 @@ public sealed record IncidentAlert(
 
 public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Actor, JsonElement Details);
 
-/// <summary>An incident with its alerts, links and whole timeline.</summary>
+/// <summary>
+/// An incident with its alerts (the one that opened it first, then those that joined it because an alert of the
+/// incident inhibited them), links and whole timeline.
+/// </summary>
 public sealed record IncidentDetail(
     long Id,
     string State,

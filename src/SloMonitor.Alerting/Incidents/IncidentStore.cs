@@ -68,9 +68,20 @@ public sealed class IncidentStore
             Json.ReadMap(row.AlertAnnotations),
             Db.Offset(row.AlertStartsAt),
             endsAt);
+        var joined = await connection.QueryAsync<JoinedRow>(new CommandDefinition("""
+            SELECT a.fingerprint AS Fingerprint, a.labels::text AS Labels, a.annotations::text AS Annotations,
+                   a.starts_at AS StartsAt, a.ends_at AS EndsAt
+              FROM alert a
+              JOIN (SELECT fingerprint, min(id) AS first FROM incident_alert
+                     WHERE incident_id = @id AND role = 'joined' GROUP BY fingerprint) m ON m.fingerprint = a.fingerprint
+             ORDER BY m.first
+            """, new { id }, cancellationToken: cancellationToken));
+        var alerts = new List<IncidentAlert> { alert };
+        alerts.AddRange(joined.Select(j => new IncidentAlert(j.Fingerprint, Db.Offset(j.EndsAt) is { } end && end <= now ? "resolved" : "firing",
+            Json.ReadMap(j.Labels), Json.ReadMap(j.Annotations), Db.Offset(j.StartsAt), Db.Offset(j.EndsAt))));
         var i = row.ToIncident();
         return new IncidentDetail(i.Id, i.State, i.Severity, i.Title, i.Service, i.Slo, i.Fingerprint, i.OpenedAt, i.AcknowledgedAt,
-            i.AcknowledgedBy, i.ResolvedAt, i.Version, [alert], row.RunbookUrl, row.DashboardUrl, timeline);
+            i.AcknowledgedBy, i.ResolvedAt, i.Version, alerts, row.RunbookUrl, row.DashboardUrl, timeline);
     }
 
     /// <summary>Acknowledges a triggered incident. With <paramref name="expectedVersion"/>, only that version.</summary>
@@ -95,7 +106,8 @@ public sealed class IncidentStore
         var now = _time.GetUtcNow();
         return ChangeAsync(id, expectedVersion, current => current.State == IncidentStates.Resolved ? "incident is resolved" : null,
             ResolveSql, new { now = Db.Utc(now), actor }, TimelineKinds.Resolved, actor,
-            new Dictionary<string, object?> { ["by"] = "user" }, now, cancellationToken);
+            new Dictionary<string, object?> { ["by"] = "user" }, now, cancellationToken,
+            (connection, transaction) => IncidentMembers.CloseAsync(connection, transaction, id, IncidentMembers.LeftUser, IncidentMembers.LeftUser, now));
     }
 
     /// <summary>Adds a comment to the timeline; null when there is no such incident.</summary>
@@ -116,17 +128,14 @@ public sealed class IncidentStore
     }
 
     /// <summary>
-    /// Opens an incident for a firing alert unless one is open, or a user already resolved the incident of this
-    /// same firing (same start time: the alert never stopped); returns the new id, or null.
+    /// Opens an incident for a firing alert unless one is open, or a user already resolved an incident this same
+    /// firing belonged to (same start time: the alert never stopped); returns the new id, or null.
+    /// <paramref name="previousIncident"/> is the incident the alert had joined until it outlived its inhibitor.
     /// </summary>
-    internal static async Task<long?> OpenAsync(DbConnection connection, DbTransaction transaction, Alert alert, string? dashboardUrl, IReadOnlyList<string> receivers, DateTimeOffset now)
+    internal static async Task<long?> OpenAsync(DbConnection connection, DbTransaction transaction, Alert alert, string? dashboardUrl, IReadOnlyList<string> receivers,
+        DateTimeOffset now, long? previousIncident = null)
     {
-        var resolvedByUser = await connection.ExecuteScalarAsync<bool>("""
-            SELECT EXISTS (SELECT 1 FROM incident
-                            WHERE fingerprint = @Fingerprint AND alert_starts_at = @StartsAt
-                              AND state = 'resolved' AND resolved_by <> 'source')
-            """, new { alert.Fingerprint, StartsAt = Db.Utc(alert.StartsAt) }, transaction);
-        if (resolvedByUser)
+        if (await IncidentMembers.ResolvedByUserAsync(connection, transaction, alert))
         {
             return null;
         }
@@ -160,15 +169,26 @@ public sealed class IncidentStore
             return null;
         }
 
-        await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Created, SourceActor,
-            new Dictionary<string, object?> { ["fingerprint"] = alert.Fingerprint, ["labels"] = alert.Labels, ["startsAt"] = alert.StartsAt }, now);
+        await IncidentMembers.AddAsync(connection, transaction, incidentId, alert, Membership.Primary, now);
+        var created = new Dictionary<string, object?> { ["fingerprint"] = alert.Fingerprint, ["labels"] = alert.Labels, ["startsAt"] = alert.StartsAt };
+        if (previousIncident is { } previous)
+        {
+            created["reason"] = "outlived the alert that inhibited it";
+            created["previousIncident"] = previous;
+        }
+
+        await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Created, SourceActor, created, now);
         await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Routed, SystemActor,
             new Dictionary<string, object?> { ["receivers"] = receivers }, now);
         return incidentId;
     }
 
-    /// <summary>Resolves the open incident of a fingerprint because its alert resolved (retrying on a concurrent change).</summary>
-    internal static async Task<long?> ResolveBySourceAsync(DbConnection connection, DbTransaction transaction, string fingerprint, DateTimeOffset endsAt, DateTimeOffset now)
+    /// <summary>
+    /// Resolves the open incident opened by a fingerprint because its alert resolved, ending every membership of it;
+    /// returns the incident and the joined alerts that outlived the alert (they were inhibited by it), or null.
+    /// </summary>
+    internal static async Task<(long Id, IReadOnlyList<(string Fingerprint, DateTime StartsAt)> Outliving)?> ResolveBySourceAsync(
+        DbConnection connection, DbTransaction transaction, string fingerprint, DateTimeOffset endsAt, DateTimeOffset now)
     {
         var id = await connection.ExecuteScalarAsync<long?>("""
             UPDATE incident
@@ -176,13 +196,46 @@ public sealed class IncidentStore
              WHERE fingerprint = @fingerprint AND state <> 'resolved'
             RETURNING id
             """, new { fingerprint, now = Db.Utc(now), endsAt = Db.Utc(endsAt) }, transaction);
-        if (id is { } incidentId)
+        if (id is not { } incidentId)
         {
-            await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Resolved, SourceActor,
-                new Dictionary<string, object?> { ["by"] = "source", ["endsAt"] = endsAt }, now);
+            return null;
         }
 
-        return id;
+        var outliving = await IncidentMembers.CloseAsync(connection, transaction, incidentId, IncidentMembers.LeftResolved, IncidentMembers.LeftInhibitorResolved, now);
+        await AppendAsync(connection, transaction, [incidentId], TimelineKinds.Resolved, SourceActor,
+            new Dictionary<string, object?> { ["by"] = "source", ["endsAt"] = endsAt }, now);
+        return (incidentId, outliving);
+    }
+
+    /// <summary>
+    /// Resolves incident <paramref name="from"/> because its alerts moved into <paramref name="into"/>: its opening
+    /// alert became inhibited by an alert of that incident. Returns the alerts that were open in it.
+    /// </summary>
+    internal static async Task<IReadOnlyList<string>> MergeAsync(DbConnection connection, DbTransaction transaction, long from, long into, DateTimeOffset now)
+    {
+        var moved = await connection.QueryAsync<(string Fingerprint, DateTime StartsAt)>("""
+            UPDATE incident_alert SET left_at = @now, left_reason = 'merged'
+             WHERE incident_id = @from AND left_at IS NULL
+            RETURNING fingerprint, alert_starts_at
+            """, new { from, now = Db.Utc(now) }, transaction);
+        var fingerprints = new List<string>();
+        foreach (var (fingerprint, startsAt) in moved)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO incident_alert (incident_id, fingerprint, role, alert_starts_at, joined_at)
+                VALUES (@into, @fingerprint, 'joined', @startsAt, @now)
+                """, new { into, fingerprint, startsAt, now = Db.Utc(now) }, transaction);
+            fingerprints.Add(fingerprint);
+        }
+
+        await connection.ExecuteAsync("""
+            UPDATE incident
+               SET state = 'resolved', resolved_at = @now, resolved_by = @actor, ack_expires_at = NULL, version = version + 1
+             WHERE id = @from AND state <> 'resolved'
+            """, new { from, actor = SystemActor, now = Db.Utc(now) }, transaction);
+        await AppendAsync(connection, transaction, [from], TimelineKinds.Resolved, SystemActor,
+            new Dictionary<string, object?> { ["by"] = "merge", ["into"] = into, ["fingerprints"] = fingerprints }, now);
+        return fingerprints;
     }
 
     /// <summary>Acknowledged incidents whose ack timeout passed return to triggered; returns how many.</summary>
@@ -213,12 +266,14 @@ public sealed class IncidentStore
             SELECT unnest(@incidentIds), @at, @kind, @actor, @details::jsonb
             """, new { incidentIds, at = Db.Utc(now), kind, actor, details = JsonSerializer.Serialize(details) }, transaction);
 
-    /// <summary>The newest incident of each fingerprint (open or just resolved), for linking notifications.</summary>
+    /// <summary>The newest incident each fingerprint belonged to (open or just resolved), for linking notifications.</summary>
     internal static async Task<long[]> LatestIdsAsync(DbConnection connection, DbTransaction transaction, string[] fingerprints) =>
         (await connection.QueryAsync<long>("""
-            SELECT DISTINCT ON (fingerprint) id FROM incident
-             WHERE fingerprint = ANY(@fingerprints)
-             ORDER BY fingerprint, id DESC
+            SELECT DISTINCT incident_id FROM (
+                SELECT DISTINCT ON (fingerprint) incident_id FROM incident_alert
+                 WHERE fingerprint = ANY(@fingerprints)
+                 ORDER BY fingerprint, incident_id DESC) latest
+             ORDER BY incident_id
             """, new { fingerprints }, transaction)).ToArray();
 
     internal static async Task<long?> OpenIdAsync(DbConnection connection, DbTransaction? transaction, string fingerprint) =>
@@ -236,7 +291,8 @@ public sealed class IncidentStore
         """;
 
     private async Task<IncidentChange> ChangeAsync(long id, int? expectedVersion, Func<Incident, string?> refuse, string updateSql, object values,
-        string kind, string actor, Dictionary<string, object?> details, DateTimeOffset now, CancellationToken cancellationToken)
+        string kind, string actor, Dictionary<string, object?> details, DateTimeOffset now, CancellationToken cancellationToken,
+        Func<DbConnection, DbTransaction, Task>? alsoChange = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -265,6 +321,11 @@ public sealed class IncidentStore
             await transaction.RollbackAsync(cancellationToken);
             var winner = (await ReadAsync(connection, null, id))?.ToIncident();
             return new IncidentChange(IncidentChangeStatus.Conflict, winner, "the incident was changed concurrently");
+        }
+
+        if (alsoChange is not null)
+        {
+            await alsoChange(connection, transaction);
         }
 
         await AppendAsync(connection, transaction, [id], kind, actor, details, now);
@@ -324,6 +385,19 @@ public sealed class IncidentStore
 
         public Incident ToIncident() => new(Id, State, Severity, Title, Service, Slo, Fingerprint, Db.Offset(OpenedAt),
             Db.Offset(AcknowledgedAt), AcknowledgedBy, Db.Offset(ResolvedAt), Version);
+    }
+
+    private sealed class JoinedRow
+    {
+        public string Fingerprint { get; set; } = string.Empty;
+
+        public string Labels { get; set; } = "{}";
+
+        public string Annotations { get; set; } = "{}";
+
+        public DateTime StartsAt { get; set; }
+
+        public DateTime? EndsAt { get; set; }
     }
 
     private sealed class EventRow

@@ -14,21 +14,6 @@ internal sealed record InhibitRule(IReadOnlyList<Matcher> SourceMatchers, IReadO
         [new Matcher("severity", MatchOperator.Equal, "ticket")],
         ["slo"]);
 
-    public bool SameEqualLabels(IReadOnlyDictionary<string, string> source, IReadOnlyDictionary<string, string> target)
-    {
-        foreach (var name in Equal)
-        {
-            var a = source.TryGetValue(name, out var x) ? x : string.Empty;
-            var b = target.TryGetValue(name, out var y) ? y : string.Empty;
-            if (a != b)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     public override string ToString() =>
         $"[{string.Join(", ", SourceMatchers)}] inhibits [{string.Join(", ", TargetMatchers)}] on equal [{string.Join(", ", Equal)}]";
 }

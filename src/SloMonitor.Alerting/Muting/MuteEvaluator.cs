@@ -7,6 +7,15 @@ namespace SloMonitor.Alerting.Muting;
 internal sealed record MuteReason(string TimelineKind, string Key, IReadOnlyDictionary<string, string> Details);
 
 /// <summary>
+/// Everything muting one alert at one moment, as Alertmanager's API reports it: the silences (by id), the firing
+/// alerts inhibiting it (by fingerprint) and the maintenance windows open over it (by name).
+/// </summary>
+internal sealed record AlertMutes(IReadOnlyList<string> SilencedBy, IReadOnlyList<string> InhibitedBy, IReadOnlyList<string> MutedBy)
+{
+    public bool IsMuted => SilencedBy.Count > 0 || InhibitedBy.Count > 0 || MutedBy.Count > 0;
+}
+
+/// <summary>
 /// Decides, for one moment, which alerts are silenced (by a silence or a maintenance window) or inhibited (by a
 /// firing source alert of an inhibition rule). Silences are cached and reloaded when one is written or every
 /// <see cref="ReloadInterval"/>.
@@ -33,14 +42,15 @@ internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config
         _loadedAt = now;
     }
 
+    /// <summary>The firing alerts among <paramref name="alerts"/>, indexed for the routing file's inhibition rules.</summary>
+    public InhibitionIndex Index(IEnumerable<Alert> alerts, DateTimeOffset now) =>
+        new(config.InhibitRules, alerts.Where(a => !a.IsResolvedAt(now)));
+
     /// <summary>Mute reasons by fingerprint for the given alerts; alerts absent from the result are not muted.</summary>
     public Dictionary<string, MuteReason> Evaluate(IReadOnlyCollection<Alert> alerts, DateTimeOffset now)
     {
         var result = new Dictionary<string, MuteReason>(StringComparer.Ordinal);
-        var sourcesByRule = config.InhibitRules
-            .Select(rule => alerts.Where(a => !a.IsResolvedAt(now) && Routing.Matcher.MatchesAll(rule.SourceMatchers, a.Labels)).ToList())
-            .ToList();
-
+        var index = Index(alerts, now);
         foreach (var alert in alerts)
         {
             if (Silenced(alert, now) is { } silenced)
@@ -49,31 +59,27 @@ internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config
                 continue;
             }
 
-            for (var i = 0; i < config.InhibitRules.Count; i++)
+            if (index.SourcesOf(alert) is [var inhibitor, ..])
             {
-                var rule = config.InhibitRules[i];
-                if (!Routing.Matcher.MatchesAll(rule.TargetMatchers, alert.Labels))
+                result[alert.Fingerprint] = new MuteReason("inhibited", "inhibited-by:" + inhibitor.Source.Fingerprint, new Dictionary<string, string>
                 {
-                    continue;
-                }
-
-                var source = sourcesByRule[i].FirstOrDefault(s => s.Fingerprint != alert.Fingerprint && rule.SameEqualLabels(s.Labels, alert.Labels));
-                if (source is not null)
-                {
-                    result[alert.Fingerprint] = new MuteReason("inhibited", "inhibited-by:" + source.Fingerprint, new Dictionary<string, string>
-                    {
-                        ["reason"] = "inhibited by a firing alert",
-                        ["sourceFingerprint"] = source.Fingerprint,
-                        ["sourceAlertname"] = source.Label("alertname") ?? string.Empty,
-                        ["rule"] = rule.ToString(),
-                    });
-                    break;
-                }
+                    ["reason"] = "inhibited by a firing alert",
+                    ["sourceFingerprint"] = inhibitor.Source.Fingerprint,
+                    ["sourceAlertname"] = inhibitor.Source.Label("alertname") ?? string.Empty,
+                    ["rule"] = inhibitor.Rule.ToString(),
+                });
             }
         }
 
         return result;
     }
+
+    /// <summary>All that mutes <paramref name="alert"/> now, given the silences not yet expired.</summary>
+    public AlertMutes Explain(Alert alert, InhibitionIndex index, IReadOnlyList<Silence> notExpired, DateTimeOffset now) =>
+        new(
+            notExpired.Where(s => s.Mutes(alert.Labels, now)).Select(s => s.Id.ToString()).ToList(),
+            index.SourcesOf(alert).Select(s => s.Source.Fingerprint).ToList(),
+            config.MaintenanceWindows.Where(w => w.IsActive(now) && Routing.Matcher.MatchesAll(w.Matchers, alert.Labels)).Select(w => w.Name).ToList());
 
     private MuteReason? Silenced(Alert alert, DateTimeOffset now)
     {

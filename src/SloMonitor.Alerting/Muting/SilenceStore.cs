@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
@@ -21,64 +22,73 @@ public sealed class SilenceStore
     /// <summary>Changes on every write, so the mute evaluator reloads at once.</summary>
     internal long Generation => Interlocked.Read(ref _generation);
 
+    /// <summary>Expired silences stay listed this long after they ended (Alertmanager's retention); by id, always.</summary>
+    internal TimeSpan ExpiredRetention { get; init; } = TimeSpan.FromDays(5);
+
+    /// <summary>Creates a silence; a start in the past (or none) is now, as in Alertmanager.</summary>
     /// <exception cref="ArgumentException">A field is invalid; the message names it.</exception>
     public async Task<Silence> CreateAsync(IReadOnlyList<Matcher> matchers, DateTimeOffset? startsAt, DateTimeOffset endsAt, string createdBy, string comment, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(matchers);
         var now = _time.GetUtcNow();
-        var start = startsAt ?? now;
-        if (matchers.Count == 0)
-        {
-            throw new ArgumentException("matchers: at least one matcher is required", nameof(matchers));
-        }
-
-        if (matchers.All(m => m.Matches(new Dictionary<string, string>())))
-        {
-            throw new ArgumentException("matchers: at least one matcher must not match the empty string (it would silence everything)", nameof(matchers));
-        }
-
-        if (endsAt <= start)
-        {
-            throw new ArgumentException("endsAt: must be after startsAt", nameof(endsAt));
-        }
-
-        if (endsAt <= now)
-        {
-            throw new ArgumentException("endsAt: must be in the future", nameof(endsAt));
-        }
-
-        if (string.IsNullOrWhiteSpace(createdBy))
-        {
-            throw new ArgumentException("createdBy: is required", nameof(createdBy));
-        }
-
-        var silence = new Silence(Guid.NewGuid(), matchers, start, endsAt, createdBy.Trim(), comment?.Trim() ?? string.Empty, now, now);
+        var silence = Validate(Guid.NewGuid(), matchers, startsAt, endsAt, createdBy, comment, now);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO silence (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at)
-            VALUES (@Id, @Matchers::jsonb, @StartsAt, @EndsAt, @CreatedBy, @Comment, @Now, @Now)
-            """,
-            new
-            {
-                silence.Id,
-                Matchers = SerializeMatchers(matchers),
-                StartsAt = Db.Utc(start),
-                EndsAt = Db.Utc(endsAt),
-                silence.CreatedBy,
-                silence.Comment,
-                Now = Db.Utc(now),
-            },
-            cancellationToken: cancellationToken));
+        await InsertAsync(connection, null, silence, cancellationToken);
         Interlocked.Increment(ref _generation);
         return silence;
+    }
+
+    /// <summary>
+    /// Alertmanager's update of a silence posted with its id: the silence changes in place when its matchers stay the
+    /// same and history stays true (an active silence keeps its start, a pending one does not start in the past);
+    /// otherwise the old silence is expired (unless it already is) and the new one gets a new id. Null when there is
+    /// no silence <paramref name="id"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is invalid; the message names it.</exception>
+    public async Task<Silence?> UpdateAsync(Guid id, IReadOnlyList<Matcher> matchers, DateTimeOffset? startsAt, DateTimeOffset endsAt, string createdBy, string comment, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var start = startsAt ?? now;
+        var wanted = Validate(id, matchers, start, endsAt, createdBy, comment, now) with { StartsAt = start };
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            SelectSql + " WHERE id = @id FOR UPDATE", new { id }, transaction, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var current = ToSilence(row);
+        Silence written;
+        if (CanUpdateInPlace(current, wanted, now))
+        {
+            written = wanted with { CreatedAt = current.CreatedAt, UpdatedAt = now };
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE silence SET starts_at = @StartsAt, ends_at = @EndsAt, created_by = @CreatedBy, comment = @Comment, updated_at = @Now
+                 WHERE id = @Id
+                """,
+                new { written.Id, StartsAt = Db.Utc(written.StartsAt), EndsAt = Db.Utc(written.EndsAt), written.CreatedBy, written.Comment, Now = Db.Utc(now) },
+                transaction, cancellationToken: cancellationToken));
+        }
+        else
+        {
+            await ExpireAsync(connection, transaction, id, Db.Utc(now), cancellationToken);
+            written = wanted with { Id = Guid.NewGuid(), StartsAt = start < now ? now : start };
+            await InsertAsync(connection, transaction, written, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        Interlocked.Increment(ref _generation);
+        return written;
     }
 
     public async Task<IReadOnlyList<Silence>> ListAsync(bool includeExpired, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var now = _time.GetUtcNow();
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            SelectSql + " WHERE @IncludeExpired OR ends_at > @Now ORDER BY starts_at DESC, id",
-            new { IncludeExpired = includeExpired, Now = Db.Utc(_time.GetUtcNow()) },
+            SelectSql + " WHERE ends_at > @Since ORDER BY starts_at DESC, id",
+            new { Since = Db.Utc(includeExpired ? now - ExpiredRetention : now) },
             cancellationToken: cancellationToken));
         return rows.Select(ToSilence).ToList();
     }
@@ -95,13 +105,84 @@ public sealed class SilenceStore
     {
         var now = Db.Utc(_time.GetUtcNow());
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await ExpireAsync(connection, null, id, now, cancellationToken);
+        Interlocked.Increment(ref _generation);
+        return await GetAsync(id, cancellationToken);
+    }
+
+    private static Task ExpireAsync(DbConnection connection, DbTransaction? transaction, Guid id, DateTime now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             UPDATE silence
                SET ends_at = @now, starts_at = LEAST(starts_at, @now), updated_at = @now
              WHERE id = @id AND ends_at > @now
-            """, new { id, now }, cancellationToken: cancellationToken));
-        Interlocked.Increment(ref _generation);
-        return await GetAsync(id, cancellationToken);
+            """, new { id, now }, transaction, cancellationToken: cancellationToken));
+
+    private static Task InsertAsync(DbConnection connection, DbTransaction? transaction, Silence silence, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO silence (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at)
+            VALUES (@Id, @Matchers::jsonb, @StartsAt, @EndsAt, @CreatedBy, @Comment, @CreatedAt, @UpdatedAt)
+            """,
+            new
+            {
+                silence.Id,
+                Matchers = SerializeMatchers(silence.Matchers),
+                StartsAt = Db.Utc(silence.StartsAt),
+                EndsAt = Db.Utc(silence.EndsAt),
+                silence.CreatedBy,
+                silence.Comment,
+                CreatedAt = Db.Utc(silence.CreatedAt),
+                UpdatedAt = Db.Utc(silence.UpdatedAt),
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    /// <summary>The checks of a new or changed silence; the start is now when absent or past.</summary>
+    private static Silence Validate(Guid id, IReadOnlyList<Matcher> matchers, DateTimeOffset? startsAt, DateTimeOffset endsAt, string createdBy, string comment, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        var start = startsAt is { } s && s > now ? s : now;
+        if (matchers.Count == 0)
+        {
+            throw new ArgumentException("matchers: at least one matcher is required", nameof(matchers));
+        }
+
+        if (matchers.All(m => m.Matches(new Dictionary<string, string>())))
+        {
+            throw new ArgumentException("matchers: at least one matcher must not match the empty string (it would silence everything)", nameof(matchers));
+        }
+
+        if (endsAt <= (startsAt ?? now))
+        {
+            throw new ArgumentException("endsAt: must be after startsAt", nameof(endsAt));
+        }
+
+        if (endsAt <= now)
+        {
+            throw new ArgumentException("endsAt: must be in the future", nameof(endsAt));
+        }
+
+        if (string.IsNullOrWhiteSpace(createdBy))
+        {
+            throw new ArgumentException("createdBy: is required", nameof(createdBy));
+        }
+
+        return new Silence(id, matchers, start, endsAt, createdBy.Trim(), comment?.Trim() ?? string.Empty, now, now);
+    }
+
+    /// <summary>Alertmanager's rule: an update may not rewrite what the silence already did.</summary>
+    private static bool CanUpdateInPlace(Silence current, Silence wanted, DateTimeOffset now)
+    {
+        if (!SerializeMatchers(current.Matchers).Equals(SerializeMatchers(wanted.Matchers), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return current.StateAt(now) switch
+        {
+            "active" => current.StartsAt.ToUnixTimeSeconds() == wanted.StartsAt.ToUnixTimeSeconds() && wanted.EndsAt >= now,
+            "pending" => wanted.StartsAt >= now,
+            _ => false,
+        };
     }
 
     internal async Task<IReadOnlyList<Silence>> NotExpiredAsync(CancellationToken cancellationToken) =>

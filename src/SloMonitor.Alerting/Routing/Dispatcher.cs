@@ -212,19 +212,45 @@ internal sealed class Dispatcher(
         return 1;
     }
 
+    /// <summary>
+    /// The alerts firing once <paramref name="changed"/> are taken in, by fingerprint, with their inhibitions.
+    /// Caller holds <see cref="Gate"/>.
+    /// </summary>
+    public (Dictionary<string, Alert> Firing, InhibitionIndex Inhibitions) FiringWith(IEnumerable<Alert> changed, DateTimeOffset now)
+    {
+        var all = new Dictionary<string, Alert>(_alerts, StringComparer.Ordinal);
+        foreach (var alert in changed)
+        {
+            all[alert.Fingerprint] = alert;
+        }
+
+        var firing = all.Values.Where(a => !a.IsResolvedAt(now)).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+        return (firing, mutes.Index(firing.Values, now));
+    }
+
     /// <summary>External alerts whose endsAt passed resolve their incident, as if a resolve had been received.</summary>
     private async Task ResolveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var expired = new List<Alert>();
         foreach (var alert in _alerts.Values)
         {
             if (alert.IsResolvedAt(now) && _resolutionRecorded.Add(alert.Fingerprint))
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await IncidentStore.ResolveBySourceAsync(connection, transaction, alert.Fingerprint, alert.EndsAt!.Value, now);
-                await transaction.CommitAsync(cancellationToken);
+                expired.Add(alert);
             }
         }
+
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (firing, inhibitions) = FiringWith([], now);
+        var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, ReceiversFor, now);
+        await placer.ApplyAsync(expired);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task RecordMuteChangesAsync(Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)

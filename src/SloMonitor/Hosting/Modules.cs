@@ -38,6 +38,9 @@ internal static class Modules
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();
+        app.MapAlertmanagerAlertsApi();
+        app.MapAlertmanagerSilencesApi();
+        app.MapAlertmanagerStatusApi();
         app.MapUi();
     }
 }

@@ -32,16 +32,21 @@ public sealed class MutingTests
 
         var sent = receiver.Requests.Select(r => Label(r, "slo") + "/" + Label(r, "severity")).Order().ToList();
         Assert.Equal(["checkout/page", "search/ticket"], sent);
-        var ticket = (await h.Incidents.ListAsync(null, null, "checkout", CancellationToken.None)).Single(i => i.Severity == "ticket");
-        var timeline = (await h.Incidents.GetDetailAsync(ticket.Id, CancellationToken.None))!.Timeline;
-        var inhibited = Assert.Single(timeline, t => t.Kind == TimelineKinds.Inhibited);
-        Assert.Equal("inhibited by a firing alert", inhibited.Details.GetProperty("reason").GetString());
+
+        // The inhibited ticket is part of the page's incident, not an incident of its own.
+        var pageIncident = await h.SingleOpenIncidentAsync("checkout");
+        Assert.Equal("page", pageIncident.Severity);
+        var joined = Assert.Single((await h.Incidents.GetDetailAsync(pageIncident.Id, CancellationToken.None))!.Timeline, t => t.Kind == TimelineKinds.Joined);
+        Assert.Equal("inhibited by an alert of this incident", joined.Details.GetProperty("reason").GetString());
+        Assert.Equal(pageIncident.Fingerprint, joined.Details.GetProperty("inhibitedBy").GetString());
 
         await h.SubmitAsync(TestAlerts.Resolved(page, h.Time.GetUtcNow()));
         await h.AdvanceAsync(TimeSpan.FromMinutes(5));
 
         var after = receiver.Requests.Skip(2).Select(r => $"{Label(r, "slo")}/{Label(r, "severity")}/{r.Json.GetProperty("status").GetString()}").Order().ToList();
         Assert.Equal(["checkout/page/resolved", "checkout/ticket/firing"], after);
+        var ticket = await h.SingleOpenIncidentAsync("checkout");
+        Assert.Equal("ticket", ticket.Severity);
         Assert.Contains(TimelineKinds.Notified, await h.TimelineKindsAsync(ticket.Id));
     }
 
