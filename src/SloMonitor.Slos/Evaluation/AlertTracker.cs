@@ -12,6 +12,9 @@ internal sealed class AlertTracker
 {
     private readonly Dictionary<string, State> _states = new(StringComparer.Ordinal);
 
+    /// <summary>How many alerts (active, or waiting out their <c>resolveAfter</c>) the tracker holds.</summary>
+    public int Count => _states.Count;
+
     /// <summary>Records whether <paramref name="holding"/> holds now and returns the alert if it is active.</summary>
     public ActiveAlert? Update(string severity, DateTimeOffset now, TimeSpan resolveAfter, ActiveAlert? holding)
     {

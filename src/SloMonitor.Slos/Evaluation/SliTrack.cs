@@ -22,6 +22,7 @@ internal sealed class SliTrack
     private readonly long _latenessMs;
     private readonly bool _numeratorIsBad;
     private long _slicesDoneUntilMs;
+    private volatile bool _changed;
     private const int CheckpointVersion = 1;
 
     public SliTrack(SliDefinition sli, TimeSpan retention, int histogramScale, long createdAtMs)
@@ -64,29 +65,47 @@ internal sealed class SliTrack
     public long CreatedAtMs { get; }
 
     /// <summary>Counts events: good of total (availability).</summary>
-    public void RecordCounts(long unixMs, long good, long total) => _events!.Record(unixMs, good, total);
+    public void RecordCounts(long unixMs, long good, long total)
+    {
+        _events!.Record(unixMs, good, total);
+        MarkChanged();
+    }
 
     /// <summary>A ratio's total counter.</summary>
-    public void RecordTotal(long unixMs, long count) => _events!.Record(unixMs, 0, count);
+    public void RecordTotal(long unixMs, long count)
+    {
+        _events!.Record(unixMs, 0, count);
+        MarkChanged();
+    }
 
     /// <summary>A ratio's good (or, with <c>bad</c>, bad) counter.</summary>
-    public void RecordNumerator(long unixMs, long count) => _numerator!.Record(unixMs, count, count);
+    public void RecordNumerator(long unixMs, long count)
+    {
+        _numerator!.Record(unixMs, count, count);
+        MarkChanged();
+    }
 
     public void RecordLatency(long unixMs, double seconds, bool good)
     {
         if (_latency!.RecordValue(unixMs, seconds, good))
         {
             _events!.Record(unixMs, good ? 1 : 0, 1);
+            MarkChanged();
         }
     }
 
-    public void RecordGauge(long unixMs, double value) => _gauge!.Record(unixMs, value);
+    public void RecordGauge(long unixMs, double value)
+    {
+        _gauge!.Record(unixMs, value);
+        MarkChanged();
+    }
 
     public void MergeExplicit(long unixMs, ReadOnlySpan<double> bounds, ReadOnlySpan<ulong> counts, long good, long total)
     {
         if (_latency!.MergeExplicit(unixMs, bounds, counts))
         {
             _events!.Record(unixMs, good, total);
+            MarkChanged();
         }
     }
 
@@ -95,6 +114,32 @@ internal sealed class SliTrack
         if (_latency!.MergeExponential(unixMs, scale, zeroCount, offset, counts))
         {
             _events!.Record(unixMs, good, total);
+            MarkChanged();
+        }
+    }
+
+    /// <summary>
+    /// True (and the mark cleared) when the track changed since the last call: an event was recorded, a slice judged
+    /// or its alert state moved. A change that races the call is seen by this call or the next one, never by
+    /// neither: writers mark after their data is in place.
+    /// </summary>
+    public bool TakeChanged()
+    {
+        if (!_changed)
+        {
+            return false;
+        }
+
+        _changed = false;
+        return true;
+    }
+
+    /// <summary>Marks the track changed; reads first, so that steady recording does not keep writing the shared flag.</summary>
+    public void MarkChanged()
+    {
+        if (!_changed)
+        {
+            _changed = true;
         }
     }
 
@@ -339,6 +384,7 @@ internal sealed class SliTrack
             if (!double.IsNaN(quantile))
             {
                 _slices!.Record(to - 1, quantile <= _sli.Threshold!.Value ? 1 : 0, 1);
+                MarkChanged();
             }
 
             return;

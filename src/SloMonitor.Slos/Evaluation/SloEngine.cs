@@ -227,6 +227,27 @@ public sealed class SloEngine : ITelemetrySink
     }
 
     /// <summary>
+    /// The state of the tracks that changed since the previous call (events recorded, slices judged, alert state),
+    /// in the form of <see cref="Checkpoint"/>, for the local journal; clears their change marks.
+    /// </summary>
+    public IReadOnlyList<SloSeriesCheckpoint> CheckpointChanged()
+    {
+        var rows = new List<SloSeriesCheckpoint>();
+        foreach (var slo in _index.ToList())
+        {
+            foreach (var (key, track) in slo.Tracks.All())
+            {
+                if (track.TakeChanged())
+                {
+                    rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint()));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
     /// Restores series saved by <see cref="Checkpoint"/> into the SLOs running now (call after the definitions are
     /// loaded, before traffic). Rows of unknown SLOs, of changed SLIs or damaged ones are skipped; returns how many
     /// tracks were restored.

@@ -47,6 +47,7 @@ internal static class SloEvaluator
                 }
             }
 
+            var alertsBefore = track.Alerts.Count;
             var alerts = new List<ActiveAlert>(2);
             foreach (var severity in Severities)
             {
@@ -67,6 +68,11 @@ internal static class SloEvaluator
                 {
                     alerts.Add(active);
                 }
+            }
+
+            if (alertsBefore > 0 || track.Alerts.Count > 0)
+            {
+                track.MarkChanged(); // alert state belongs to the track's checkpoint too
             }
 
             var state = !burning

@@ -22,6 +22,12 @@ public sealed class SloOptions
     /// <summary>How often the SLI series are written to PostgreSQL to survive restarts; zero turns it off.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often the series that changed are appended to the local journal: what a killed process can lose; zero turns it off.</summary>
+    public TimeSpan LocalCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The local checkpoint journal, relative to the working directory.</summary>
+    public string LocalCheckpointFile { get; set; } = Path.Combine(".data", "sli-checkpoint.journal");
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
         MaxGroupsPerSlo = MaxGroupsPerSlo,

@@ -51,6 +51,7 @@ internal sealed class ServiceProcess : IDisposable
         ["SloMonitor__HttpPort"] = (httpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
         ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
         ["SloMonitor__OtlpHttpPort"] = (otlpHttpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
+        ["Slos__LocalCheckpointFile"] = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12], "sli-checkpoint.journal"),
     };
 
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)

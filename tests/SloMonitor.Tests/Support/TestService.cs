@@ -109,6 +109,7 @@ internal sealed class TestService : IAsyncDisposable
                 ["SloMonitor:ShutdownTimeout"] = "00:00:05",
                 ["Alerting:ExternalUrl"] = $"http://127.0.0.1:{httpPort}",
                 ["Serilog:MinimumLevel:Default"] = "Warning",
+                ["Slos:LocalCheckpointFile"] = Path.Combine(directory, "sli-checkpoint.journal"),
             };
             foreach (var (key, value) in files.Concat(options.Settings))
             {
