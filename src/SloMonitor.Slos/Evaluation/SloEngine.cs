@@ -24,6 +24,9 @@ public sealed class SloEngine : ITelemetrySink
     private volatile SloStatusSnapshot _status = SloStatusSnapshot.Empty;
     private List<(string Name, EvaluatedSlo? Entry)>? _changesDuringRound;
 
+    // Checkpoint rows of SLOs not defined yet at restore time (API SLOs while PostgreSQL is still away), by SLO.
+    private readonly Dictionary<string, List<SloSeriesCheckpoint>> _laterRestores = new(StringComparer.Ordinal);
+
     public SloEngine(TimeProvider time, SloEngineOptions options)
     {
         _time = time;
@@ -95,6 +98,11 @@ public sealed class SloEngine : ITelemetrySink
         {
             var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
             var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time);
+            if (!kept && _laterRestores.Remove(definition.Name, out var rows))
+            {
+                Restore(compiled, rows); // before it takes events, so nothing recorded is replaced
+            }
+
             _index.Set(compiled);
             Publish(definition.Name, Evaluate(compiled, _time.GetUtcNow(), _status.Find(definition.Name)));
             return kept;
@@ -249,22 +257,70 @@ public sealed class SloEngine : ITelemetrySink
 
     /// <summary>
     /// Restores series saved by <see cref="Checkpoint"/> into the SLOs running now (call after the definitions are
-    /// loaded, before traffic). Rows of unknown SLOs, of changed SLIs or damaged ones are skipped; returns how many
-    /// tracks were restored.
+    /// loaded, before traffic). Rows of SLOs not defined yet are kept and restored when the SLO is created (before it
+    /// takes events): API-defined SLOs load only once PostgreSQL answers. Rows of changed SLIs or damaged ones are
+    /// skipped; returns how many tracks were restored now.
     /// </summary>
     public int Restore(IEnumerable<SloSeriesCheckpoint> checkpoints)
     {
         ArgumentNullException.ThrowIfNull(checkpoints);
-        var restored = 0;
-        foreach (var row in checkpoints)
+        lock (_changeLock)
         {
-            var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0 || !_index.TryGet(row.Slo, out var slo) || row.SeriesKey[..slash] != slo.Tracks.CheckpointId)
+            var bySlo = new Dictionary<string, List<SloSeriesCheckpoint>>(StringComparer.Ordinal);
+            foreach (var row in checkpoints)
             {
-                continue;
+                if (!bySlo.TryGetValue(row.Slo, out var rows))
+                {
+                    bySlo[row.Slo] = rows = [];
+                }
+
+                rows.Add(row);
             }
 
-            if (slo.Tracks.ForRestore(row.SeriesKey[(slash + 1)..]) is not { } track)
+            var restored = 0;
+            foreach (var (name, rows) in bySlo)
+            {
+                if (_index.TryGet(name, out var slo))
+                {
+                    restored += Restore(slo, rows);
+                }
+                else
+                {
+                    _laterRestores[name] = rows;
+                }
+            }
+
+            return restored;
+        }
+    }
+
+    /// <summary>The rows kept for SLOs not created yet, so that a full journal rewrite does not lose them.</summary>
+    public IReadOnlyList<SloSeriesCheckpoint> LaterRestores()
+    {
+        lock (_changeLock)
+        {
+            return [.. _laterRestores.Values.SelectMany(rows => rows)];
+        }
+    }
+
+    /// <summary>Forgets the rows kept for SLOs that were never created (once every source of definitions has loaded).</summary>
+    public int DropLaterRestores()
+    {
+        lock (_changeLock)
+        {
+            var count = _laterRestores.Count;
+            _laterRestores.Clear();
+            return count;
+        }
+    }
+
+    private static int Restore(CompiledSlo slo, List<SloSeriesCheckpoint> rows)
+    {
+        var restored = 0;
+        foreach (var row in rows)
+        {
+            var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0 || row.SeriesKey[..slash] != slo.Tracks.CheckpointId || slo.Tracks.ForRestore(row.SeriesKey[(slash + 1)..]) is not { } track)
             {
                 continue;
             }

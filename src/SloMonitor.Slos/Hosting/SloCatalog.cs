@@ -21,6 +21,9 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
 
     public SloEngine Engine => engine;
 
+    /// <summary>True once the API-managed definitions were loaded from PostgreSQL.</summary>
+    public bool ApiLoaded { get; private set; }
+
     /// <summary>The file defining <paramref name="name"/>, or null when the name is not from a file.</summary>
     public string? FileOf(string name)
     {
@@ -107,6 +110,10 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
             {
                 Resolve(name);
             }
+
+            // Checkpoint rows kept for SLOs that had not loaded yet: the ones still unclaimed belong to no SLO now.
+            ApiLoaded = true;
+            engine.DropLaterRestores();
         }
     }
 

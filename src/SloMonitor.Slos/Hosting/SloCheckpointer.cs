@@ -17,6 +17,7 @@ namespace SloMonitor.Slos.Hosting;
 internal sealed class SloCheckpointer(
     SloOptions options,
     SloEngine engine,
+    SloCatalog catalog,
     SloStateStore store,
     TimeProvider time,
     ILogger<SloCheckpointer> logger) : BackgroundService
@@ -72,6 +73,11 @@ internal sealed class SloCheckpointer(
         }
 
         var restored = engine.Restore(rows.Values.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+        if (catalog.ApiLoaded)
+        {
+            engine.DropLaterRestores();
+        }
+
         logger.LogInformation("Restored {Restored} of {Saved} checkpointed SLI series", restored, rows.Count);
         if (_journal is not null)
         {
@@ -154,7 +160,7 @@ internal sealed class SloCheckpointer(
             {
                 var now = time.GetUtcNow();
                 var rewrite = full || _journal.WantsRewrite;
-                var checkpoints = rewrite ? engine.Checkpoint() : engine.CheckpointChanged();
+                var checkpoints = rewrite ? [.. engine.Checkpoint(), .. engine.LaterRestores()] : engine.CheckpointChanged();
                 var rows = checkpoints.Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now)).ToList();
                 var written = rewrite ? _journal.Rewrite(rows) : _journal.Append(rows);
                 Observe("local", rows, started, written);

@@ -91,6 +91,27 @@ public sealed class StatusSnapshotTests
     }
 
     [Fact]
+    public void CheckpointRowsOfAnSloNotDefinedYetAreRestoredWhenItIsCreatedUntilTheyAreDropped()
+    {
+        var before = new EngineHarness("{name: late, service: late, objective: 99, sli: {kind: availability}}");
+        before.Spans("late", TimeSpan.FromMinutes(1), 100, 3);
+        var rows = before.Engine.Checkpoint();
+        var definition = before.Engine.Find("late")!;
+
+        var after = new EngineHarness(EngineHarness.Slo("pay", Availability));
+        Assert.Equal(0, after.Engine.Restore(rows));
+        Assert.Equal(rows.Count, after.Engine.LaterRestores().Count);
+        after.Engine.Set(definition); // loaded later, e.g. from PostgreSQL once it answers
+        Assert.Equal((97L, 100L), (after.Engine.Status.Find("late")!.Overall.Status.Windows["5m"].Good, after.Engine.Status.Find("late")!.Overall.Status.Windows["5m"].Total));
+
+        var dropped = new EngineHarness(EngineHarness.Slo("pay", Availability));
+        dropped.Engine.Restore(rows);
+        Assert.Equal(1, dropped.Engine.DropLaterRestores());
+        dropped.Engine.Set(definition);
+        Assert.Equal(0, dropped.Engine.Status.Find("late")!.Overall.Status.Windows["5m"].Total);
+    }
+
+    [Fact]
     public void AnSloWhoseEvaluationThrowsIsMarkedErrorKeepsItsAlertsAndTheOthersAreEvaluated()
     {
         var harness = new EngineHarness("""

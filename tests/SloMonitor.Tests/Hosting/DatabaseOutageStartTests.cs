@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using SloMonitor.Testing;
+using SloMonitor.Tests.Slos;
+
+namespace SloMonitor.Tests.Hosting;
+
+/// <summary>The real executable started while its PostgreSQL is down, which comes up later.</summary>
+public sealed class DatabaseOutageStartTests
+{
+    [Fact]
+    public async Task TheServiceStartsWithoutItsDatabaseServesIngestAndFileSlosAndCatchesUpWhenTheDatabaseComesUp()
+    {
+        await using var postgres = await OwnedPostgres.StartAsync();
+        await postgres.StopAsync();
+        var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "slos.yaml"), "- {name: orders-availability, service: orders, objective: 99, sli: {kind: availability}}\n");
+            var otlpPort = TestService.FreePort();
+            var httpPort = TestService.FreePort();
+            var environment = ServiceProcess.LoopbackEnvironment(postgres.ConnectionString, httpPort, otlpPort);
+            environment["Slos__Files__0"] = Path.Combine(directory, "slos.yaml");
+            environment["Slos__EvaluationInterval"] = "00:00:00.500";
+            environment["Slos__FileCheckInterval"] = "00:00:00.500";
+            environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
+            environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
+            environment["SloMonitor__DatabaseProbeInterval"] = "00:00:01";
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var service = ServiceProcess.Start(environment);
+
+            Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), service.Output);
+            Assert.False(await DatabaseUpAsync(http));
+            await OtlpPush.SpansAsync(new Uri($"http://127.0.0.1:{otlpPort}"), "orders", "/api/orders", 400, 4);
+            Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 400, TimeSpan.FromSeconds(30)), service.Output);
+            using (var refused = await http.PutAsync("api/v1/slos/cart", Json()))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                Assert.Contains("database is unavailable", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.NotNull(refused.Headers.RetryAfter);
+            }
+
+            await postgres.RestartAsync();
+            Assert.True(await ServiceProcess.PollAsync(() => DatabaseUpAsync(http), TimeSpan.FromSeconds(60)), service.Output);
+            using (var created = await http.PutAsync("api/v1/slos/cart", Json()))
+            {
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            }
+
+            Assert.Equal(400, await TotalAsync(http)); // what was recorded meanwhile is all still there
+            Assert.Contains("slomon_database_up 1", await http.GetStringAsync("metrics"), StringComparison.Ordinal);
+            Assert.False(service.HasExited);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static StringContent Json() =>
+        new("""{"service": "cart", "objective": 99, "sli": {"kind": "availability"}}""", Encoding.UTF8, "application/json");
+
+    private static async Task<bool> DatabaseUpAsync(HttpClient http)
+    {
+        using var ready = JsonDocument.Parse(await http.GetStringAsync("readyz"));
+        var database = ready.RootElement.GetProperty("database");
+        return database.GetProperty("up").GetBoolean() && database.GetProperty("migrated").GetBoolean();
+    }
+
+    private static async Task<long> TotalAsync(HttpClient http)
+    {
+        using var slo = JsonDocument.Parse(await http.GetStringAsync("api/v1/slos/orders-availability"));
+        return slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("30d").GetProperty("total").GetInt64();
+    }
+}
