@@ -46,7 +46,7 @@ foreach (var service in services)
 Console.WriteLine($"pushing ~{options.Rate} spans/s per service to {options.Endpoint} ({options.Protocol}); Ctrl-C stops");
 using var printer = options.WebhookPort is { } webhookPort ? new WebhookPrinter(webhookPort) : null;
 var printing = printer?.RunAsync(stop.Token) ?? Task.CompletedTask;
-var started = DateTimeOffset.UtcNow;
+var started = TimeProvider.System.GetUtcNow();
 var random = new Random();
 var tick = TimeSpan.FromMilliseconds(100);
 using var timer = new PeriodicTimer(tick);
@@ -54,7 +54,7 @@ try
 {
     while (await timer.WaitForNextTickAsync(stop.Token))
     {
-        var elapsed = DateTimeOffset.UtcNow - started;
+        var elapsed = TimeProvider.System.GetUtcNow() - started;
         foreach (var service in services)
         {
             var health = service.Degrades ? Degradation.At(elapsed, TimeSpan.FromMinutes(options.CycleMinutes)) : 0;

@@ -42,7 +42,7 @@ internal sealed class SimulatedService
         var errorRate = (Degrades ? 0.0005 : 0.0001) + degradation * 0.08;
         var medianSeconds = 0.060 * (1 + degradation * 6);
         _lagSeconds = 0.5 + degradation * 40 + random.NextDouble();
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         for (var i = 0; i < n; i++)
         {
             var seconds = medianSeconds * Math.Exp(0.5 * Gaussian(random));
