@@ -44,6 +44,8 @@ if [ -z "${ConnectionStrings__Postgres:-}" ]; then
 fi
 
 export Slos__Files__0=${Slos__Files__0:-$root/deploy/examples/slos/*.yaml}
+# The service's own traces go to its own OTLP port, for the SLOs on SloMonitor itself (deploy/examples/slos/slomonitor.yaml).
+export Telemetry__Dogfood=${Telemetry__Dogfood:-true}
 if [ -z "${Alerting__File:-}" ]; then
   if [ -n "${PAGERDUTY_ROUTING_KEY:-}" ] && [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
     Alerting__File=$root/deploy/examples/alerting.yaml

@@ -125,6 +125,18 @@ public sealed class GaugeSeries
         return (good, total);
     }
 
+    /// <summary>An estimate of the memory the series holds: its slot array and the slices in it, in bytes.</summary>
+    public long EstimateBytes()
+    {
+        long bytes = 64 + 8L * _slots.Length;
+        foreach (var slot in _slots)
+        {
+            bytes += slot is null ? 0 : 56;
+        }
+
+        return bytes;
+    }
+
     /// <summary>The whole state in a compact binary form: "SLIG", version, timeslice, retention, newest time, slices.</summary>
     public byte[] ToBytes()
     {

@@ -134,6 +134,11 @@ internal sealed class SliTrack
         return true;
     }
 
+    /// <summary>An estimate of the memory the track's series hold, in bytes.</summary>
+    public long EstimateBytes() =>
+        (_events?.EstimateBytes() ?? 0) + (_latency?.EstimateBytes() ?? 0) + (_numerator?.EstimateBytes() ?? 0)
+        + (_slices?.EstimateBytes() ?? 0) + (_gauge?.EstimateBytes() ?? 0);
+
     /// <summary>Marks the track changed; reads first, so that steady recording does not keep writing the shared flag.</summary>
     public void MarkChanged()
     {

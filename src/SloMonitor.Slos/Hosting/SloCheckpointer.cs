@@ -130,6 +130,8 @@ internal sealed class SloCheckpointer(
     /// <summary>Writes every series to PostgreSQL.</summary>
     internal async Task SaveAsync(CancellationToken cancellationToken)
     {
+        using var activity = SloTelemetry.Source.StartActivity("slo.checkpoint");
+        activity?.SetTag("slo.checkpoint.target", "database");
         var started = time.GetTimestamp();
         try
         {
@@ -155,6 +157,8 @@ internal sealed class SloCheckpointer(
                 return;
             }
 
+            using var activity = SloTelemetry.Source.StartActivity("slo.checkpoint");
+            activity?.SetTag("slo.checkpoint.target", "local");
             var started = time.GetTimestamp();
             try
             {

@@ -20,8 +20,11 @@ internal sealed class SloEvaluationLoop(
     private readonly ISloEvaluationListener[] _listeners = [.. listeners];
     private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
 
+    private DateTimeOffset _memoryEstimatedAt = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.WatchSnapshotAge(engine, time);
         using var timer = new PeriodicTimer(options.EvaluationInterval, time);
         try
         {
@@ -65,9 +68,18 @@ internal sealed class SloEvaluationLoop(
 
     private async Task<IReadOnlyList<SloEvaluation>> RunRoundAsync(CancellationToken cancellationToken)
     {
+        using var activity = SloTelemetry.Source.StartActivity("slo.evaluation_round");
         var started = time.GetTimestamp();
         var evaluations = engine.EvaluateRound();
         metrics.ObserveDuration(time.GetElapsedTime(started));
+        activity?.SetTag("slo.count", engine.Count);
+        if (time.GetUtcNow() - _memoryEstimatedAt >= TimeSpan.FromMinutes(1))
+        {
+            _memoryEstimatedAt = time.GetUtcNow();
+            metrics.SetSeriesBytes(engine.EstimateBytes());
+        }
+
+        activity?.SetTag("slo.evaluations", evaluations.Count);
         metrics.Update(evaluations);
         foreach (var listener in _listeners)
         {

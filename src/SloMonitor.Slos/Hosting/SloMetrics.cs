@@ -14,6 +14,8 @@ public sealed class SloMetrics
     private static readonly Gauge BudgetRemaining = Metrics.CreateGauge("slomon_error_budget_remaining_ratio", "Share of the error budget left per SLO and SLO window (negative once overspent).", "slo", "window");
     private static readonly Gauge EvaluationFailed = Metrics.CreateGauge("slomon_slo_evaluation_failed", "1 while the SLO's last evaluation failed (state error; its problems say why).", "slo");
     private static readonly Gauge AlertActive = Metrics.CreateGauge("slomon_slo_alert_active", "1 while a burn-rate alert of this severity is active.", "slo", "severity");
+    private static readonly Gauge SeriesBytes = Metrics.CreateGauge("slomon_sli_memory_bytes", "Estimated memory held by every SLO's SLI series (updated once a minute).");
+    private static readonly Gauge SnapshotAge = Metrics.CreateGauge("slomon_evaluation_snapshot_age_seconds", "Time since the published SLO status was evaluated: the lag of what the API shows (at most about Slos:EvaluationInterval when rounds keep up).");
     private static readonly Histogram Duration = Metrics.CreateHistogram(
         "slomon_evaluation_duration_seconds", "Time to evaluate every SLO once.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
@@ -24,6 +26,13 @@ public sealed class SloMetrics
     private HashSet<string> _slos = [];
 
     public void ObserveDuration(TimeSpan duration) => Duration.Observe(duration.TotalSeconds);
+
+    public void SetSeriesBytes(long bytes) => SeriesBytes.Set(bytes);
+
+    /// <summary>Keeps <c>slomon_evaluation_snapshot_age_seconds</c> current at every scrape.</summary>
+    public void WatchSnapshotAge(SloEngine engine, TimeProvider time) =>
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+            SnapshotAge.Set(engine.Status.RoundAt is { } at ? (time.GetUtcNow() - at).TotalSeconds : double.NaN));
 
     public void Update(IReadOnlyList<SloEvaluation> evaluations)
     {

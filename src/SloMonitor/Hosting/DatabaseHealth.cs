@@ -11,6 +11,10 @@ internal sealed class DatabaseHealth
 {
     private static readonly Gauge Up = Metrics.CreateGauge("slomon_database_up", "1 while PostgreSQL answers the service's probes, 0 while it does not.");
     private static readonly Gauge Migrated = Metrics.CreateGauge("slomon_ready", "1 once the database migrations ran (the service serves ingest before that too).");
+    private static readonly Counter Errors = Metrics.CreateCounter("slomon_database_errors_total", "Times PostgreSQL could not be used: failed probes and migrations, requests answered 503.", "operation");
+    private static readonly Histogram ProbeDuration = Metrics.CreateHistogram(
+        "slomon_database_probe_duration_seconds", "Time PostgreSQL took to answer the service's probe (SELECT 1 on a pooled connection).",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _problem = "not probed yet";
 
@@ -42,4 +46,9 @@ internal sealed class DatabaseHealth
         _problem = problem;
         Up.Set(0);
     }
+
+    /// <summary>Counts one failed use of the database by <paramref name="operation"/> (probe, migrate, request).</summary>
+    public static void CountError(string operation) => Errors.WithLabels(operation).Inc();
+
+    public static void ObserveProbe(TimeSpan duration) => ProbeDuration.Observe(duration.TotalSeconds);
 }

@@ -50,8 +50,10 @@ internal sealed class DatabaseMonitor(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(options.DatabaseProbeInterval);
+            var started = time.GetTimestamp();
             await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
             await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: timeout.Token));
+            DatabaseHealth.ObserveProbe(time.GetElapsedTime(started));
             if (!health.IsUp)
             {
                 logger.LogInformation("PostgreSQL answers again");
@@ -66,6 +68,7 @@ internal sealed class DatabaseMonitor(
                 logger.LogWarning("PostgreSQL does not answer ({Reason}); ingest, evaluation and notifications go on without it", e.Message);
             }
 
+            DatabaseHealth.CountError("probe");
             health.MarkDown(e.Message);
         }
     }

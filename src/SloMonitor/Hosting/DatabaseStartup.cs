@@ -40,6 +40,7 @@ internal static class DatabaseStartup
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
         {
+            DatabaseHealth.CountError("migrate");
             health.MarkDown(e.Message);
             return false;
         }

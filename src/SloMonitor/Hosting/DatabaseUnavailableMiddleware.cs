@@ -18,6 +18,7 @@ internal sealed class DatabaseUnavailableMiddleware(RequestDelegate next, ILogge
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             logger.LogWarning("{Method} {Path} needs PostgreSQL, which does not answer: {Reason}", context.Request.Method, context.Request.Path, e.Message);
+            DatabaseHealth.CountError("request");
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";

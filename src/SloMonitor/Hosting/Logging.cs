@@ -6,8 +6,9 @@ using Serilog.Formatting.Compact;
 namespace SloMonitor.Hosting;
 
 /// <summary>
-/// Serilog to the console: human-readable text by default, one JSON object per line with
-/// <c>Logging:Format=json</c>. Levels come from <c>Serilog:MinimumLevel</c> as usual.
+/// Serilog. Sinks come from configuration (<c>Serilog:WriteTo</c>); only when none is configured does it write to the
+/// console: human-readable text by default, one JSON object per line with <c>Logging:Format=json</c>. Levels come
+/// from <c>Serilog:MinimumLevel</c> as usual. Every event carries <c>ServiceVersion</c> and <c>Instance</c>.
 /// </summary>
 internal static class Logging
 {
@@ -17,7 +18,15 @@ internal static class Logging
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
-            .Enrich.FromLogContext();
+            .MinimumLevel.Override("OpenTelemetry", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("ServiceVersion", SelfTelemetry.Version)
+            .Enrich.WithProperty("Instance", configuration["SloMonitor:Instance"] is { Length: > 0 } instance ? instance : Environment.MachineName);
+        if (configuration.GetSection("Serilog:WriteTo").Exists())
+        {
+            return logger;
+        }
+
         var json = string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase);
         return json
             ? logger.WriteTo.Console(new RenderedCompactJsonFormatter())

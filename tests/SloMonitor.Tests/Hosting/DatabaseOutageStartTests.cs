@@ -41,6 +41,10 @@ public sealed class DatabaseOutageStartTests
                 Assert.NotNull(refused.Headers.RetryAfter);
             }
 
+            var degraded = await http.GetStringAsync("metrics");
+            Assert.Contains("slomon_database_errors_total{operation=\"request\"} 1", degraded, StringComparison.Ordinal);
+            Assert.Contains("slomon_database_errors_total{operation=\"migrate\"}", degraded, StringComparison.Ordinal);
+
             await postgres.RestartAsync();
             Assert.True(await ServiceProcess.PollAsync(() => DatabaseUpAsync(http), TimeSpan.FromSeconds(60)), service.Output);
             using (var created = await http.PutAsync("api/v1/slos/cart", Json()))

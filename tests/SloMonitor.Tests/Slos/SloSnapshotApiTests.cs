@@ -7,17 +7,20 @@ using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Slos;
 
-/// <summary>What the SLO API reads: the status the evaluation loop published, through the real host.</summary>
+/// <summary>
+/// What the SLO API reads: the status the evaluation loop published, through the real host. /metrics is one registry
+/// per process, so these SLOs have names no other test uses.
+/// </summary>
 public sealed class SloSnapshotApiTests
 {
     private const string Slos = """
         slos:
-          - name: checkout-availability
+          - name: snapshot-checkout
             service: checkout
             objective: 99.9
             windows: [30d, 7d]
             sli: {kind: availability}
-          - name: search-availability
+          - name: snapshot-search
             service: search
             objective: 99.5
             sli: {kind: availability}
@@ -33,7 +36,7 @@ public sealed class SloSnapshotApiTests
 
         for (var i = 0; i < 1000; i++)
         {
-            using var response = await service.Http.GetAsync(i % 2 == 0 ? "api/v1/slos/checkout-availability" : "api/v1/slos?latency=true");
+            using var response = await service.Http.GetAsync(i % 2 == 0 ? "api/v1/slos/snapshot-checkout" : "api/v1/slos?latency=true");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -62,8 +65,10 @@ public sealed class SloSnapshotApiTests
         Assert.Equal(1000, status.GetProperty("windows").GetProperty("7d").GetProperty("total").GetInt64());
 
         var metrics = await service.Http.GetStringAsync("metrics");
-        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"checkout-availability\",window=\"7d\"} -1", metrics);
-        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"checkout-availability\",window=\"30d\"} -1", metrics);
+        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"snapshot-checkout\",window=\"7d\"} -1", metrics);
+        Assert.Matches(@"(?m)^slomon_sli_memory_bytes [1-9]", metrics);
+        Assert.Matches(@"(?m)^slomon_evaluation_snapshot_age_seconds [0-9]", metrics);
+        Assert.Contains("slomon_error_budget_remaining_ratio{slo=\"snapshot-checkout\",window=\"30d\"} -1", metrics);
     }
 
     [Fact]
@@ -120,19 +125,19 @@ public sealed class SloSnapshotApiTests
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
         service.Services.GetRequiredService<SloEngine>().BeforeEvaluation =
-            d => _ = d.Name == "search-availability" ? throw new InvalidOperationException("corrupt series") : 0;
+            d => _ = d.Name == "snapshot-search" ? throw new InvalidOperationException("corrupt series") : 0;
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 100, 0);
         await service.EvaluateRoundAsync();
 
-        using var failed = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/search-availability"));
+        using var failed = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/snapshot-search"));
         var status = failed.RootElement.GetProperty("status");
         Assert.Equal("error", status.GetProperty("state").GetString());
         Assert.Contains("corrupt series", status.GetProperty("problems")[0].GetString());
-        using var healthy = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-availability"));
+        using var healthy = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/snapshot-checkout"));
         Assert.Equal("ok", healthy.RootElement.GetProperty("status").GetProperty("state").GetString());
         var metrics = await service.Http.GetStringAsync("metrics");
-        Assert.Contains("slomon_slo_evaluation_failed{slo=\"search-availability\"} 1", metrics);
-        Assert.Contains("slomon_slo_evaluation_failed{slo=\"checkout-availability\"} 0", metrics);
+        Assert.Contains("slomon_slo_evaluation_failed{slo=\"snapshot-search\"} 1", metrics);
+        Assert.Contains("slomon_slo_evaluation_failed{slo=\"snapshot-checkout\"} 0", metrics);
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("healthz")).StatusCode);
     }
 
@@ -184,7 +189,7 @@ public sealed class SloSnapshotApiTests
 
     private static async Task<(DateTimeOffset Since, DateTimeOffset EvaluatedAt)> PageAsync(TestService service)
     {
-        using var slo = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-availability"));
+        using var slo = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/snapshot-checkout"));
         var status = slo.RootElement.GetProperty("status");
         var page = status.GetProperty("alerts").EnumerateArray().Single(a => a.GetProperty("severity").GetString() == "page");
         return (page.GetProperty("since").GetDateTimeOffset(), status.GetProperty("evaluatedAt").GetDateTimeOffset());
