@@ -39,6 +39,13 @@ public sealed class IngestOptions
     /// <summary>A cumulative series not seen for this long is forgotten when room is needed for a new one.</summary>
     public TimeSpan CumulativeSeriesIdleTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Evicted cumulative series remembered (about 70 bytes each), so that one coming back starts from a baseline
+    /// instead of counting its whole life again; 0 remembers none (then every series that started before the latest
+    /// eviction starts from a baseline).
+    /// </summary>
+    public int MaxEvictedCumulativeSeries { get; set; } = 100_000;
+
     /// <summary>The delay a throttled exporter is told to wait (Retry-After, google.rpc.RetryInfo).</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -51,6 +58,7 @@ public sealed class IngestOptions
         Positive(MaxAttributesPerItem, nameof(MaxAttributesPerItem));
         Positive(MaxJsonDepth, nameof(MaxJsonDepth));
         Positive(MaxCumulativeSeries, nameof(MaxCumulativeSeries));
+        NotNegative(MaxEvictedCumulativeSeries, nameof(MaxEvictedCumulativeSeries));
         Positive(MaxEventAge, nameof(MaxEventAge));
         Positive(CumulativeSeriesIdleTimeout, nameof(CumulativeSeriesIdleTimeout));
         if (MaxFutureSkew < TimeSpan.Zero)
@@ -69,6 +77,14 @@ public sealed class IngestOptions
         if (value <= 0)
         {
             throw new InvalidOperationException($"{SectionName}:{name} must be positive (was {value}).");
+        }
+    }
+
+    private static void NotNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new InvalidOperationException($"{SectionName}:{name} must not be negative (was {value}).");
         }
     }
 

@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace SloMonitor.Ingest.Tests.Support;
 
 /// <summary>
 /// A real Kestrel host on 127.0.0.1 ephemeral ports with the OTLP endpoints: an HTTP/2-only port for gRPC (as the
-/// service binds :4317) and an HTTP/1.1 + HTTP/2 port for OTLP/HTTP (as :4318).
+/// service binds :4317) and an HTTP/1.1 + HTTP/2 port for OTLP/HTTP (as :4318), which also serves /metrics.
 /// </summary>
 internal sealed class IngestHost : IAsyncDisposable
 {
@@ -48,6 +49,7 @@ internal sealed class IngestHost : IAsyncDisposable
         var app = builder.Build();
         app.MapOtlpGrpc();
         app.MapOtlpHttp();
+        app.MapMetrics();
         await app.StartAsync();
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
