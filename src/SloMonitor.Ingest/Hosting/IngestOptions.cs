@@ -21,8 +21,17 @@ public sealed class IngestOptions
     /// <summary>Events whose own time is further ahead of the server clock than this are rejected.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Export requests being read, decoded or applied at once; beyond it: 429 / RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Export requests being decoded or applied at once (taken once the body has been read); beyond it: 429 /
+    /// RESOURCE_EXHAUSTED.
+    /// </summary>
     public int MaxInFlightRequests { get; set; } = 64;
+
+    /// <summary>
+    /// Bytes of request bodies held at once, across requests: as received, after decompression, and until the
+    /// request is answered (standing for the decoded request); beyond it: 503 / UNAVAILABLE. At least MaxBodyBytes.
+    /// </summary>
+    public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Spans, data points and log records being applied at once; beyond it: 503 / UNAVAILABLE.</summary>
     public int MaxInFlightItems { get; set; } = 262_144;
@@ -55,6 +64,11 @@ public sealed class IngestOptions
         Positive(MaxBodyBytes, nameof(MaxBodyBytes));
         Positive(MaxInFlightRequests, nameof(MaxInFlightRequests));
         Positive(MaxInFlightItems, nameof(MaxInFlightItems));
+        if (MaxBytesInFlight < MaxBodyBytes)
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(MaxBytesInFlight)} must be at least MaxBodyBytes ({MaxBodyBytes}) (was {MaxBytesInFlight}).");
+        }
+
         Positive(MaxAttributesPerItem, nameof(MaxAttributesPerItem));
         Positive(MaxJsonDepth, nameof(MaxJsonDepth));
         Positive(MaxCumulativeSeries, nameof(MaxCumulativeSeries));

@@ -28,11 +28,14 @@ internal sealed class IngestHost : IAsyncDisposable
 
     public CapturingSink Sink { get; }
 
+    /// <summary>Bytes of request bodies this host's ingest holds now.</summary>
+    public long BytesInFlight => _app.Services.GetRequiredService<IngestGate>().BytesInFlight;
+
     public Uri GrpcAddress { get; }
 
     public Uri HttpAddress { get; }
 
-    public static async Task<IngestHost> StartAsync(Action<IngestOptions>? configure = null, TimeProvider? time = null)
+    public static async Task<IngestHost> StartAsync(Action<IngestOptions>? configure = null, TimeProvider? time = null, Action<KestrelServerOptions>? kestrelLimits = null)
     {
         var sink = new CapturingSink();
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,6 +44,7 @@ internal sealed class IngestHost : IAsyncDisposable
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrelLimits?.Invoke(kestrel);
         });
         builder.Services.AddSingleton<ITelemetrySink>(sink);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
