@@ -42,6 +42,12 @@ internal static class AlertingConfigLoader
         {
             throw new AlertingConfigException($"{file}:{ex.Start.Line}: invalid YAML: {ex.Message}", ex);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner and node loader fail this way on some malformed input, e.g. a flow collection cut by a
+            // newline before a plain scalar (found by fuzzing).
+            throw new AlertingConfigException($"{file}: invalid YAML: its structure cannot be read ({ex.Message})", ex);
+        }
 
         if (stream.Documents.Count == 0)
         {

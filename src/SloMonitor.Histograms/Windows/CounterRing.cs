@@ -6,13 +6,19 @@ namespace SloMonitor.Histograms.Windows;
 /// Exact good/total counters for one tier of time slices, in a ring of slots stamped with their slice number.
 /// </summary>
 /// <remarks>
-/// A slot is reused by the first write of a newer slice that maps to it (see <see cref="Claim"/>), so increments of
-/// the new slice made at any moment are kept. The hand-over is announced to the series' <see cref="ChangeSequence"/>,
-/// so no reading sees it half done. The one race left is at the retention edge: a write for a slice that expires
-/// while the write is in flight may be counted in the slice that replaces it.
+/// A slot counts good and bad events (total is their sum), each counter only ever added to or reduced by what a
+/// hand-over read from it, so neither ever goes below zero and no reading can show more good than total, however it
+/// interleaves with writers and hand-overs. A slot is reused by the first write of a newer slice that maps to it
+/// (see <see cref="Claim"/>), so increments of the new slice made at any moment are kept. The hand-over is announced
+/// to the series' <see cref="ChangeSequence"/>, so no reading sees it half done. The one race left is at the
+/// retention edge: a write for a slice that expires while the write is in flight may be counted in the slice that
+/// replaces it, whole or in part (its good or its bad events), never as good without total.
 /// </remarks>
 internal sealed class CounterRing
 {
+    // A slot being handed over to slice s carries Pending + s until what the expired slice held is removed.
+    private const long Pending = long.MinValue;
+
     private readonly Slot[] _slots;
     private readonly ChangeSequence _changes;
 
@@ -41,15 +47,20 @@ internal sealed class CounterRing
 
         ref var slot = ref _slots[(int)(slice % Tier.Slots)];
         long epoch = Volatile.Read(ref slot.Epoch);
-        if (epoch != slice && !Claim(ref slot, slice, _changes))
+        if (epoch != slice && epoch != Pending + slice && !Claim(ref slot, slice, _changes))
         {
             return false;
         }
 
-        Interlocked.Add(ref slot.Total, total);
         if (good != 0)
         {
             Interlocked.Add(ref slot.Good, good);
+        }
+
+        long bad = total - good;
+        if (bad != 0)
+        {
+            Interlocked.Add(ref slot.Bad, bad);
         }
 
         return true;
@@ -66,8 +77,9 @@ internal sealed class CounterRing
             ref var slot = ref _slots[(int)(slice % Tier.Slots)];
             if (Volatile.Read(ref slot.Epoch) == slice)
             {
-                good += Volatile.Read(ref slot.Good);
-                total += Volatile.Read(ref slot.Total);
+                long slotGood = Volatile.Read(ref slot.Good);
+                good += slotGood;
+                total += slotGood + Volatile.Read(ref slot.Bad);
             }
         }
 
@@ -82,7 +94,8 @@ internal sealed class CounterRing
             long epoch = Volatile.Read(ref _slots[i].Epoch);
             if (epoch >= 0)
             {
-                yield return (epoch, Volatile.Read(ref _slots[i].Good), Volatile.Read(ref _slots[i].Total));
+                long good = Volatile.Read(ref _slots[i].Good);
+                yield return (epoch, good, good + Volatile.Read(ref _slots[i].Bad));
             }
         }
     }
@@ -98,7 +111,7 @@ internal sealed class CounterRing
 
         slot.Epoch = slice;
         slot.Good = good;
-        slot.Total = total;
+        slot.Bad = total - good;
         return true;
     }
 
@@ -106,9 +119,12 @@ internal sealed class CounterRing
 
     /// <summary>
     /// Hands the slot to <paramref name="slice"/>: reads what the expired slice held, moves the stamp with a
-    /// compare-and-swap, and only the winner of the swap subtracts what it read. A loser changes nothing, so no
-    /// writer ever sees another's half-done hand-over; adds for the new slice made before the subtraction are kept
-    /// (adds and the subtraction commute).
+    /// compare-and-swap to "pending" for the new slice, removes what it read, then marks the slot done. Only the
+    /// winner of the swap removes anything, and only what it read, so a counter never goes below zero; a loser
+    /// changes nothing. Writers of the new slice add at once, even while the slot is pending: adds and the removal
+    /// commute. A writer that would hand the slot over to a still newer slice while it is pending lets the removal
+    /// finish first (a few instructions of another thread; it waits a bounded few microseconds at most, then
+    /// goes on, removing no more than the counters hold, so a counter still never goes below zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool Claim(ref Slot slot, long slice, ChangeSequence changes)
@@ -116,25 +132,35 @@ internal sealed class CounterRing
         changes.Begin();
         try
         {
+            int patience = 32;
             while (true)
             {
                 long epoch = Volatile.Read(ref slot.Epoch);
-                if (epoch == slice)
+                bool pending = epoch < -1;
+                long held = pending ? epoch - Pending : epoch;
+                if (held == slice)
                 {
                     return true;
                 }
 
-                if (epoch > slice)
+                if (held > slice)
                 {
                     return false;
                 }
 
-                long good = Volatile.Read(ref slot.Good);
-                long total = Volatile.Read(ref slot.Total);
-                if (Interlocked.CompareExchange(ref slot.Epoch, slice, epoch) == epoch)
+                if (pending && patience-- > 0)
                 {
-                    Interlocked.Add(ref slot.Good, -good);
-                    Interlocked.Add(ref slot.Total, -total);
+                    Thread.SpinWait(2);
+                    continue;
+                }
+
+                long good = Volatile.Read(ref slot.Good);
+                long bad = Volatile.Read(ref slot.Bad);
+                if (Interlocked.CompareExchange(ref slot.Epoch, Pending + slice, epoch) == epoch)
+                {
+                    Remove(ref slot.Good, good);
+                    Remove(ref slot.Bad, bad);
+                    Interlocked.CompareExchange(ref slot.Epoch, slice, Pending + slice);
                     return true;
                 }
             }
@@ -145,10 +171,31 @@ internal sealed class CounterRing
         }
     }
 
+    /// <summary>Takes <paramref name="amount"/> off a counter, never below zero.</summary>
+    private static void Remove(ref long counter, long amount)
+    {
+        if (amount == 0)
+        {
+            return;
+        }
+
+        long current = Volatile.Read(ref counter);
+        while (true)
+        {
+            long seen = Interlocked.CompareExchange(ref counter, Math.Max(0, current - amount), current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     private struct Slot
     {
         public long Epoch;
         public long Good;
-        public long Total;
+        public long Bad;
     }
 }

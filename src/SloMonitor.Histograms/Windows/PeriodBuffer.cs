@@ -11,8 +11,9 @@ namespace SloMonitor.Histograms.Windows;
 /// </summary>
 /// <remarks>
 /// Laid out over 256 bytes with the counters in the middle, so that the counters of two stripes never share a cache
-/// line. Counters are <see cref="Interlocked"/> adds, total before good, so a reader that reads good before total
-/// never sees good above total.
+/// line. Each slice counts good and bad events (<see cref="Interlocked"/> adds; total is their sum, one add per event):
+/// neither counter is ever below zero, so whatever a reader reads, while writers add or the buffer is emptied for
+/// reuse, it never sees good above total.
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = 256)]
 internal sealed class PeriodBuffer
@@ -53,10 +54,14 @@ internal sealed class PeriodBuffer
         }
 
         int slice = (int)(offset / SliceMs);
-        Interlocked.Add(ref _counters[(2 * slice) + 1], total);
         if (good != 0)
         {
             Interlocked.Add(ref _counters[2 * slice], good);
+        }
+
+        if (total != good)
+        {
+            Interlocked.Add(ref _counters[(2 * slice) + 1], total - good);
         }
 
         return true;
@@ -74,11 +79,11 @@ internal sealed class PeriodBuffer
         return true;
     }
 
-    /// <summary>Good and total of slice <paramref name="slice"/> (0 .. <see cref="Slices"/> - 1), good read first.</summary>
+    /// <summary>Good and total of slice <paramref name="slice"/> (0 .. <see cref="Slices"/> - 1).</summary>
     public (long Good, long Total) Read(int slice)
     {
         long good = Volatile.Read(ref _counters[2 * slice]);
-        return (good, Volatile.Read(ref _counters[(2 * slice) + 1]));
+        return (good, good + Volatile.Read(ref _counters[(2 * slice) + 1]));
     }
 
     /// <summary>Empties the buffer for another period; only while no writer can reach it.</summary>

@@ -37,12 +37,18 @@ internal static class WireTypeCheck
         return Check(data, shape);
     }
 
+    // Bounds are checked again here although the parser accepted the bytes: the parser reads a length as the low 32
+    // bits of its varint, so a varint longer than that (found by fuzzing) would send this walk elsewhere.
     private static string? Check(ReadOnlySpan<byte> data, Shape shape)
     {
         var position = 0;
         while (position < data.Length)
         {
-            var tag = ReadVarint(data, ref position);
+            if (!TryReadVarint(data, ref position, out var tag) || tag >> 3 is 0 or > int.MaxValue)
+            {
+                return $"a field tag of {shape.Name} is malformed";
+            }
+
             var number = (int)(tag >> 3);
             var wireType = (int)(tag & 7);
             var field = number < shape.Fields.Length ? shape.Fields[number] : null;
@@ -51,19 +57,29 @@ internal static class WireTypeCheck
                 return $"field '{field.Name}' of {shape.Name} has wire type {wireType}, expected {field.WireType}";
             }
 
+            var remaining = data.Length - position;
             switch (wireType)
             {
                 case Varint:
-                    ReadVarint(data, ref position);
+                    if (!TryReadVarint(data, ref position, out _))
+                    {
+                        return Truncated(number, shape);
+                    }
+
                     break;
-                case Fixed64:
+                case Fixed64 when remaining >= 8:
                     position += 8;
                     break;
-                case Fixed32:
+                case Fixed32 when remaining >= 4:
                     position += 4;
                     break;
                 case LengthDelimited:
-                    var length = (int)ReadVarint(data, ref position);
+                    if (!TryReadVarint(data, ref position, out var declared) || declared > (ulong)(data.Length - position))
+                    {
+                        return Truncated(number, shape);
+                    }
+
+                    var length = (int)declared;
                     if (field?.Nested is { } nested)
                     {
                         var problem = Check(data.Slice(position, length), nested);
@@ -75,6 +91,8 @@ internal static class WireTypeCheck
 
                     position += length;
                     break;
+                case Fixed64 or Fixed32:
+                    return Truncated(number, shape);
                 default:
                     // Groups are not part of OTLP; the parser already accepted or refused them.
                     return $"field {number} of {shape.Name} uses the unsupported group wire type";
@@ -84,20 +102,23 @@ internal static class WireTypeCheck
         return null;
     }
 
-    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
+    private static string Truncated(int number, Shape shape) => $"field {number} of {shape.Name} is truncated or declares a length beyond its message";
+
+    /// <summary>A varint of at most 10 bytes that ends inside <paramref name="data"/>.</summary>
+    private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
     {
-        ulong value = 0;
-        for (var shift = 0; shift < 64 && position < data.Length; shift += 7)
+        value = 0;
+        for (var shift = 0; shift < 70 && position < data.Length; shift += 7)
         {
             var b = data[position++];
             value |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {
-                return value;
+                return true;
             }
         }
 
-        return value;
+        return false;
     }
 
     // Messages nest recursively (AnyValue, ArrayValue): a shape is registered before its fields are filled in.

@@ -7,8 +7,8 @@ using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
 namespace SloMonitor.Ingest;
 
 /// <summary>
-/// The shared body of the three OTLP/gRPC Export methods: throttling with google.rpc.RetryInfo, item reservation,
-/// apply, metrics.
+/// The shared body of the three OTLP/gRPC Export methods: throttling with google.rpc.RetryInfo, byte, request and
+/// item reservation, apply, metrics.
 /// </summary>
 internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
 {
@@ -18,10 +18,19 @@ internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
         DecodedRequest<TRequest> request, string signal, Func<TRequest, int> count, Func<TRequest, ApplyResult> apply, Func<ApplyResult, TResponse> answer)
         where TRequest : class, IMessage<TRequest>
     {
+        // The message was received in full before this runs (gRPC reads it first), so a slow client never holds a
+        // request slot; its bytes count in the byte budget until it is answered.
+        using var lease = gate.LeaseBytes();
+        if (!lease.TryAdd(request.PayloadLength))
+        {
+            IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Unavailable);
+            throw Throttled(StatusCode.Unavailable, new BytesInFlightException(lease.MaxBytes).Message);
+        }
+
         if (!gate.TryEnterRequest())
         {
             IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Throttled);
-            throw Throttled(StatusCode.ResourceExhausted, "too many export requests in flight; retry later");
+            throw Throttled(StatusCode.ResourceExhausted, "too many export requests in flight (Ingest:MaxInFlightRequests); retry later");
         }
 
         try
@@ -44,7 +53,7 @@ internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
             if (!gate.TryReserveItems(items))
             {
                 IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Unavailable);
-                throw Throttled(StatusCode.Unavailable, "the ingest pipeline is full; retry later");
+                throw Throttled(StatusCode.Unavailable, "the ingest pipeline is full (Ingest:MaxInFlightItems); retry later");
             }
 
             ApplyResult result;

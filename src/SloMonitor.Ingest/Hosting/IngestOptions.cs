@@ -21,8 +21,17 @@ public sealed class IngestOptions
     /// <summary>Events whose own time is further ahead of the server clock than this are rejected.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Export requests being read, decoded or applied at once; beyond it: 429 / RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Export requests being decoded or applied at once (taken once the body has been read); beyond it: 429 /
+    /// RESOURCE_EXHAUSTED.
+    /// </summary>
     public int MaxInFlightRequests { get; set; } = 64;
+
+    /// <summary>
+    /// Bytes of request bodies held at once, across requests: as received, after decompression, and until the
+    /// request is answered (standing for the decoded request); beyond it: 503 / UNAVAILABLE. At least MaxBodyBytes.
+    /// </summary>
+    public long MaxBytesInFlight { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Spans, data points and log records being applied at once; beyond it: 503 / UNAVAILABLE.</summary>
     public int MaxInFlightItems { get; set; } = 262_144;
@@ -39,6 +48,13 @@ public sealed class IngestOptions
     /// <summary>A cumulative series not seen for this long is forgotten when room is needed for a new one.</summary>
     public TimeSpan CumulativeSeriesIdleTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Evicted cumulative series remembered (about 70 bytes each), so that one coming back starts from a baseline
+    /// instead of counting its whole life again; 0 remembers none (then every series that started before the latest
+    /// eviction starts from a baseline).
+    /// </summary>
+    public int MaxEvictedCumulativeSeries { get; set; } = 100_000;
+
     /// <summary>The delay a throttled exporter is told to wait (Retry-After, google.rpc.RetryInfo).</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -48,9 +64,15 @@ public sealed class IngestOptions
         Positive(MaxBodyBytes, nameof(MaxBodyBytes));
         Positive(MaxInFlightRequests, nameof(MaxInFlightRequests));
         Positive(MaxInFlightItems, nameof(MaxInFlightItems));
+        if (MaxBytesInFlight < MaxBodyBytes)
+        {
+            throw new InvalidOperationException($"{SectionName}:{nameof(MaxBytesInFlight)} must be at least MaxBodyBytes ({MaxBodyBytes}) (was {MaxBytesInFlight}).");
+        }
+
         Positive(MaxAttributesPerItem, nameof(MaxAttributesPerItem));
         Positive(MaxJsonDepth, nameof(MaxJsonDepth));
         Positive(MaxCumulativeSeries, nameof(MaxCumulativeSeries));
+        NotNegative(MaxEvictedCumulativeSeries, nameof(MaxEvictedCumulativeSeries));
         Positive(MaxEventAge, nameof(MaxEventAge));
         Positive(CumulativeSeriesIdleTimeout, nameof(CumulativeSeriesIdleTimeout));
         if (MaxFutureSkew < TimeSpan.Zero)
@@ -69,6 +91,14 @@ public sealed class IngestOptions
         if (value <= 0)
         {
             throw new InvalidOperationException($"{SectionName}:{name} must be positive (was {value}).");
+        }
+    }
+
+    private static void NotNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new InvalidOperationException($"{SectionName}:{name} must not be negative (was {value}).");
         }
     }
 

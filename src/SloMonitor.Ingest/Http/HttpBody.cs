@@ -9,17 +9,22 @@ namespace SloMonitor.Ingest;
 /// <summary>
 /// Reads a request body into a pooled buffer, gunzipping it when asked, and stops as soon as it would exceed the
 /// limit (counted after decompression, so gzip bombs stop early too). A gzip body must end with a trailer whose
-/// length matches what it inflated to, so a truncated upload is refused rather than partly applied.
+/// length matches what it inflated to, so a truncated upload is refused rather than partly applied. The buffer
+/// grows with what arrives (a declared Content-Length reserves nothing), and every buffer held is counted in the
+/// request's <see cref="BodyLease"/>.
 /// </summary>
 internal sealed class HttpBody : IDisposable
 {
     private const int GzipMinimumLength = 18;
+    private const int FirstBufferMaxBytes = 16 * 1024;
 
+    private readonly BodyLease _lease;
     private byte[] _buffer;
 
-    private HttpBody(byte[] buffer, int length)
+    private HttpBody(byte[] buffer, int length, BodyLease lease)
     {
         _buffer = buffer;
+        _lease = lease;
         Length = length;
     }
 
@@ -29,7 +34,7 @@ internal sealed class HttpBody : IDisposable
 
     public ReadOnlySequence<byte> Sequence => new(_buffer, 0, Length);
 
-    public static async Task<HttpBody> ReadAsync(HttpRequest request, bool gzip, int maxBytes, CancellationToken cancellationToken)
+    public static async Task<HttpBody> ReadAsync(HttpRequest request, bool gzip, int maxBytes, BodyLease lease, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -45,7 +50,7 @@ internal sealed class HttpBody : IDisposable
         HttpBody raw;
         try
         {
-            raw = await ReadAllAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
+            raw = await ReadAllAsync(request.Body, request.ContentLength, maxBytes, lease, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -70,7 +75,7 @@ internal sealed class HttpBody : IDisposable
             HttpBody inflated;
             try
             {
-                inflated = await ReadAllAsync(gunzip, Math.Min(expectedLength, (uint)maxBytes), maxBytes, cancellationToken);
+                inflated = await ReadAllAsync(gunzip, Math.Min(expectedLength, (uint)maxBytes), maxBytes, lease, cancellationToken);
             }
             catch (InvalidDataException e)
             {
@@ -87,6 +92,7 @@ internal sealed class HttpBody : IDisposable
         }
     }
 
+    /// <summary>Returns the buffer; the lease keeps counting its bytes until the request is answered.</summary>
     public void Dispose()
     {
         if (_buffer.Length > 0)
@@ -96,9 +102,9 @@ internal sealed class HttpBody : IDisposable
         }
     }
 
-    private static async Task<HttpBody> ReadAllAsync(Stream source, long? expectedLength, int maxBytes, CancellationToken cancellationToken)
+    private static async Task<HttpBody> ReadAllAsync(Stream source, long? expectedLength, int maxBytes, BodyLease lease, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(expectedLength ?? 16 * 1024, 4096, maxBytes + 1L));
+        var buffer = Rent((int)Math.Clamp(expectedLength ?? 16 * 1024, 4096, Math.Min(maxBytes + 1L, FirstBufferMaxBytes)), lease);
         var length = 0;
         try
         {
@@ -106,16 +112,16 @@ internal sealed class HttpBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
+                    var larger = Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L), lease);
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, lease);
                     buffer = larger;
                 }
 
                 var read = await source.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), cancellationToken);
                 if (read == 0)
                 {
-                    return new HttpBody(buffer, length);
+                    return new HttpBody(buffer, length, lease);
                 }
 
                 length += read;
@@ -127,9 +133,27 @@ internal sealed class HttpBody : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer, lease);
             throw;
         }
+    }
+
+    private static byte[] Rent(int minimumLength, BodyLease lease)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(minimumLength);
+        if (!lease.TryAdd(buffer.Length))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new BytesInFlightException(lease.MaxBytes);
+        }
+
+        return buffer;
+    }
+
+    private static void Return(byte[] buffer, BodyLease lease)
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        lease.Remove(buffer.Length);
     }
 }
 

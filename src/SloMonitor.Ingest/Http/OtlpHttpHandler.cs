@@ -80,37 +80,14 @@ internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
             return;
         }
 
-        if (!gate.TryEnterRequest())
-        {
-            await Throttle(context, signal, json, StatusCodes.Status429TooManyRequests, RequestOutcome.Throttled, ResourceExhausted,
-                "too many export requests in flight; retry later");
-            return;
-        }
-
-        try
-        {
-            await HandleAdmitted(context, signal, json, gzip, decode);
-        }
-        finally
-        {
-            gate.ExitRequest();
-        }
-    }
-
-    private async Task HandleAdmitted(HttpContext context, string signal, bool json, bool gzip, DecodeBody decode)
-    {
+        // The body is read before a request slot is taken: a client that sends slowly holds a few bytes of the
+        // byte budget, never one of the slots that decoding and applying need.
+        using var lease = gate.LeaseBytes();
         var options = ingestor.Options;
-        var response = new ResponseHolder();
-        Decoded decoded;
+        HttpBody body;
         try
         {
-            using var body = await HttpBody.ReadAsync(context.Request, gzip, options.MaxBodyBytes, context.RequestAborted);
-            if (body.Length == 0)
-            {
-                throw new OtlpDecodeException("the body is empty");
-            }
-
-            decoded = decode(ingestor, body, json, options.MaxJsonDepth, response);
+            body = await HttpBody.ReadAsync(context.Request, gzip, options.MaxBodyBytes, lease, context.RequestAborted);
         }
         catch (BodyTooLargeException e)
         {
@@ -122,11 +99,56 @@ internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
             await Fail(context, signal, json, StatusCodes.Status400BadRequest, RequestOutcome.Invalid, InvalidArgument, e.Message);
             return;
         }
+        catch (BytesInFlightException e)
+        {
+            await Throttle(context, signal, json, StatusCodes.Status503ServiceUnavailable, RequestOutcome.Unavailable, Unavailable, e.Message);
+            return;
+        }
 
+        using (body)
+        {
+            if (!gate.TryEnterRequest())
+            {
+                await Throttle(context, signal, json, StatusCodes.Status429TooManyRequests, RequestOutcome.Throttled, ResourceExhausted,
+                    "too many export requests in flight (Ingest:MaxInFlightRequests); retry later");
+                return;
+            }
+
+            try
+            {
+                await HandleAdmitted(context, signal, json, body, decode);
+            }
+            finally
+            {
+                gate.ExitRequest();
+            }
+        }
+    }
+
+    private async Task HandleAdmitted(HttpContext context, string signal, bool json, HttpBody body, DecodeBody decode)
+    {
+        var response = new ResponseHolder();
+        Decoded decoded;
+        try
+        {
+            if (body.Length == 0)
+            {
+                throw new OtlpDecodeException("the body is empty");
+            }
+
+            decoded = decode(ingestor, body, json, ingestor.Options.MaxJsonDepth, response);
+        }
+        catch (OtlpDecodeException e)
+        {
+            await Fail(context, signal, json, StatusCodes.Status400BadRequest, RequestOutcome.Invalid, InvalidArgument, e.Message);
+            return;
+        }
+
+        body.Dispose();
         if (!gate.TryReserveItems(decoded.Items))
         {
             await Throttle(context, signal, json, StatusCodes.Status503ServiceUnavailable, RequestOutcome.Unavailable, Unavailable,
-                "the ingest pipeline is full; retry later");
+                "the ingest pipeline is full (Ingest:MaxInFlightItems); retry later");
             return;
         }
 

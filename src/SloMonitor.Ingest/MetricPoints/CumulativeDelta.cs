@@ -13,7 +13,8 @@ internal static class CumulativeDelta
     {
         if (!state.HasValue)
         {
-            return countsFromStart ? DeltaStep.Full : DeltaStep.Baseline;
+            return state.Returned ? ClassifyReturned(state, start, countsFromStart)
+                : countsFromStart ? DeltaStep.Full : DeltaStep.Baseline;
         }
 
         if (start != 0 && state.StartTime != 0 && start != state.StartTime)
@@ -22,6 +23,25 @@ internal static class CumulativeDelta
         }
 
         return time <= state.LastTime ? DeltaStep.Stale : DeltaStep.Difference;
+    }
+
+    /// <summary>
+    /// The first point of a series that was evicted and came back. What it counted before the eviction may already
+    /// have been counted, so it is only a baseline, unless its start time proves a restart since: later than the
+    /// start time it had (or, when it had none, than its last point), and after this instance started.
+    /// </summary>
+    private static DeltaStep ClassifyReturned(SeriesState state, ulong start, bool countsFromStart)
+    {
+        var known = state.EvictedStartTime != 0 ? state.EvictedStartTime : state.EvictedLastTime;
+        if (start != 0 && state.EvictedStartTime != 0 && start < state.EvictedStartTime)
+        {
+            return DeltaStep.Stale;
+        }
+
+        var restarted = start != 0 && start > known && countsFromStart;
+        state.Returned = false;
+        IngestMetrics.ReturnedSeries.WithLabels(restarted ? "restarted" : "baseline").Inc();
+        return restarted ? DeltaStep.Full : DeltaStep.Baseline;
     }
 
     public static double Sum(SeriesState state, ulong start, ulong time, double value, bool monotonic, bool countsFromStart, long now)

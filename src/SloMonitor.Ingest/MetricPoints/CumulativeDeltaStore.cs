@@ -6,7 +6,8 @@ namespace SloMonitor.Ingest;
 /// The last point of every cumulative series (resource + scope + metric name + point attributes), so cumulative
 /// values can be turned into deltas. Bounded by <see cref="IngestOptions.MaxCumulativeSeries"/>: when full, series
 /// idle for longer than <see cref="IngestOptions.CumulativeSeriesIdleTimeout"/> are forgotten (at most one sweep a
-/// second); if none are, points of new series are rejected.
+/// second); if none are, points of new series are rejected. What is known of an evicted series is kept in
+/// <see cref="EvictedSeries"/>, so that one coming back starts from a baseline instead of counting its whole life again.
 /// </summary>
 internal sealed class CumulativeDeltaStore
 {
@@ -14,6 +15,7 @@ internal sealed class CumulativeDeltaStore
     private readonly ConcurrentDictionary<string, SeriesState>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
+    private readonly EvictedSeries _evicted;
     private long _nextSweepUnixNano;
 
     public CumulativeDeltaStore(IngestOptions options, TimeProvider time)
@@ -22,6 +24,7 @@ internal sealed class CumulativeDeltaStore
         _time = time;
         _series = new ConcurrentDictionary<string, SeriesState>(StringComparer.Ordinal);
         _bySpan = _series.GetAlternateLookup<ReadOnlySpan<char>>();
+        _evicted = new EvictedSeries(options.MaxEvictedCumulativeSeries);
         StartedUnixNano = EventClock.ToUnixNano(time.GetUtcNow());
     }
 
@@ -30,7 +33,10 @@ internal sealed class CumulativeDeltaStore
 
     public int Count => _series.Count;
 
-    /// <summary>The state of the series, created when new; null when the store is full.</summary>
+    /// <summary>Evicted series still remembered.</summary>
+    public int EvictedCount => _evicted.Count;
+
+    /// <summary>The state of the series, created when new (with what is known of it if it was evicted); null when the store is full.</summary>
     public SeriesState? Acquire(ReadOnlySpan<char> key)
     {
         if (_bySpan.TryGetValue(key, out var state))
@@ -43,11 +49,25 @@ internal sealed class CumulativeDeltaStore
             return null;
         }
 
-        return _series.GetOrAdd(new string(key), static _ => new SeriesState());
+        var hash = EvictedSeries.Hash(key);
+        var created = new SeriesState { LastSeenUnixNano = EventClock.ToUnixNano(_time.GetUtcNow()) };
+        var recalled = _evicted.TryRecall(hash, created);
+        state = _series.GetOrAdd(new string(key), created);
+        if (recalled && ReferenceEquals(state, created))
+        {
+            _evicted.Forget(hash);
+        }
+
+        return state;
     }
 
+    /// <summary>
+    /// Whether a new series with this start time began while everything evicted since was still remembered (after
+    /// this instance started, and after the eviction of every series forgotten since): only then can its first point
+    /// count in full without counting again what an evicted series counted.
+    /// </summary>
     public bool CountsFromStart(ulong startTimeUnixNano) =>
-        startTimeUnixNano != 0 && startTimeUnixNano >= (ulong)Math.Max(0, StartedUnixNano);
+        startTimeUnixNano != 0 && startTimeUnixNano >= (ulong)Math.Max(0, Math.Max(StartedUnixNano, _evicted.ForgottenUntilUnixNano));
 
     private bool SweepIdle()
     {
@@ -60,10 +80,30 @@ internal sealed class CumulativeDeltaStore
 
         var idleBefore = now - _options.CumulativeSeriesIdleTimeout.Ticks * 100;
         var removed = false;
-        foreach (var (key, state) in _series)
+        foreach (var entry in _series)
         {
-            if (Volatile.Read(ref state.LastSeenUnixNano) < idleBefore && _series.TryRemove(key, out _))
+            var state = entry.Value;
+            if (Volatile.Read(ref state.LastSeenUnixNano) >= idleBefore)
             {
+                continue;
+            }
+
+            // Remembered before it is removed, so a point of the series arriving meanwhile finds one or the other.
+            lock (state)
+            {
+                if (state.HasValue)
+                {
+                    _evicted.Remember(EvictedSeries.Hash(entry.Key), state.StartTime, state.LastTime, now);
+                }
+                else if (state.Returned)
+                {
+                    _evicted.Remember(EvictedSeries.Hash(entry.Key), state.EvictedStartTime, state.EvictedLastTime, now);
+                }
+            }
+
+            if (_series.TryRemove(entry))
+            {
+                IngestMetrics.EvictedSeries.Inc();
                 removed = true;
             }
         }

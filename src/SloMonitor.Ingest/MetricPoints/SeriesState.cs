@@ -8,6 +8,11 @@ internal sealed class SeriesState
     public ulong LastTime;
     public long LastSeenUnixNano;
 
+    // A series evicted earlier and seen again: what was known of it then (see EvictedSeries).
+    public bool Returned;
+    public ulong EvictedStartTime;
+    public ulong EvictedLastTime;
+
     // Sum
     public double Value;
 
@@ -27,10 +32,16 @@ internal sealed class SeriesState
 /// <summary>How a cumulative point relates to what the series last saw.</summary>
 internal enum DeltaStep
 {
-    /// <summary>First point of a series that started before this instance: it only sets the baseline (zero delta).</summary>
+    /// <summary>
+    /// First point of a series that started before this instance (or before it was evicted and came back): it only
+    /// sets the baseline (zero delta).
+    /// </summary>
     Baseline,
 
-    /// <summary>First point of a series that started after this instance, or a reset: the whole value is the delta.</summary>
+    /// <summary>
+    /// First point of a series that started after this instance (and, for one that was evicted, after what was known
+    /// of it), or a reset: the whole value is the delta.
+    /// </summary>
     Full,
 
     /// <summary>The next point of the series: the delta is the difference to the last one.</summary>

@@ -18,10 +18,24 @@ internal static class IngestMetrics
         "slomon_ingest_requests_total", "Export requests by transport, signal and outcome.", "transport", "signal", "outcome");
 
     public static readonly Gauge InFlightRequests = Prometheus.Metrics.CreateGauge(
-        "slomon_ingest_in_flight_requests", "Export requests being read, decoded or applied.");
+        "slomon_ingest_in_flight_requests", "Export requests being decoded or applied.");
 
     public static readonly Gauge InFlightItems = Prometheus.Metrics.CreateGauge(
         "slomon_ingest_in_flight_items", "Spans, data points and log records being applied.");
+
+    public static readonly Gauge BytesInFlight = Prometheus.Metrics.CreateGauge(
+        "slomon_ingest_in_flight_bytes", "Bytes of export request bodies being received, decoded or applied.");
+
+    public static readonly Counter EvictedSeries = Prometheus.Metrics.CreateCounter(
+        "slomon_ingest_cumulative_series_evicted_total", "Idle cumulative series evicted from the delta table to make room.");
+
+    public static readonly Counter ReturnedSeries = Prometheus.Metrics.CreateCounter(
+        "slomon_ingest_cumulative_series_returned_total",
+        "Evicted cumulative series seen again: restarted from a baseline, or counted from a start time that proves a restart.",
+        "outcome");
+
+    public static readonly Gauge EvictedRemembered = Prometheus.Metrics.CreateGauge(
+        "slomon_ingest_cumulative_series_evicted_remembered", "Evicted cumulative series remembered (MaxEvictedCumulativeSeries).");
 
     public static void Record(string transport, string signal, RequestOutcome outcome)
     {

@@ -26,6 +26,8 @@ internal sealed class OtlpIngestor
 
     public IngestOptions Options => _options;
 
+    internal CumulativeDeltaStore Cumulative => _cumulative;
+
     public ApplyResult ApplyTraces(ExportTraceServiceRequest request)
     {
         var clock = new EventClock(_time, _options);

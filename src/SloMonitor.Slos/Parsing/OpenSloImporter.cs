@@ -101,7 +101,13 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
 
         if (spec.Get("timeWindow") is SequenceNode { Items.Count: 1 } windows && reader.Map(windows.Items[0]) is { } window)
         {
-            if (reader.Map(window.Get("calendar")) is { } calendar)
+            var calendar = reader.Map(window.Get("calendar"));
+            if (calendar is not null && window.Get("duration") is null)
+            {
+                // Found by fuzzing: a calendar window without a duration.
+                reader.Error(window, "duration", "is required");
+            }
+            else if (calendar is not null)
             {
                 var duration = window.Get("duration")!;
                 Put("window", new ScalarNode(duration.Path, duration.Location, SloWindow.MonthText, true));

@@ -20,6 +20,13 @@ internal static class YamlConfigReader
             errors.Add(new SloValidationError(Where(fileName, e.Start), "", "invalid YAML: " + (e.InnerException?.Message ?? e.Message)));
             return [];
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner and node loader fail this way on some malformed input, e.g. a flow collection cut by a
+            // newline before a plain scalar (found by fuzzing).
+            errors.Add(new SloValidationError(fileName, "", $"invalid YAML: its structure cannot be read ({e.Message})"));
+            return [];
+        }
 
         var documents = new List<ConfigNode>(stream.Documents.Count);
         foreach (var document in stream.Documents)

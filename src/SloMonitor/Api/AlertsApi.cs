@@ -12,21 +12,21 @@ namespace SloMonitor.Api;
 /// </summary>
 public static class AlertsApi
 {
-    private const int MaxAlertsPerRequest = 10_000;
-
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/api/v2/alerts", PostAsync);
+        var limits = AlertsApiLimits.Read(app.ServiceProvider.GetService<IConfiguration>()?.GetSection(AlertsApiLimits.Section));
+        app.MapPost("/api/v2/alerts", (HttpRequest request, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken) =>
+            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken));
         return app;
     }
 
-    private static async Task<IResult> PostAsync(HttpRequest request, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(ReadOnlyMemory<byte> bytes, AlertsApiLimits limits, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            using var document = JsonDocument.Parse(bytes);
             body = document.RootElement.Clone();
         }
         catch (JsonException ex)
@@ -39,9 +39,9 @@ public static class AlertsApi
             return Problem("body", "expected a JSON array of alerts");
         }
 
-        if (body.GetArrayLength() > MaxAlertsPerRequest)
+        if (body.GetArrayLength() > limits.MaxAlertsPerRequest)
         {
-            return Problem("body", $"at most {MaxAlertsPerRequest} alerts per request");
+            return AlertsApiLimits.Problem("body", $"has {body.GetArrayLength()} alerts, more than the limit of {limits.MaxAlertsPerRequest} ({AlertsApiLimits.Section}:MaxAlertsPerRequest)", StatusCodes.Status413PayloadTooLarge);
         }
 
         var now = time.GetUtcNow();
@@ -63,6 +63,11 @@ public static class AlertsApi
             if (!TryMap(item, "annotations", field, required: false, out var annotations, out var annotationsError))
             {
                 return annotationsError!;
+            }
+
+            if (OverLimits(limits, field, labels!, annotations!) is { } overLimit)
+            {
+                return overLimit;
             }
 
             if (!TryTime(item, "startsAt", field, out var startsAt, out var startsError) || !TryTime(item, "endsAt", field, out var endsAt, out startsError))
@@ -94,6 +99,34 @@ public static class AlertsApi
         }
 
         return Results.Ok();
+    }
+
+    private static IResult? OverLimits(AlertsApiLimits limits, string field, Dictionary<string, string> labels, Dictionary<string, string> annotations)
+    {
+        if (labels.Count > limits.MaxLabelsPerAlert)
+        {
+            return Problem($"{field}.labels", $"has {labels.Count} labels, more than the limit of {limits.MaxLabelsPerAlert} ({AlertsApiLimits.Section}:MaxLabelsPerAlert)");
+        }
+
+        if (annotations.Count > limits.MaxAnnotationsPerAlert)
+        {
+            return Problem($"{field}.annotations", $"has {annotations.Count} annotations, more than the limit of {limits.MaxAnnotationsPerAlert} ({AlertsApiLimits.Section}:MaxAnnotationsPerAlert)");
+        }
+
+        foreach (var (name, value) in labels)
+        {
+            if (name.Length > limits.MaxLabelNameLength)
+            {
+                return Problem($"{field}.labels", $"the label name '{name[..Math.Min(32, name.Length)]}…' is {name.Length} characters long, more than the limit of {limits.MaxLabelNameLength} ({AlertsApiLimits.Section}:MaxLabelNameLength)");
+            }
+
+            if (value.Length > limits.MaxLabelValueLength)
+            {
+                return Problem($"{field}.labels.{name}", $"the value is {value.Length} characters long, more than the limit of {limits.MaxLabelValueLength} ({AlertsApiLimits.Section}:MaxLabelValueLength)");
+            }
+        }
+
+        return null;
     }
 
     private static bool TryMap(JsonElement item, string name, string field, bool required, out Dictionary<string, string>? map, out IResult? error)

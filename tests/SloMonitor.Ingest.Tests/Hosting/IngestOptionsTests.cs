@@ -36,6 +36,8 @@ public sealed class IngestOptionsTests
     [InlineData("MaxEventAge", "00:00:00")]
     [InlineData("MaxFutureSkew", "-00:01:00")]
     [InlineData("RetryAfter", "00:00:00.5")]
+    [InlineData("MaxBytesInFlight", "1000")]
+    [InlineData("MaxEvictedCumulativeSeries", "-1")]
     public void AnUnworkableLimitIsRefusedNamingTheSetting(string key, string value)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ingest:" + key] = value }).Build();

@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace SloMonitor.Ingest.Tests.Support;
 
 /// <summary>
 /// A real Kestrel host on 127.0.0.1 ephemeral ports with the OTLP endpoints: an HTTP/2-only port for gRPC (as the
-/// service binds :4317) and an HTTP/1.1 + HTTP/2 port for OTLP/HTTP (as :4318).
+/// service binds :4317) and an HTTP/1.1 + HTTP/2 port for OTLP/HTTP (as :4318), which also serves /metrics.
 /// </summary>
 internal sealed class IngestHost : IAsyncDisposable
 {
@@ -27,11 +28,14 @@ internal sealed class IngestHost : IAsyncDisposable
 
     public CapturingSink Sink { get; }
 
+    /// <summary>Bytes of request bodies this host's ingest holds now.</summary>
+    public long BytesInFlight => _app.Services.GetRequiredService<IngestGate>().BytesInFlight;
+
     public Uri GrpcAddress { get; }
 
     public Uri HttpAddress { get; }
 
-    public static async Task<IngestHost> StartAsync(Action<IngestOptions>? configure = null, TimeProvider? time = null)
+    public static async Task<IngestHost> StartAsync(Action<IngestOptions>? configure = null, TimeProvider? time = null, Action<KestrelServerOptions>? kestrelLimits = null)
     {
         var sink = new CapturingSink();
         var builder = WebApplication.CreateSlimBuilder();
@@ -40,6 +44,7 @@ internal sealed class IngestHost : IAsyncDisposable
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrelLimits?.Invoke(kestrel);
         });
         builder.Services.AddSingleton<ITelemetrySink>(sink);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
@@ -48,6 +53,7 @@ internal sealed class IngestHost : IAsyncDisposable
         var app = builder.Build();
         app.MapOtlpGrpc();
         app.MapOtlpHttp();
+        app.MapMetrics();
         await app.StartAsync();
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();

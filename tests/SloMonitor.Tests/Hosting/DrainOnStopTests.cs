@@ -43,11 +43,12 @@ public sealed class DrainOnStopTests
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
-    /// <summary>Waits until the service counts the export as in flight (it has read the headers and waits for the body).</summary>
+    /// <summary>Waits until the service holds bytes of the export's body (it has read the headers and waits for the rest).</summary>
     private static async Task InFlightAsync(HttpClient http, int httpPort)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/metrics"))).Contains("slomon_ingest_in_flight_requests 1", StringComparison.Ordinal))
+        while (!System.Text.RegularExpressions.Regex.IsMatch(
+            await http.GetStringAsync(new Uri($"http://127.0.0.1:{httpPort}/metrics")), @"^slomon_ingest_in_flight_bytes [1-9]", System.Text.RegularExpressions.RegexOptions.Multiline))
         {
             Assert.True(DateTime.UtcNow < deadline, "the service never counted the export as in flight");
             await Task.Delay(20);
