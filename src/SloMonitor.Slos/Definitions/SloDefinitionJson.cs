@@ -19,8 +19,16 @@ public static class SloDefinitionJson
         };
         Put(json, "description", definition.Description);
         json["objective"] = definition.Objective;
-        json["window"] = definition.Window.Text;
-        Put(json, "timeZone", definition.Window.TimeZone?.Id);
+        if (definition.Windows.Count == 1)
+        {
+            json["window"] = definition.Window.Text;
+        }
+        else
+        {
+            json["windows"] = new JsonArray([.. definition.Windows.Select(w => (JsonNode?)JsonValue.Create(w.Text))]);
+        }
+
+        Put(json, "timeZone", definition.Windows.FirstOrDefault(w => w.IsCalendarMonth)?.TimeZone?.Id);
         if (definition.Labels.Count > 0)
         {
             var labels = new JsonObject();
@@ -80,6 +88,11 @@ public static class SloDefinitionJson
         if (sli.Timeslice is { } timeslice)
         {
             json["timeslice"] = DurationText.Format(timeslice);
+        }
+
+        if (sli.Lateness is { } lateness)
+        {
+            json["lateness"] = DurationText.Format(lateness);
         }
 
         if (sli.Kind == SliKind.Gauge)

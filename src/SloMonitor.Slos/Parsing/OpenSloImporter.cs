@@ -8,7 +8,8 @@ namespace SloMonitor.Slos.Parsing;
 /// <c>metricSource.spec.query</c> is a selector in SloMonitor's syntax, over metrics unless
 /// <c>metricSource.spec.source</c> says <c>spans</c>. A <c>ratioMetric</c> becomes a ratio SLI (an availability SLI
 /// over spans); a <c>thresholdMetric</c> a latency SLI with <c>Occurrences</c>, and with <c>Timeslices</c> a gauge,
-/// or a percentile latency SLI when <c>metricSource.spec.percentile</c> is set. What OpenSLO has no field for comes
+/// or a percentile latency SLI when <c>metricSource.spec.percentile</c> is set (<c>spec.aggregation</c> and
+/// <c>spec.lateness</c> beside it are those SLI fields). What OpenSLO has no field for comes
 /// in <c>slomonitor/…</c> annotations (<see cref="OpenSloWriter"/> writes them). SLIs referenced by
 /// <c>indicatorRef</c> must be in the same file.
 /// </summary>
@@ -256,6 +257,7 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
             Put("threshold", objective.Get("value"));
             Put("percentile", percentile);
             Put("aggregation", source?.Spec?.Get("aggregation"));
+            Put("lateness", source?.Spec?.Get("lateness"));
             if (timeslices)
             {
                 Put("timeslice", objective.Get("timeSliceWindow"));

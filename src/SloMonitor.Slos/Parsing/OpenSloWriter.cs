@@ -12,8 +12,9 @@ public sealed record OpenSloExport(string Yaml, IReadOnlyList<OpenSloSkipped> Sk
 /// <summary>
 /// Writes definitions as OpenSLO v1 <c>SLO</c> documents with their indicator inline, in the shape
 /// <see cref="OpenSloImporter"/> reads back to the same definitions: queries are SloMonitor selectors in
-/// <c>metricSource.spec.query</c> (<c>type: slomonitor</c>, <c>spec.source: spans</c> for span SLIs), the percentile
-/// and gauge aggregation beside them, and what OpenSLO has no field for in <c>slomonitor/…</c> annotations.
+/// <c>metricSource.spec.query</c> (<c>type: slomonitor</c>, <c>spec.source: spans</c> for span SLIs), the percentile,
+/// gauge aggregation and slice lateness beside them, and what OpenSLO has no field for in <c>slomonitor/…</c>
+/// annotations. An SLO with several windows cannot be written: OpenSLO has one time window per SLO.
 /// </summary>
 public static class OpenSloWriter
 {
@@ -50,6 +51,11 @@ public static class OpenSloWriter
     public static string? Unsupported(SloDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Windows.Count > 1)
+        {
+            return $"it lists {definition.Windows.Count} windows ({string.Join(", ", definition.Windows.Select(w => w.Text))}); an OpenSLO SLO has exactly one time window";
+        }
+
         if (!definition.Window.IsCalendarMonth && Shorthand(definition.Window.Rolling) is null)
         {
             return $"window {definition.Window.Text} is not a whole number of minutes, as OpenSLO durations are";
@@ -176,6 +182,11 @@ public static class OpenSloWriter
                 if (sli.Percentile is { } percentile)
                 {
                     spec.Add("percentile", new YamlNumber(percentile.ToString("R", CultureInfo.InvariantCulture)));
+                }
+
+                if (sli.Lateness is { } lateness)
+                {
+                    spec.Add("lateness", DurationText.Format(lateness));
                 }
 
                 if (sli.Kind == SliKind.Gauge && sli.Aggregation != GaugeAggregationKind.Max)

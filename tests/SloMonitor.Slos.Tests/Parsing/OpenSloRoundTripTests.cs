@@ -32,26 +32,26 @@ public sealed class OpenSloRoundTripTests
         name: checkout-latency
         service: checkout
         objective: 99
-        window: 36h
+        window: 7d
         groupBy: [http.route, cloud.region]
         maxGroups: 50
         sli: {kind: latency, match: 'span.kind="server"', threshold: 300ms}
         alerting:
           rules:
             - {severity: page, longWindow: 1h, shortWindow: 5m, burnRate: 14.4}
-            - {severity: ticket, longWindow: 1d, shortWindow: 2h, budgetShare: 0.1}
+            - {severity: ticket, longWindow: 1d, shortWindow: 2h, budgetShare: 0.2}
           minEvents: 50
           resolveAfter: 10m
           noData: {after: 15m, severity: page}
         """,
         // latency over every span, and over a histogram metric
-        "{name: api-latency, service: api, objective: 95, sli: {kind: latency, threshold: 1.5}}",
+        "{name: api-latency, service: api, objective: 95, window: 36h, sli: {kind: latency, threshold: 1.5}}",
         "{name: api-metric-latency, service: api, objective: 99.5, sli: {kind: latency, source: metrics, metric: 'http.server.request.duration{http.route=\"/pay\"}', threshold: 250ms}}",
         // percentile latency (time slices) over metrics in a calendar month, and over spans with the default slice
         "{name: checkout-p99, service: checkout, objective: 99.5, window: month, timeZone: Europe/Paris, sli: {kind: latency, source: metrics, metric: http.server.request.duration, threshold: 800ms, percentile: 99, timeslice: 5m}}",
         "{name: checkout-p95, service: checkout, objective: 99, window: month, sli: {kind: latency, threshold: 0.4, percentile: 95}}",
         // gauges: max with its slice, average with the default slice
-        "{name: replica-lag, service: orders-db, objective: 99.5, sli: {kind: gauge, metric: 'pg.replication.lag{db.role=\"replica\"}', threshold: 5, timeslice: 2m}}",
+        "{name: replica-lag, service: orders-db, objective: 99.5, sli: {kind: gauge, metric: 'pg.replication.lag{db.role=\"replica\"}', threshold: 5, timeslice: 2m, lateness: 3m}}",
         "{name: queue-depth, service: orders, objective: 99, alerting: {minEvents: 3}, sli: {kind: gauge, metric: queue.depth, threshold: 1000, aggregation: avg}}",
     };
 
@@ -188,6 +188,19 @@ public sealed class OpenSloRoundTripTests
 
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         SameDefinition.Assert(original, parsed.Definitions[0]);
+    }
+
+    [Fact]
+    public void TheCanonicalJsonOfAnSloWithSeveralWindowsReadsBackTheSameAndOpenSloNamesWhyItCannotCarryIt()
+    {
+        var original = Parse("{name: pay, service: pay, objective: 99, windows: [28d, month, 90d], timeZone: Europe/Paris, sli: {kind: availability}}", "a.yaml");
+
+        var parsed = SloParser.ParseJson(SloDefinitionJson.WriteText(original), original.Name);
+        var export = OpenSloWriter.Write([original]);
+
+        Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
+        SameDefinition.Assert(original, parsed.Definitions[0]);
+        Assert.Contains("3 windows (28d, month, 90d)", Assert.Single(export.Skipped).Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,9 @@ internal static class SameDefinition
         Xunit.Assert.Equal(
             (expected.Name, expected.Service, expected.Description, expected.Objective, expected.RunbookUrl, expected.DashboardUrl, expected.MaxGroups),
             (actual.Name, actual.Service, actual.Description, actual.Objective, actual.RunbookUrl, actual.DashboardUrl, actual.MaxGroups));
-        Xunit.Assert.Equal((expected.Window.Text, expected.Window.Rolling, expected.Window.TimeZone?.Id), (actual.Window.Text, actual.Window.Rolling, actual.Window.TimeZone?.Id));
+        Xunit.Assert.Equal(
+            expected.Windows.Select(w => (w.Text, w.Rolling, w.TimeZone?.Id)),
+            actual.Windows.Select(w => (w.Text, w.Rolling, w.TimeZone?.Id)));
         Xunit.Assert.Equal(expected.Labels.OrderBy(l => l.Key), actual.Labels.OrderBy(l => l.Key));
         Xunit.Assert.Equal(expected.GroupBy, actual.GroupBy);
         Xunit.Assert.Equal(expected.Sli, actual.Sli);

@@ -19,6 +19,7 @@ public sealed class SloEditHistoryTests
         await using var service = await TestService.StartAsync();
         Assert.Equal(HttpStatusCode.Created, (await SloApplyApiTests.PutAsync(service, "pay-availability", Original)).StatusCode);
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "pay", "/pay", 100, 2);
+        await service.EvaluateRoundAsync();
         Assert.Equal(100, await TotalAsync(service, "5m"));
 
         // Description, labels, links and the alerting policy: same series.
@@ -53,6 +54,7 @@ public sealed class SloEditHistoryTests
         Assert.True(sli["historyRestarts"]!.GetValue<bool>());
         Assert.Equal(0, await TotalAsync(service, "5m"));
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "pay", "/pay", 10, 0);
+        await service.EvaluateRoundAsync();
         Assert.Equal(10, await TotalAsync(service, "5m"));
 
         var window = await SloApplyApiTests.ApplyAsync(service, SloApplyApiTests.Files(("pay.yaml", """
