@@ -18,6 +18,9 @@ namespace SloMonitor.Api;
 /// </summary>
 public static class SloApplyApi
 {
+    // PostgreSQL serialises applies across instances; this keeps this instance's catalog updates in commit order.
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
     public static IEndpointRouteBuilder MapSloApplyApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -58,6 +61,7 @@ public static class SloApplyApi
         SloApplyPlan? plan = null;
         var now = engine.Time.GetUtcNow();
         bool applied;
+        await Gate.WaitAsync(cancellationToken);
         try
         {
             applied = await store.ApplyAsync(
@@ -70,15 +74,18 @@ public static class SloApplyApi
                         : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner))], plan.Deletes);
                 },
                 cancellationToken);
+            if (applied)
+            {
+                catalog.ApplyApi(plan!.Upserts, plan.Deletes);
+            }
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             return Results.Json(new { error = $"PostgreSQL is not available, nothing was applied: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-
-        if (applied)
+        finally
         {
-            catalog.ApplyApi(plan!.Upserts, plan.Deletes);
+            Gate.Release();
         }
 
         return Answer(plan!, applyOptions.DryRun, applied);

@@ -95,6 +95,8 @@ internal sealed partial class SloApplyRequest
                     }
 
                     break;
+                case "dryRun" or "prune" or "owner" or "selector" when property.Value.ValueKind == JsonValueKind.Null:
+                    break;
                 case "dryRun" or "prune" or "owner" or "selector":
                     if (options.ContainsKey(property.Name))
                     {

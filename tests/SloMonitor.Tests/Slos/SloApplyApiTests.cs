@@ -12,17 +12,17 @@ public sealed class SloApplyApiTests
 {
     private const string FileSlos = """
         slos:
-          - {name: search-availability, service: search, objective: 99.5, sli: {kind: availability}}
+          - {name: browse-availability, service: search, objective: 99.5, sli: {kind: availability}}
         """;
 
     private const string CheckoutFile = """
         slos:
-          - name: checkout-availability
+          - name: basket-availability
             service: checkout
             objective: 99.9
             labels: {team: payments}
             sli: {kind: availability, match: 'span.kind="server"'}
-          - name: checkout-latency
+          - name: basket-latency
             service: checkout
             objective: 99
             labels: {team: payments}
@@ -42,18 +42,18 @@ public sealed class SloApplyApiTests
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.True(answer.Json["applied"]!.GetValue<bool>());
-        Assert.Equal(["checkout-availability", "checkout-latency", "payments-retries"], answer.Names());
+        Assert.Equal(["basket-availability", "basket-latency", "payments-retries"], answer.Names());
         Assert.All(answer.Slos, s => Assert.Equal("created", s["action"]!.GetValue<string>()));
-        Assert.Equal("slos/checkout.yaml:7:5", answer.Slo("checkout-latency")["location"]!.GetValue<string>());
-        var objective = answer.Change("checkout-availability", "objective");
+        Assert.Equal("slos/checkout.yaml:7:5", answer.Slo("basket-latency")["location"]!.GetValue<string>());
+        var objective = answer.Change("basket-availability", "objective");
         Assert.Null(objective["from"]);
         Assert.Equal(99.9, objective["to"]!.GetValue<double>());
-        Assert.Equal("team-payments", answer.Change("checkout-availability", "owner")["to"]!.GetValue<string>());
+        Assert.Equal("team-payments", answer.Change("basket-availability", "owner")["to"]!.GetValue<string>());
 
         var rows = await new SloDefinitionStore(service.Database.DataSource).ListAsync();
-        Assert.Equal(["checkout-availability", "checkout-latency", "payments-retries"], rows.Select(r => r.Name));
+        Assert.Equal(["basket-availability", "basket-latency", "payments-retries"], rows.Select(r => r.Name));
         Assert.All(rows, r => Assert.Equal("team-payments", r.Owner));
-        using var latency = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-latency"));
+        using var latency = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/basket-latency"));
         Assert.Equal(0.3, latency.RootElement.GetProperty("sli").GetProperty("threshold").GetDouble(), 12);
         Assert.Equal("api", latency.RootElement.GetProperty("source").GetString());
     }
@@ -73,15 +73,15 @@ public sealed class SloApplyApiTests
         var changed = await ApplyAsync(service, Files(("slos/checkout.yaml", edited)), owner: "team-payments");
 
         Assert.Equal(HttpStatusCode.OK, changed.Status);
-        var availability = changed.Slo("checkout-availability");
+        var availability = changed.Slo("basket-availability");
         Assert.Equal("changed", availability["action"]!.GetValue<string>());
         var change = Assert.Single(availability["changes"]!.AsArray())!;
         Assert.Equal(("objective", 99.9, 99.95), (change["field"]!.GetValue<string>(), change["from"]!.GetValue<double>(), change["to"]!.GetValue<double>()));
         Assert.False(availability["historyRestarts"]!.GetValue<bool>());
-        var latency = changed.Slo("checkout-latency");
+        var latency = changed.Slo("basket-latency");
         Assert.Equal("sli.threshold", Assert.Single(latency["changes"]!.AsArray())!["field"]!.GetValue<string>());
         Assert.True(latency["historyRestarts"]!.GetValue<bool>());
-        using var stored = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-availability"));
+        using var stored = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/basket-availability"));
         Assert.Equal(99.95, stored.RootElement.GetProperty("objective").GetDouble());
     }
 
@@ -92,19 +92,19 @@ public sealed class SloApplyApiTests
         Assert.Equal(HttpStatusCode.OK, (await ApplyAsync(service, Files(("slos/checkout.yaml", CheckoutFile)), owner: "team-payments")).Status);
         Assert.Equal(HttpStatusCode.OK, (await ApplyAsync(service, Files(("other.yaml", PaymentsFile)), owner: "team-other")).Status);
         Assert.Equal(HttpStatusCode.Created, (await PutAsync(service, "hand-made", """{"service": "x", "objective": 99, "sli": {"kind": "availability"}}""")).StatusCode);
-        var onlyAvailability = CheckoutFile[..CheckoutFile.IndexOf("  - name: checkout-latency", StringComparison.Ordinal)];
+        var onlyAvailability = CheckoutFile[..CheckoutFile.IndexOf("  - name: basket-latency", StringComparison.Ordinal)];
 
         var answer = await ApplyAsync(service, Files(("slos/checkout.yaml", onlyAvailability)), owner: "team-payments", prune: true);
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        Assert.Equal(("unchanged", "deleted"), (answer.Slo("checkout-availability")["action"]!.GetValue<string>(), answer.Slo("checkout-latency")["action"]!.GetValue<string>()));
-        Assert.Equal(300.0 / 1000, answer.Change("checkout-latency", "sli.threshold")["from"]!.GetValue<double>());
-        Assert.Null(answer.Change("checkout-latency", "sli.threshold")["to"]);
+        Assert.Equal(("unchanged", "deleted"), (answer.Slo("basket-availability")["action"]!.GetValue<string>(), answer.Slo("basket-latency")["action"]!.GetValue<string>()));
+        Assert.Equal(300.0 / 1000, answer.Change("basket-latency", "sli.threshold")["from"]!.GetValue<double>());
+        Assert.Null(answer.Change("basket-latency", "sli.threshold")["to"]);
         Assert.Equal(2, answer.Slos.Count);
-        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/checkout-latency")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/basket-latency")).StatusCode);
         var names = (await new SloDefinitionStore(service.Database.DataSource).ListAsync()).Select(r => r.Name);
-        Assert.Equal(["checkout-availability", "hand-made", "payments-retries"], names);
-        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("api/v1/slos/search-availability")).StatusCode);
+        Assert.Equal(["basket-availability", "hand-made", "payments-retries"], names);
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("api/v1/slos/browse-availability")).StatusCode);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class SloApplyApiTests
         Assert.Equal(HttpStatusCode.OK, (await ApplyAsync(service, Files(("slos/checkout.yaml", CheckoutFile)), owner: "team-payments")).Status);
         var store = new SloDefinitionStore(service.Database.DataSource);
         var before = await store.ListAsync();
-        var edited = CheckoutFile.Replace("objective: 99.9", "objective: 99.5", StringComparison.Ordinal)[..CheckoutFile.IndexOf("  - name: checkout-latency", StringComparison.Ordinal)];
+        var edited = CheckoutFile.Replace("objective: 99.9", "objective: 99.5", StringComparison.Ordinal)[..CheckoutFile.IndexOf("  - name: basket-latency", StringComparison.Ordinal)];
 
         var answer = await ApplyAsync(service, Files(("slos/checkout.yaml", edited), ("slos/payments.yaml", PaymentsFile)), owner: "team-payments", prune: true, dryRun: true);
 
@@ -140,12 +140,12 @@ public sealed class SloApplyApiTests
         Assert.True(answer.Json["dryRun"]!.GetValue<bool>());
         Assert.False(answer.Json["applied"]!.GetValue<bool>());
         Assert.Equal(
-            [("checkout-availability", "changed"), ("payments-retries", "created"), ("checkout-latency", "deleted")],
+            [("basket-availability", "changed"), ("payments-retries", "created"), ("basket-latency", "deleted")],
             answer.Slos.Select(s => (s["name"]!.GetValue<string>(), s["action"]!.GetValue<string>())));
         Assert.Equal(before, await store.ListAsync());
-        using var availability = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/checkout-availability"));
+        using var availability = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/basket-availability"));
         Assert.Equal(99.9, availability.RootElement.GetProperty("objective").GetDouble());
-        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("api/v1/slos/checkout-latency")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("api/v1/slos/basket-latency")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/payments-retries")).StatusCode);
     }
 
@@ -171,9 +171,21 @@ public sealed class SloApplyApiTests
         var errors = broken["errors"]!.AsArray().Select(e => (e!["location"]!.GetValue<string>(), e["field"]!.GetValue<string>())).ToList();
         Assert.Contains(("slos/broken.yaml:4:16", "slos[0].objective"), errors);
         Assert.Contains(("slos/broken.yaml:5:10", "slos[0].sli.threshold"), errors);
-        Assert.Equal("created", answer.Slo("checkout-availability")["action"]!.GetValue<string>());
+        Assert.Equal("created", answer.Slo("basket-availability")["action"]!.GetValue<string>());
         Assert.Empty(await new SloDefinitionStore(service.Database.DataSource).ListAsync());
-        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/checkout-availability")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/basket-availability")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ANameGivenTwiceInTheSetIsInvalidAtItsSecondPlace()
+    {
+        await using var service = await TestService.StartAsync();
+
+        var answer = await ApplyAsync(service, Files(("a.yaml", PaymentsFile), ("b.yaml", PaymentsFile)), owner: "team-payments");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal([("created", "a.yaml:1:3"), ("invalid", "b.yaml:1:3")], answer.Slos.Select(s => (s["action"]!.GetValue<string>(), s["location"]!.GetValue<string>())));
+        Assert.Contains("defined more than once in the set (also at a.yaml:1:3)", answer.Slos[1]["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,15 +194,15 @@ public sealed class SloApplyApiTests
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = FileSlos });
         Assert.Equal(HttpStatusCode.OK, (await ApplyAsync(service, Files(("payments.yaml", PaymentsFile)), owner: "team-payments")).Status);
         const string Takeover = """
-            - {name: search-availability, service: search, objective: 99, sli: {kind: availability}}
+            - {name: browse-availability, service: search, objective: 99, sli: {kind: availability}}
             - {name: payments-retries, service: payments, objective: 95, sli: {kind: ratio, bad: r, total: t}}
             """;
 
         var answer = await ApplyAsync(service, Files(("takeover.yaml", Takeover)), owner: "team-search");
 
         Assert.Equal(HttpStatusCode.Conflict, answer.Status);
-        Assert.Equal("refused", answer.Slo("search-availability")["action"]!.GetValue<string>());
-        Assert.Contains("defined in the file slos.yaml", answer.Slo("search-availability")["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("refused", answer.Slo("browse-availability")["action"]!.GetValue<string>());
+        Assert.Contains("defined in the file slos.yaml", answer.Slo("browse-availability")["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("managed by owner 'team-payments'", answer.Slo("payments-retries")["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         using var kept = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/payments-retries"));
         Assert.Equal(99, kept.RootElement.GetProperty("objective").GetDouble());

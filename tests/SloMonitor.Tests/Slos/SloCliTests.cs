@@ -10,11 +10,11 @@ public sealed class SloCliTests : IDisposable
 {
     private const string CheckoutFile = """
         slos:
-          - name: checkout-availability
+          - name: cli-availability
             service: checkout
             objective: 99.9
             sli: {kind: availability, match: 'span.kind="server"'}
-          - name: checkout-latency
+          - name: cli-latency
             service: checkout
             objective: 99
             sli: {kind: latency, threshold: 300ms}
@@ -33,7 +33,7 @@ public sealed class SloCliTests : IDisposable
         var created = await ApplyAsync(service, "-f", "slos", "--owner", "team-checkout");
 
         Assert.True(created.Code == 0, created.ToString());
-        Assert.Contains("+ checkout-availability: created (slos/checkout.yaml:2:5)\n+     name: checkout-availability\n+     service: checkout\n+     objective: 99.9\n", created.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+ cli-availability: created (slos/checkout.yaml:2:5)\n+     name: cli-availability\n+     service: checkout\n+     objective: 99.9\n", created.Stdout, StringComparison.Ordinal);
         Assert.Contains("+     sli.threshold: 0.3\n", created.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("applied: 2 created, 0 changed, 0 deleted, 0 unchanged\n", created.Stdout, StringComparison.Ordinal);
 
@@ -41,25 +41,25 @@ public sealed class SloCliTests : IDisposable
         var dryRun = await ApplyAsync(service, "-f", "slos", "--owner", "team-checkout", "--dry-run");
 
         Assert.True(dryRun.Code == 0, dryRun.ToString());
-        Assert.Contains("~ checkout-availability: changed (slos/checkout.yaml:2:5)\n-     objective: 99.9\n+     objective: 99.95\n~ checkout-latency", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains("~ cli-availability: changed (slos/checkout.yaml:2:5)\n-     objective: 99.9\n+     objective: 99.95\n~ cli-latency", dryRun.Stdout, StringComparison.Ordinal);
         Assert.Contains("-     sli.threshold: 0.3\n+     sli.threshold: 0.25\n!     its history restarts", dryRun.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("dry run: 0 to create, 2 to change, 0 to delete, 0 unchanged; nothing was applied\n", dryRun.Stdout, StringComparison.Ordinal);
-        Assert.Equal(99.9, await ObjectiveAsync(service, "checkout-availability"));
+        Assert.Equal(99.9, await ObjectiveAsync(service, "cli-availability"));
 
-        Write("slos/checkout.yaml", CheckoutFile[..CheckoutFile.IndexOf("  - name: checkout-latency", StringComparison.Ordinal)]);
+        Write("slos/checkout.yaml", CheckoutFile[..CheckoutFile.IndexOf("  - name: cli-latency", StringComparison.Ordinal)]);
         var pruned = await ApplyAsync(service, "-f", "slos", "--owner", "team-checkout", "--prune");
 
         Assert.True(pruned.Code == 0, pruned.ToString());
-        Assert.Contains("- checkout-latency: deleted\n-     name: checkout-latency\n", pruned.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("checkout-availability", pruned.Stdout, StringComparison.Ordinal);
+        Assert.Contains("- cli-latency: deleted\n-     name: cli-latency\n", pruned.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("cli-availability", pruned.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("applied: 0 created, 0 changed, 1 deleted, 1 unchanged\n", pruned.Stdout, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/checkout-latency")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/cli-latency")).StatusCode);
     }
 
     [Fact]
     public async Task AnInvalidOrRefusedSloMakesApplyExitOneWithItsLocationAndAppliesNothing()
     {
-        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = "- {name: search-availability, service: search, objective: 99, sli: {kind: availability}}" });
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = "- {name: browse-availability, service: search, objective: 99, sli: {kind: availability}}" });
         Write("slos/checkout.yaml", CheckoutFile);
         Write("slos/broken.yaml", "slos:\n  - name: broken\n    service: checkout\n    objective: 120\n    sli: {kind: availability}\n");
 
@@ -68,15 +68,15 @@ public sealed class SloCliTests : IDisposable
         Assert.True(invalid.Code == 1, invalid.ToString());
         Assert.Contains("x broken: invalid\n    slos/broken.yaml:4:16: slos[0].objective: must be a percentage above 0 and below 100", invalid.Stderr, StringComparison.Ordinal);
         Assert.Contains("1 invalid, 0 refused: nothing was applied", invalid.Stderr, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/checkout-availability")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/cli-availability")).StatusCode);
 
         File.Delete(Path.Combine(_directory, "slos/broken.yaml"));
-        Write("slos/search.yaml", "- {name: search-availability, service: search, objective: 95, sli: {kind: availability}}\n");
+        Write("slos/search.yaml", "- {name: browse-availability, service: search, objective: 95, sli: {kind: availability}}\n");
         var refused = await ApplyAsync(service, "-f", "slos");
 
         Assert.True(refused.Code == 1, refused.ToString());
-        Assert.Contains("x search-availability: refused (slos/search.yaml:1:3): defined in the file slos.yaml on the server; change it there", refused.Stderr, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/checkout-availability")).StatusCode);
+        Assert.Contains("x browse-availability: refused (slos/search.yaml:1:3): defined in the file slos.yaml on the server; change it there", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/cli-availability")).StatusCode);
 
         var missing = await ApplyAsync(service, "-f", "nowhere.yaml");
         Assert.True(missing.Code == 1, missing.ToString());
@@ -113,7 +113,7 @@ public sealed class SloCliTests : IDisposable
         Assert.True(export.Code == 0, export.ToString());
         var imported = SloParser.ParseYaml(export.Stdout, "export.yaml");
         Assert.True(imported.IsValid, string.Join("\n", imported.Errors));
-        Assert.Equal(["checkout-availability", "checkout-latency"], imported.Definitions.Select(d => d.Name));
+        Assert.Equal(["cli-availability", "cli-latency"], imported.Definitions.Select(d => d.Name));
         Write("openslo/checkout.yaml", export.Stdout);
         var reapplied = await ApplyAsync(service, "-f", "openslo", "--owner", "team-checkout");
         Assert.True(reapplied.Code == 0, reapplied.ToString());
@@ -136,13 +136,13 @@ public sealed class SloCliTests : IDisposable
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = CheckoutFile });
 
-        using var one = await service.Http.GetAsync("api/v1/slos/checkout-latency?format=openslo");
+        using var one = await service.Http.GetAsync("api/v1/slos/cli-latency?format=openslo");
         using var list = await service.Http.GetAsync("api/v1/slos?format=openslo");
         using var bad = await service.Http.GetAsync("api/v1/slos?format=xml");
 
         Assert.Equal("application/yaml", one.Content.Headers.ContentType!.MediaType);
         var latency = Assert.Single(SloParser.ParseYaml(await one.Content.ReadAsStringAsync(), "one.yaml").Definitions);
-        Assert.Equal(("checkout-latency", 0.3), (latency.Name, latency.Sli.Threshold!.Value));
+        Assert.Equal(("cli-latency", 0.3), (latency.Name, latency.Sli.Threshold!.Value));
         Assert.Equal(2, SloParser.ParseYaml(await list.Content.ReadAsStringAsync(), "list.yaml").Definitions.Count);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("format", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
