@@ -20,6 +20,12 @@ public static class SloApplyCommand
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+
         var arguments = CliArguments.Parse(args, [["--filename", "-f"], ["--server"], ["--owner"], ["--selector", "-l"], ["--timeout"]], ["--dry-run", "--prune"]);
         var problem = arguments.Error
             ?? (arguments.Positional.Count > 0 ? $"unexpected argument '{arguments.Positional[0]}' (files go after -f)" : null)

@@ -17,6 +17,12 @@ public static class SloExportCommand
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+
         var arguments = CliArguments.Parse(args, [["--format"], ["--filename", "-f"], ["--server"], ["--timeout"]], []);
         var format = arguments.Value("--format") ?? "openslo";
         var problem = arguments.Error

@@ -94,7 +94,10 @@ public sealed class SloCliTests : IDisposable
         var badFormat = await CliProcess.RunAsync(_directory, null, "export", "--format", "sloth");
         var unreachable = await CliProcess.RunAsync(_directory, null, "apply", "-f", "slos", "--server", $"http://127.0.0.1:{closedPort}");
 
-        Assert.Equal((2, 2, 2, 2), (noFiles.Code, unknown.Code, badFormat.Code, unreachable.Code));
+        var help = await CliProcess.RunAsync(_directory, null, "apply", "--help");
+
+        Assert.Equal((2, 2, 2, 2, 0), (noFiles.Code, unknown.Code, badFormat.Code, unreachable.Code, help.Code));
+        Assert.StartsWith("usage: SloMonitor apply -f PATH", help.Stdout, StringComparison.Ordinal);
         Assert.Contains("usage: SloMonitor apply -f PATH", noFiles.Stderr, StringComparison.Ordinal);
         Assert.Contains("unknown option '--force'", unknown.Stderr, StringComparison.Ordinal);
         Assert.Contains("--format: only 'openslo' is supported", badFormat.Stderr, StringComparison.Ordinal);
