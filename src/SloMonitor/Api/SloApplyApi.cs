@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using SloMonitor.Slos.Apply;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
@@ -79,7 +78,7 @@ public static class SloApplyApi
                 catalog.ApplyApi(plan!.Upserts, plan.Deletes);
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {
             return Results.Json(new { error = $"PostgreSQL is not available, nothing was applied: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
