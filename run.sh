@@ -7,7 +7,7 @@
 # (created on the first run, reused afterwards) and stops it when the service stops, unless it was already running
 # before this run. One ./run.sh at a time per checkout: a second one exits at once, naming the first. Other
 # arguments go to the service as configuration, e.g. ./run.sh --SloMonitor:HttpPort=9090. SLOMONITOR_DATA_DIR
-# moves .data elsewhere.
+# moves .data (the lock, the private PostgreSQL, the local checkpoint journal) elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -75,6 +75,7 @@ if [ -z "${ConnectionStrings__Postgres:-}" ]; then
 fi
 
 export Slos__Files__0=${Slos__Files__0:-$root/deploy/examples/slos/*.yaml}
+export Slos__LocalCheckpointFile=${Slos__LocalCheckpointFile:-$data/sli-checkpoint.journal}
 if [ -z "${Alerting__File:-}" ]; then
   if [ -n "${PAGERDUTY_ROUTING_KEY:-}" ] && [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
     Alerting__File=$root/deploy/examples/alerting.yaml

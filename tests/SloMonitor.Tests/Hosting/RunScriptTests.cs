@@ -187,7 +187,7 @@ public sealed class RunScriptTests : IDisposable
             start.ArgumentList.Add("--SloMonitor:ListenAddress=127.0.0.1");
             start.ArgumentList.Add("--SloMonitor:ShutdownTimeout=00:00:10");
             start.Environment["SLOMONITOR_DATA_DIR"] = data;
-            foreach (var inherited in new[] { "ConnectionStrings__Postgres", "Slos__Files__0", "Alerting__File", "SloMonitor__HttpPort" })
+            foreach (var inherited in new[] { "ConnectionStrings__Postgres", "Slos__Files__0", "Slos__LocalCheckpointFile", "Alerting__File", "SloMonitor__HttpPort" })
             {
                 start.Environment.Remove(inherited);
             }
