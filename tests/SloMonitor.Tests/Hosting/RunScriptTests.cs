@@ -95,9 +95,9 @@ public sealed class RunScriptTests : IDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or too busy to answer within this probe's timeout
             }
 
             if (DateTime.UtcNow > deadline)
