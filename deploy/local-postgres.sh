@@ -4,17 +4,21 @@
 #        creates (first time) and starts a cluster in DIR on 127.0.0.1 and a free port, creates DATABASE when given
 #        and missing, and prints the connection string on the last line of stdout.
 #   deploy/local-postgres.sh stop DIR    stops it.
+#   deploy/local-postgres.sh status DIR  exits 0 when its cluster is running, 1 otherwise.
 # The cluster trusts local connections on 127.0.0.1 only and runs as a non-root user (postgres when started by
 # root). When the server binaries are missing it installs Debian's postgresql package with apt-get.
 set -euo pipefail
 
-cmd=${1:?usage: local-postgres.sh start|stop DIR}
-dir=$(mkdir -p "${2:?usage: local-postgres.sh start|stop DIR}" && cd "$2" && pwd)
+cmd=${1:?usage: local-postgres.sh start|stop|status DIR}
+dir=$(mkdir -p "${2:?usage: local-postgres.sh start|stop|status DIR}" && cd "$2" && pwd)
 database=${3:-postgres}
 data="$dir/data"
 
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 bin=$(find_bin)
+if [ "$cmd" = status ] && { [ -z "$bin" ] || [ ! -x "$bin/pg_ctl" ]; }; then
+  exit 1
+fi
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "PostgreSQL server binaries not found; installing Debian's postgresql package" >&2
   if [ "$(id -u)" -eq 0 ]; then
@@ -79,5 +83,9 @@ case "$cmd" in
       as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
     fi
     ;;
-  *) echo "usage: local-postgres.sh start|stop DIR" >&2; exit 2 ;;
+  status)
+    [ -L "$data" ] && data=$(readlink "$data")
+    if [ -f "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then exit 0; else exit 1; fi
+    ;;
+  *) echo "usage: local-postgres.sh start|stop|status DIR" >&2; exit 2 ;;
 esac

@@ -3,8 +3,20 @@ using Npgsql;
 
 namespace SloMonitor.Storage;
 
-/// <summary>One SLO definition stored through the API: its JSON body as sent, validated beforehand.</summary>
-public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt);
+/// <summary>
+/// One SLO definition stored through the API: its JSON body as sent (or, from a bulk apply, its canonical JSON),
+/// validated beforehand, and the owner that manages it (null when none).
+/// </summary>
+public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt, string? Owner = null);
+
+/// <summary>
+/// The rows a bulk apply reads before it decides: the names it sets and, when it prunes, the API SLOs of its
+/// <see cref="Owner"/> whose labels contain <see cref="Labels"/> (a JSON object; null for any labels).
+/// </summary>
+public sealed record SloApplyScope(IReadOnlyList<string> Names, bool Prune, string? Owner, string? Labels);
+
+/// <summary>What a bulk apply writes: rows to insert or replace (owner included) and names to delete.</summary>
+public sealed record SloApplyWrite(IReadOnlyList<SloDefinitionRow> Upserts, IReadOnlyList<string> Deletes);
 
 /// <summary>SLO definitions managed through the API, one row per SLO name.</summary>
 public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
@@ -34,8 +46,66 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<SloDefinitionRow>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt)>(new CommandDefinition(
-            "SELECT name, definition::text, updated_at FROM slo_definition ORDER BY name", cancellationToken: cancellationToken));
-        return rows.Select(r => new SloDefinitionRow(r.Name, r.Definition, new DateTimeOffset(r.UpdatedAt, TimeSpan.Zero))).ToList();
+        var rows = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt, string? Owner)>(new CommandDefinition(
+            "SELECT name, definition::text, updated_at, owner FROM slo_definition ORDER BY name", cancellationToken: cancellationToken));
+        return rows.Select(Row).ToList();
     }
+
+    /// <summary>
+    /// A bulk apply, all or nothing: in one transaction, and one apply at a time (a transaction-scoped advisory
+    /// lock), reads the rows of <paramref name="scope"/> locked for update, asks <paramref name="decide"/> what to
+    /// write, writes it and commits. When <paramref name="decide"/> returns null (a dry run, an invalid set) nothing
+    /// is written. Returns whether anything was committed.
+    /// </summary>
+    public async Task<bool> ApplyAsync(SloApplyScope scope, Func<IReadOnlyList<SloDefinitionRow>, SloApplyWrite?> decide, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(decide);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = ApplyLockKey }, transaction, cancellationToken: cancellationToken));
+        var current = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt, string? Owner)>(new CommandDefinition(
+            """
+            SELECT name, definition::text, updated_at, owner FROM slo_definition
+            WHERE name = ANY(@names)
+               OR (@prune AND (@owner::text IS NULL OR owner = @owner)
+                          AND (@labels::jsonb IS NULL OR coalesce(definition->'labels', '{}') @> @labels::jsonb))
+            ORDER BY name
+            FOR UPDATE
+            """,
+            new { names = scope.Names.ToArray(), prune = scope.Prune, owner = scope.Owner, labels = scope.Labels },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (decide(current.Select(Row).ToList()) is not { } write)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO slo_definition (name, definition, updated_at, owner)
+            SELECT name, definition::jsonb, updated_at, owner FROM unnest(@names, @definitions, @updatedAts, @owners) AS u(name, definition, updated_at, owner)
+            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, owner = excluded.owner
+            """,
+            new
+            {
+                names = write.Upserts.Select(r => r.Name).ToArray(),
+                definitions = write.Upserts.Select(r => r.Definition).ToArray(),
+                updatedAts = write.Upserts.Select(r => r.UpdatedAt).ToArray(),
+                owners = write.Upserts.Select(r => r.Owner).ToArray(),
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM slo_definition WHERE name = ANY(@names)", new { names = write.Deletes.ToArray() }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    // Any constant shared by every instance of the service; "SLOAPPLY" in ASCII.
+    private const long ApplyLockKey = 0x534C4F4150504C59;
+
+    private static SloDefinitionRow Row((string Name, string Definition, DateTime UpdatedAt, string? Owner) row) =>
+        new(row.Name, row.Definition, new DateTimeOffset(row.UpdatedAt, TimeSpan.Zero), row.Owner);
 }

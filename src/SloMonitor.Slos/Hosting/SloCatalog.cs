@@ -137,6 +137,27 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
         }
     }
 
+    /// <summary>Puts and removes API SLOs together under one lock (a bulk apply), each name resolved on its own.</summary>
+    public void ApplyApi(IReadOnlyList<SloDefinition> upserts, IReadOnlyList<string> deletes)
+    {
+        ArgumentNullException.ThrowIfNull(upserts);
+        ArgumentNullException.ThrowIfNull(deletes);
+        lock (_lock)
+        {
+            foreach (var definition in upserts)
+            {
+                _api[definition.Name] = definition;
+                Resolve(definition.Name);
+            }
+
+            foreach (var name in deletes)
+            {
+                _api.Remove(name);
+                Resolve(name);
+            }
+        }
+    }
+
     /// <summary>Puts the winning definition of <paramref name="name"/> into the engine, or removes it when none is left.</summary>
     private bool Resolve(string name)
     {

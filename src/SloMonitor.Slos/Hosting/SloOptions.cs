@@ -28,6 +28,9 @@ public sealed class SloOptions
     /// <summary>The local checkpoint journal, relative to the working directory.</summary>
     public string LocalCheckpointFile { get; set; } = Path.Combine(".data", "sli-checkpoint.journal");
 
+    /// <summary>The most SLOs one bulk apply (<c>POST /api/v1/slos/apply</c>) may carry.</summary>
+    public int MaxApplySlos { get; set; } = 10_000;
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
         MaxGroupsPerSlo = MaxGroupsPerSlo,
@@ -50,6 +53,11 @@ public sealed class SloOptions
         if (MaxGroupsPerSlo < 1)
         {
             throw new InvalidOperationException($"Slos:MaxGroupsPerSlo must be at least 1, found {MaxGroupsPerSlo}");
+        }
+
+        if (MaxApplySlos < 1)
+        {
+            throw new InvalidOperationException($"Slos:MaxApplySlos must be at least 1, found {MaxApplySlos}");
         }
 
         if (HistogramScale is < 0 or > 10)

@@ -6,17 +6,18 @@ namespace SloMonitor.Slos.Parsing;
 /// <summary>Reads a JSON body into the same node model as YAML, with JSON paths (<c>$.sli.threshold</c>).</summary>
 internal static class JsonConfigReader
 {
-    public static ConfigNode? Read(string json, List<SloValidationError> errors)
+    /// <summary>The root node, its path <paramref name="path"/>; null after a syntax error, which is added to <paramref name="errors"/>.</summary>
+    public static ConfigNode? Read(string json, List<SloValidationError> errors, string path = "$")
     {
         try
         {
             using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            return Convert(document.RootElement, "$");
+            return Convert(document.RootElement, path);
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1})") : "";
-            errors.Add(new SloValidationError("", "$", "invalid JSON" + where + ": " + e.Message));
+            errors.Add(new SloValidationError("", path, "invalid JSON" + where + ": " + e.Message));
             return null;
         }
     }

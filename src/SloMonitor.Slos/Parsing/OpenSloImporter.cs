@@ -4,15 +4,25 @@ using SloMonitor.Slos.Definitions;
 namespace SloMonitor.Slos.Parsing;
 
 /// <summary>
-/// Imports OpenSLO v1 <c>SLO</c> and <c>SLI</c> documents of the kinds SloMonitor evaluates: a
-/// <c>ratioMetric</c> becomes a ratio SLI, a <c>thresholdMetric</c> a gauge (with <c>Timeslices</c> budgeting) or a
-/// latency SLI from a histogram metric (with <c>Occurrences</c>). Each <c>metricSource.spec.query</c> is a selector
-/// in SloMonitor's syntax. SLIs referenced by <c>indicatorRef</c> must be in the same file.
+/// Imports OpenSLO v1 <c>SLO</c> and <c>SLI</c> documents of the kinds SloMonitor evaluates. Each
+/// <c>metricSource.spec.query</c> is a selector in SloMonitor's syntax, over metrics unless
+/// <c>metricSource.spec.source</c> says <c>spans</c>. A <c>ratioMetric</c> becomes a ratio SLI (an availability SLI
+/// over spans); a <c>thresholdMetric</c> a latency SLI with <c>Occurrences</c>, and with <c>Timeslices</c> a gauge,
+/// or a percentile latency SLI when <c>metricSource.spec.percentile</c> is set (<c>spec.aggregation</c> and
+/// <c>spec.lateness</c> beside it are those SLI fields). What OpenSLO has no field for comes
+/// in <c>slomonitor/…</c> annotations (<see cref="OpenSloWriter"/> writes them). SLIs referenced by
+/// <c>indicatorRef</c> must be in the same file.
 /// </summary>
 internal sealed class OpenSloImporter(NodeReader reader, string fileName)
 {
+    /// <summary>The span selector that means what an availability SLI without <c>bad</c> counts as bad.</summary>
+    internal const string ErrorStatusSelector = "status.code=\"error\"";
+
     private readonly Dictionary<string, MapNode> _indicators = new(StringComparer.Ordinal);
     private readonly List<MapNode> _slos = [];
+
+    public static string? NameOf(MapNode document) =>
+        (document.Get("metadata") as MapNode)?.Get("name") is ScalarNode { Value: { Length: > 0 } name } ? name : null;
 
     public void Add(MapNode document)
     {
@@ -44,14 +54,12 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
         }
     }
 
-    public IEnumerable<SloDefinition> Finish()
+    /// <summary>Each SLO document with its definition, or null when it has errors (added to the reader as it goes).</summary>
+    public IEnumerable<(MapNode Document, SloDefinition? Definition)> Finish()
     {
         foreach (var document in _slos)
         {
-            if (Convert(document) is { } converted && SloDefinitionReader.Read(converted, fileName, reader) is { } definition)
-            {
-                yield return definition;
-            }
+            yield return (document, Convert(document) is { } converted ? SloDefinitionReader.Read(converted, fileName, reader) : null);
         }
     }
 
@@ -79,6 +87,10 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
         Put("labels", metadata.Get("labels"));
         Put("service", spec.Get("service"));
         Put("description", spec.Get("description"));
+        if (reader.Map(metadata.Get("annotations")) is { } annotations)
+        {
+            OpenSloAnnotations.Read(annotations, reader, Put);
+        }
 
         var objectives = spec.Get("objectives") as SequenceNode;
         var objective = objectives is { Items.Count: 1 } ? reader.Map(objectives.Items[0]) : null;
@@ -89,14 +101,21 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
         }
 
         var timeslices = reader.String(spec, "budgetingMethod") is "Timeslices" or "RatioTimeslices";
-        if (reader.Number(objective, "targetPercent") is { } percent)
+        if (objective.Get("targetPercent") is not null)
         {
-            Put("objective", objective.Get("targetPercent"));
+            if (reader.Number(objective, "targetPercent") is not null)
+            {
+                Put("objective", objective.Get("targetPercent"));
+            }
         }
         else if (reader.Number(objective, "target", required: true) is { } target)
         {
-            var node = objective.Get("target")!;
-            Put("objective", new ScalarNode(node.Path, node.Location, (target * 100).ToString("R", CultureInfo.InvariantCulture), false));
+            // In decimal, so that target 0.999 is objective 99.9 exactly rather than 99.89999999999999.
+            var node = (ScalarNode)objective.Get("target")!;
+            var percent = decimal.TryParse(node.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact)
+                ? (exact * 100).ToString(CultureInfo.InvariantCulture)
+                : (target * 100).ToString("R", CultureInfo.InvariantCulture);
+            Put("objective", new ScalarNode(node.Path, node.Location, percent, false));
         }
 
         if (spec.Get("timeWindow") is SequenceNode { Items.Count: 1 } windows && reader.Map(windows.Items[0]) is { } window)
@@ -162,59 +181,92 @@ internal sealed class OpenSloImporter(NodeReader reader, string fileName)
     {
         var entries = new List<KeyValuePair<string, ConfigNode>>();
         ConfigNode Text(ConfigNode at, string value) => new ScalarNode(at.Path, at.Location, value, true);
-        ConfigNode? Query(MapNode? parent, string field)
+        void Put(string key, ConfigNode? node)
         {
-            var source = parent is null ? null : reader.Map(parent.Get(field));
-            var metricSource = source is null ? null : reader.Map(source.Get("metricSource"));
-            var metricSpec = metricSource is null ? null : reader.Map(metricSource.Get("spec"));
-            if (metricSpec?.Get("query") is { } query)
+            if (node is not null)
             {
-                return query;
+                entries.Add(new(key, node));
             }
-
-            if (source is not null)
-            {
-                reader.Error(source, "metricSource.spec.query", "is required (a selector such as 'http.server.requests{http.route=\"/pay\"}')");
-            }
-
-            return null;
         }
 
         if (reader.Map(indicator.Get("ratioMetric")) is { } ratio)
         {
-            entries.Add(new("kind", Text(ratio, "ratio")));
-            entries.Add(new("source", Text(ratio, "metrics")));
+            var sources = new List<(string Field, OpenSloMetricSource Source)>();
             foreach (var field in new[] { "good", "bad", "total" })
             {
-                if (ratio.Get(field) is not null && Query(ratio, field) is { } query)
+                if (ratio.Get(field) is not null && OpenSloMetricSource.Read(ratio, field, reader) is { } source)
                 {
-                    entries.Add(new(field, query));
+                    sources.Add((field, source));
                 }
+            }
+
+            var spans = sources.Count > 0 && sources[^1].Source.Spans;
+            foreach (var (field, source) in sources)
+            {
+                if (source.Spans != spans)
+                {
+                    reader.Error(source.Node, "every metric source of one indicator must read the same source (spans or metrics)");
+                }
+            }
+
+            Put("kind", Text(ratio, spans ? "availability" : "ratio"));
+            Put("source", Text(ratio, spans ? "spans" : "metrics"));
+            foreach (var (field, source) in sources)
+            {
+                if (!spans)
+                {
+                    Put(field, source.RequireQuery(reader));
+                }
+                else if (field == "total")
+                {
+                    Put("match", source.Query);
+                }
+                else if (field == "bad")
+                {
+                    // An availability SLI without `bad` counts spans with status ERROR; the writer says so this way.
+                    var bad = source.RequireQuery(reader);
+                    Put("bad", bad is ScalarNode { Value: ErrorStatusSelector } ? null : bad);
+                }
+                else
+                {
+                    reader.Error(source.Node, "an availability SLI over spans counts bad spans: give 'bad' and 'total'");
+                }
+            }
+
+            if (spans && !sources.Exists(s => s.Field == "total"))
+            {
+                reader.Error(ratio, "total", "is required (the spans counted; its query may be left out for every span of the service)");
             }
         }
         else if (reader.Map(indicator.Get("thresholdMetric")) is { } threshold)
         {
-            var query = Query(indicator, "thresholdMetric");
+            var source = OpenSloMetricSource.Read(indicator, "thresholdMetric", reader);
             if (reader.String(objective, "op") is not ("lte" or "lt"))
             {
                 reader.Error(objective, "op", "only 'lte' (good when the value is at most 'value') is supported");
             }
 
-            entries.Add(new("kind", Text(threshold, timeslices ? "gauge" : "latency")));
-            entries.Add(new("source", Text(threshold, "metrics")));
-            if (query is not null)
+            var percentile = source?.Spec?.Get("percentile");
+            if (percentile is not null && !timeslices)
             {
-                entries.Add(new("metric", query));
+                reader.Error(percentile, "a percentile objective is judged per time slice: use budgetingMethod Timeslices");
             }
 
-            if (objective.Get("value") is { } value)
+            var kind = percentile is not null || !timeslices ? "latency" : "gauge";
+            Put("kind", Text(threshold, kind));
+            Put("source", Text(threshold, source?.Spans == true ? "spans" : "metrics"));
+            if (source is not null)
             {
-                entries.Add(new("threshold", value));
+                Put(source.Spans ? "match" : "metric", source.Spans ? source.Query : source.RequireQuery(reader));
             }
 
-            if (timeslices && objective.Get("timeSliceWindow") is { } slice)
+            Put("threshold", objective.Get("value"));
+            Put("percentile", percentile);
+            Put("aggregation", source?.Spec?.Get("aggregation"));
+            Put("lateness", source?.Spec?.Get("lateness"));
+            if (timeslices)
             {
-                entries.Add(new("timeslice", slice));
+                Put("timeslice", objective.Get("timeSliceWindow"));
             }
         }
         else

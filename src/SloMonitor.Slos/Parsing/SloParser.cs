@@ -2,11 +2,23 @@ using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;
 
-/// <summary>The result of reading a file or a body: the valid definitions and every error found.</summary>
+/// <summary>
+/// The result of reading a file or a body: the valid definitions and every error found. <see cref="Items"/> says
+/// the same per SLO written (valid or not), for answers that report on each one.
+/// </summary>
 public sealed record SloParseResult(IReadOnlyList<SloDefinition> Definitions, IReadOnlyList<SloValidationError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
+
+    public IReadOnlyList<SloParsedItem> Items { get; init; } = [];
 }
+
+/// <summary>
+/// One SLO as written: its name when one could be read, where it starts (<c>file:line:column</c>, or the JSON
+/// path), the definition when valid and its errors otherwise. Errors outside any SLO (a YAML syntax error) come as
+/// an item without a name.
+/// </summary>
+public sealed record SloParsedItem(string? Name, string Location, SloDefinition? Definition, IReadOnlyList<SloValidationError> Errors);
 
 /// <summary>
 /// Reads SLO files and API bodies. A file holds one or more YAML documents, each either a single SLO, a list of
@@ -20,9 +32,11 @@ public static class SloParser
     {
         var errors = new List<SloValidationError>();
         var reader = new NodeReader(errors);
-        var definitions = new List<SloDefinition>();
+        var items = new ParsedItems(errors);
         var openSlo = new OpenSloImporter(reader, fileName);
-        foreach (var document in YamlConfigReader.ReadDocuments(text, fileName, errors))
+        var documents = YamlConfigReader.ReadDocuments(text, fileName, errors);
+        items.AddLoose();
+        foreach (var document in documents)
         {
             switch (document)
             {
@@ -30,27 +44,47 @@ public static class SloParser
                     break;
                 case MapNode map when map.Get("apiVersion") is not null:
                     openSlo.Add(map);
+                    items.AddLoose();
                     break;
                 case MapNode map when map.Get("slos") is { } list:
                     reader.RejectUnknown(map, "slos");
-                    ReadList(list, fileName, reader, definitions);
+                    items.AddLoose();
+                    ReadList(list, fileName, reader, items);
                     break;
                 case SequenceNode:
-                    ReadList(document, fileName, reader, definitions);
+                    ReadList(document, fileName, reader, items);
                     break;
                 default:
-                    Add(SloDefinitionReader.Read(document, fileName, reader), definitions);
+                    items.Add(document, SloDefinitionReader.Read(document, fileName, reader));
                     break;
             }
         }
 
-        foreach (var definition in openSlo.Finish())
+        foreach (var (document, definition) in openSlo.Finish())
         {
-            Add(definition, definitions);
+            items.Add(document, definition, OpenSloImporter.NameOf(document));
         }
 
-        CheckUniqueNames(definitions, fileName, errors);
-        return new SloParseResult(definitions, errors);
+        return items.Result(fileName);
+    }
+
+    /// <summary>
+    /// Reads a JSON list of definitions (the <c>slos</c> of a bulk apply); errors carry JSON paths under
+    /// <paramref name="path"/>, e.g. <c>$.slos[2].objective</c>.
+    /// </summary>
+    public static SloParseResult ParseJsonList(string json, string path)
+    {
+        var errors = new List<SloValidationError>();
+        var reader = new NodeReader(errors);
+        var items = new ParsedItems(errors);
+        var root = JsonConfigReader.Read(json, errors, path);
+        items.AddLoose();
+        if (root is not null)
+        {
+            ReadList(root, SloDefinition.ApiOrigin, reader, items);
+        }
+
+        return items.Result("");
     }
 
     /// <summary>
@@ -86,38 +120,18 @@ public static class SloParser
         return new SloParseResult(definition is null ? [] : [definition], errors);
     }
 
-    private static void ReadList(ConfigNode list, string fileName, NodeReader reader, List<SloDefinition> definitions)
+    private static void ReadList(ConfigNode list, string origin, NodeReader reader, ParsedItems items)
     {
         if (list is not SequenceNode sequence)
         {
             reader.Error(list, $"expected a list of SLOs, found {list.Describe}");
+            items.AddLoose();
             return;
         }
 
         foreach (var item in sequence.Items)
         {
-            Add(SloDefinitionReader.Read(item, fileName, reader), definitions);
-        }
-    }
-
-    private static void Add(SloDefinition? definition, List<SloDefinition> definitions)
-    {
-        if (definition is not null)
-        {
-            definitions.Add(definition);
-        }
-    }
-
-    private static void CheckUniqueNames(List<SloDefinition> definitions, string fileName, List<SloValidationError> errors)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < definitions.Count; i++)
-        {
-            if (!seen.Add(definitions[i].Name))
-            {
-                errors.Add(new SloValidationError(fileName, "name", $"'{definitions[i].Name}' is defined more than once"));
-                definitions.RemoveAt(i--);
-            }
+            items.Add(item, SloDefinitionReader.Read(item, origin, reader));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
@@ -41,6 +42,11 @@ public static class SlosApi
             }
 
             labels.Add((label![..equals], label[(equals + 1)..]));
+        }
+
+        if (request.Query["format"].ToString() is { Length: > 0 } format && format != "json")
+        {
+            return SloExportApi.List(format, engine.Definitions.Where(d => (service.Length == 0 || d.Service == service) && labels.TrueForAll(l => d.Labels.TryGetValue(l.Name, out var v) && v == l.Value)));
         }
 
         // Counters only by default: percentiles cost a histogram read per window, so they are asked for.
@@ -94,8 +100,15 @@ public static class SlosApi
         return result;
     }
 
-    private static IResult Get(string name, SloEngine engine, SloCatalog catalog) =>
-        engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
+    private static IResult Get(string name, HttpRequest request, SloEngine engine, SloCatalog catalog)
+    {
+        if (request.Query["format"].ToString() is { Length: > 0 } format && format != "json")
+        {
+            return SloExportApi.One(name, format, engine.Find(name));
+        }
+
+        return engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
+    }
 
     private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, CancellationToken cancellationToken)
     {
@@ -123,8 +136,11 @@ public static class SlosApi
         }
 
         var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), cancellationToken);
-        catalog.PutApi(parsed.Definitions[0]);
-        var detail = Detail(engine.Status.Find(name)!, null);
+        var kept = catalog.PutApi(parsed.Definitions[0]);
+
+        // The detail, and whether the change (of the SLI, grouping or window) starts the SLO's series afresh.
+        var detail = JsonSerializer.SerializeToNode(Detail(engine.Status.Find(name)!, null), JsonSerializerOptions.Web)!.AsObject();
+        detail["historyRestarts"] = !created && !kept;
         return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
     }
 

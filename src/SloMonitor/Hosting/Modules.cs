@@ -35,6 +35,7 @@ internal static class Modules
         app.MapOtlpGrpc();
         app.MapOtlpHttp();
         app.MapSlosApi();
+        app.MapSloApplyApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();
