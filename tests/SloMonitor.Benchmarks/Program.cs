@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using SloMonitor.Benchmarks.Slos;
 
-BenchmarkSwitcher.FromAssembly(typeof(SloMonitor.Benchmarks.Slos.SloListBenchmarks).Assembly).Run(args);
+// `put-load URL COUNT CLIENTS [TOKEN]` is a load run against a running service; anything else picks benchmarks.
+if (args is ["put-load", ..])
+{
+    return await SloPutLoad.RunAsync(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(SloListBenchmarks).Assembly).Run(args);
+return 0;
