@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load URL COUNT CLIENTS [TOKEN]` is a load run against a running service; anything else picks benchmarks.
+// `put-load` and `soak` are load runs against a running service (see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
+}
+
+if (args is ["soak", ..])
+{
+    return await SloMonitor.Benchmarks.Soak.SoakRun.RunAsync(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(SloListBenchmarks).Assembly).Run(args);

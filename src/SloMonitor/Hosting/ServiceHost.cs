@@ -57,6 +57,7 @@ internal static class ServiceHost
         builder.Services.AddSingleton<DatabaseHealth>();
         builder.Services.AddHostedService<DatabaseMonitor>();
         builder.Services.AddHttpClient();
+        GcPauseMetrics.EnsureStarted();
         SelfTelemetry.Add(builder, options);
         Modules.AddServices(builder, options);
         customize?.Invoke(builder);
