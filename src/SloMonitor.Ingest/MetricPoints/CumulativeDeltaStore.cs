@@ -53,9 +53,13 @@ internal sealed class CumulativeDeltaStore
         var created = new SeriesState { LastSeenUnixNano = EventClock.ToUnixNano(_time.GetUtcNow()) };
         var recalled = _evicted.TryRecall(hash, created);
         state = _series.GetOrAdd(new string(key), created);
-        if (recalled && ReferenceEquals(state, created))
+        if (ReferenceEquals(state, created))
         {
-            _evicted.Forget(hash);
+            IngestMetrics.CumulativeSeries.Inc();
+            if (recalled)
+            {
+                _evicted.Forget(hash);
+            }
         }
 
         return state;
@@ -104,6 +108,7 @@ internal sealed class CumulativeDeltaStore
             if (_series.TryRemove(entry))
             {
                 IngestMetrics.EvictedSeries.Inc();
+                IngestMetrics.CumulativeSeries.Dec();
                 removed = true;
             }
         }

@@ -34,6 +34,9 @@ internal static class IngestMetrics
         "Evicted cumulative series seen again: restarted from a baseline, or counted from a start time that proves a restart.",
         "outcome");
 
+    public static readonly Gauge CumulativeSeries = Prometheus.Metrics.CreateGauge(
+        "slomon_ingest_cumulative_series", "Cumulative series held in the delta table (bounded by MaxCumulativeSeries).");
+
     public static readonly Gauge EvictedRemembered = Prometheus.Metrics.CreateGauge(
         "slomon_ingest_cumulative_series_evicted_remembered", "Evicted cumulative series remembered (MaxEvictedCumulativeSeries).");
 

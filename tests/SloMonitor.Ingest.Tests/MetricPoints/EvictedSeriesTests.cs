@@ -172,6 +172,7 @@ public sealed class EvictedSeriesTests
         Assert.Equal(1, Sample(after, "slomon_ingest_cumulative_series_returned_total{outcome=\"restarted\"}") - Sample(before, "slomon_ingest_cumulative_series_returned_total{outcome=\"restarted\"}"));
         Assert.Equal(3, Sample(after, "slomon_ingest_cumulative_series_evicted_total") - Sample(before, "slomon_ingest_cumulative_series_evicted_total"));
         Assert.Contains("# TYPE slomon_ingest_cumulative_series_evicted_remembered gauge", after, StringComparison.Ordinal);
+        Assert.True(Sample(after, "slomon_ingest_cumulative_series") >= 1, "the series this test's table holds is counted"); // other tests' tables count too
         Assert.Equal([1.0, 1.0, 0.0, 3.0], host.Sink.Points.Select(p => p.Value));
     }
 
