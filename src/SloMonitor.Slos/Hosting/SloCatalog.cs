@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
@@ -183,6 +184,12 @@ public sealed class SloCatalog(SloEngine engine, ILogger<SloCatalog> logger)
             return false;
         }
 
-        return ReferenceEquals(engine.Find(name), winner) || engine.Set(winner);
+        // A reloaded file parses into new objects: an SLO whose definition reads the same is left as it runs.
+        var running = engine.Find(name);
+        return ReferenceEquals(running, winner) || (running is not null && SameDefinition(running, winner)) || engine.Set(winner);
     }
+
+    private static bool SameDefinition(SloDefinition running, SloDefinition candidate) =>
+        running.Origin == candidate.Origin
+        && JsonNode.DeepEquals(SloDefinitionJson.Write(running), SloDefinitionJson.Write(candidate));
 }

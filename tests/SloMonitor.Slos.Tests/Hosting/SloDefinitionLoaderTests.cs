@@ -30,6 +30,23 @@ public sealed class SloDefinitionLoaderTests : IDisposable
     }
 
     [Fact]
+    public void AReloadedFileChangesOnlyTheSlosWhoseDefinitionChanged()
+    {
+        var (loader, engine) = Create(Path.Combine(_directory, "slos.yaml"));
+        Write("slos.yaml", Slo("pay") + Slo("search"));
+        loader.CheckFiles();
+        var pay = engine.Find("pay");
+        var search = engine.Find("search");
+
+        Write("slos.yaml", Slo("pay") + Slo("search").Replace("99.9", "99.5", StringComparison.Ordinal), DateTime.UtcNow.AddSeconds(5));
+        Assert.Equal(1, loader.CheckFiles());
+
+        Assert.Same(pay, engine.Find("pay"));
+        Assert.NotSame(search, engine.Find("search"));
+        Assert.Equal(99.5, engine.Find("search")!.Objective);
+    }
+
+    [Fact]
     public void AnInvalidFileLeavesItsPreviousDefinitionsRunning()
     {
         var (loader, engine) = Create(Path.Combine(_directory, "slos.yaml"));
