@@ -186,7 +186,7 @@ internal static partial class SoakRun
     {
         private readonly Lock _lock = new();
         private byte[][] _pool = [];
-        private long _builtAt = long.MinValue;
+        private long _builtAt;
         private int _next;
 
         public byte[] Next()
@@ -194,7 +194,7 @@ internal static partial class SoakRun
             lock (_lock)
             {
                 var now = Stopwatch.GetTimestamp();
-                if (Stopwatch.GetElapsedTime(_builtAt, now) > TimeSpan.FromSeconds(5))
+                if (_pool.Length == 0 || Stopwatch.GetElapsedTime(_builtAt, now) > TimeSpan.FromSeconds(5))
                 {
                     _pool = Enumerable.Range(0, Services).Select(s => Build($"soak-{s}")).ToArray();
                     _builtAt = now;
