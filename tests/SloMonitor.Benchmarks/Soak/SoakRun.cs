@@ -97,7 +97,7 @@ internal static partial class SoakRun
             var sample = await SampleAsync(http, api, stopwatch.Elapsed, Interlocked.Read(ref sent));
             samples.Add(sample);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{sample.At.TotalSeconds,6:0} s  {sample.Spans,12:N0} spans  RSS {sample.Rss / 1048576.0,7:0.0} MiB  heap {sample.Heap / 1048576.0,7:0.0} MiB  CPU {sample.CpuSeconds,7:0.0} s  GC pauses {sample.PauseCount,6}"));
+                $"{sample.At.TotalSeconds,6:0} s  {sample.Spans,12:N0} spans  RSS {sample.Rss / 1048576.0,7:0.0} MiB  heap {sample.Heap / 1048576.0,7:0.0} MiB  SLI {sample.SliBytes / 1048576.0,6:0.0} MiB  CPU {sample.CpuSeconds,7:0.0} s  GC pauses {sample.PauseCount,6}"));
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
@@ -113,10 +113,15 @@ internal static partial class SoakRun
         samples.Add(last);
         var afterWarmUp = samples.First(s => s.At >= warmUp);
         var peakAfter = samples.Where(s => s.At >= warmUp).Max(s => s.Rss);
+        // Resident memory moves with the collector's cycles: compare medians of a minute, not single samples.
+        var early = Median(samples.Where(s => s.At >= warmUp && s.At < warmUp + TimeSpan.FromMinutes(1)).Select(s => s.Rss));
+        var late = Median(samples.Where(s => s.At >= elapsed - TimeSpan.FromMinutes(1)).Select(s => s.Rss));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{last.Spans:N0} spans in {elapsed.TotalSeconds:0} s ({last.Spans / elapsed.TotalSeconds:N0} spans/s), {failures} failed requests"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"CPU {(last.CpuSeconds - afterWarmUp.CpuSeconds) / (last.At - afterWarmUp.At).TotalSeconds:0.00} cores after warm-up; RSS after warm-up ({afterWarmUp.At.TotalSeconds:0} s) {afterWarmUp.Rss / 1048576.0:0.0} MiB, at the end {last.Rss / 1048576.0:0.0} MiB, peak {peakAfter / 1048576.0:0.0} MiB: growth {100.0 * (last.Rss - afterWarmUp.Rss) / afterWarmUp.Rss:+0.0;-0.0} % (peak {100.0 * (peakAfter - afterWarmUp.Rss) / afterWarmUp.Rss:+0.0;-0.0} %)"));
+            $"CPU {(last.CpuSeconds - afterWarmUp.CpuSeconds) / (last.At - afterWarmUp.At).TotalSeconds:0.00} cores after warm-up; RSS median of the minute after warm-up ({warmUp.TotalSeconds:0} s) {early / 1048576.0:0.0} MiB, of the last minute {late / 1048576.0:0.0} MiB: growth {100.0 * (late - early) / early:+0.0;-0.0} %; peak {peakAfter / 1048576.0:0.0} MiB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"SLI series memory (the service's estimate) after warm-up {afterWarmUp.SliBytes / 1048576.0:0.0} MiB, at the end {last.SliBytes / 1048576.0:0.0} MiB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GC pauses after warm-up: {last.PauseCount - afterWarmUp.PauseCount}, p50 ≤ {PauseQuantile(afterWarmUp, last, 0.5) * 1000:0.###} ms, p99 ≤ {PauseQuantile(afterWarmUp, last, 0.99) * 1000:0.###} ms, longest bucket reached ≤ {PauseQuantile(afterWarmUp, last, 1) * 1000:0.###} ms"));
         return failures == 0 ? 0 : 1;
@@ -147,7 +152,7 @@ internal static partial class SoakRun
         var metrics = await http.GetStringAsync(new Uri(api, "metrics"));
         var buckets = PauseBucket().Matches(metrics).ToDictionary(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
         return new Sample(at, spans, Value(metrics, "process_working_set_bytes"), Value(metrics, "dotnet_total_memory_bytes"),
-            Value(metrics, "process_cpu_seconds_total"), (long)Value(metrics, "slomon_gc_pause_seconds_count"), buckets);
+            Value(metrics, "process_cpu_seconds_total"), (long)Value(metrics, "slomon_gc_pause_seconds_count"), buckets, Value(metrics, "slomon_sli_memory_bytes"));
     }
 
     private static double Value(string metrics, string name)
@@ -179,7 +184,13 @@ internal static partial class SoakRun
     [GeneratedRegex("(?m)^slomon_gc_pause_seconds_bucket\\{le=\"([0-9.e+-]+)\"\\} (\\d+)")]
     private static partial Regex PauseBucket();
 
-    private sealed record Sample(TimeSpan At, long Spans, double Rss, double Heap, double CpuSeconds, long PauseCount, Dictionary<double, long> PauseBuckets);
+    private sealed record Sample(TimeSpan At, long Spans, double Rss, double Heap, double CpuSeconds, long PauseCount, Dictionary<double, long> PauseBuckets, double SliBytes);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+    }
 
     /// <summary>Export batches for the soak's services, rebuilt with fresh timestamps every few seconds.</summary>
     private sealed class Batches
