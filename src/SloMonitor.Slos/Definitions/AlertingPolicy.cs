@@ -15,9 +15,28 @@ public sealed record BurnRateRule(string Severity, TimeSpan LongWindow, TimeSpan
 /// <summary>Raise an alert of <see cref="Severity"/> when no event has arrived for <see cref="After"/>.</summary>
 public sealed record NoDataAlert(TimeSpan After, string Severity);
 
-/// <summary>How an SLO alerts: the burn-rate rules, the short-window event guard, and the resolve delay.</summary>
+/// <summary>
+/// Raise an alert of <see cref="Severity"/> when, at the burn rate over <see cref="Window"/>, the remaining budget
+/// runs out within <see cref="Within"/>, or, when that is null, before the end of the SLO window (the end of the
+/// calendar month; one period from now for a rolling window).
+/// </summary>
+public sealed record BudgetExhaustionAlert(string Severity, TimeSpan Window, TimeSpan? Within);
+
+/// <summary>Raise an alert of <see cref="Severity"/> while the remaining share of the budget is below <see cref="Below"/>.</summary>
+public sealed record BudgetRemainingAlert(string Severity, double Below);
+
+/// <summary>
+/// How an SLO alerts: the burn-rate rules, the short-window event guard, the resolve delay, and the budget alerts
+/// (forecast exhaustion, remaining share).
+/// </summary>
 public sealed record AlertingPolicy(IReadOnlyList<BurnRateRule> Rules, int? MinEvents, TimeSpan ResolveAfter, NoDataAlert? NoData)
 {
+    /// <summary>Alerts on the forecast end of the budget (<c>alerting.budgetExhaustion</c>).</summary>
+    public IReadOnlyList<BudgetExhaustionAlert> BudgetExhaustion { get; init; } = [];
+
+    /// <summary>Alerts on the remaining share of the budget (<c>alerting.budgetRemaining</c>).</summary>
+    public IReadOnlyList<BudgetRemainingAlert> BudgetRemaining { get; init; } = [];
+
     public const string Page = "page";
     public const string Ticket = "ticket";
     public const int DefaultMinEvents = 10;

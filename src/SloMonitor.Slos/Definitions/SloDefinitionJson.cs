@@ -106,7 +106,8 @@ public static class SloDefinitionJson
     private static JsonObject? Alerting(AlertingPolicy policy)
     {
         var defaultRules = policy.Rules.SequenceEqual(AlertingPolicy.DefaultRules);
-        if (defaultRules && policy.MinEvents is null && policy.ResolveAfter == AlertingPolicy.DefaultResolveAfter && policy.NoData is null)
+        if (defaultRules && policy.MinEvents is null && policy.ResolveAfter == AlertingPolicy.DefaultResolveAfter && policy.NoData is null
+            && policy.BudgetExhaustion.Count == 0 && policy.BudgetRemaining.Count == 0)
         {
             return null;
         }
@@ -151,6 +152,35 @@ public static class SloDefinitionJson
         if (policy.NoData is { } noData)
         {
             json["noData"] = new JsonObject { ["after"] = DurationText.Format(noData.After), ["severity"] = noData.Severity };
+        }
+
+        if (policy.BudgetExhaustion.Count > 0)
+        {
+            var list = new JsonArray();
+            foreach (var alert in policy.BudgetExhaustion)
+            {
+                var item = new JsonObject { ["window"] = DurationText.Format(alert.Window) };
+                if (alert.Within is { } within)
+                {
+                    item["within"] = DurationText.Format(within);
+                }
+
+                item["severity"] = alert.Severity;
+                list.Add(item);
+            }
+
+            json["budgetExhaustion"] = list;
+        }
+
+        if (policy.BudgetRemaining.Count > 0)
+        {
+            var list = new JsonArray();
+            foreach (var alert in policy.BudgetRemaining)
+            {
+                list.Add(new JsonObject { ["below"] = alert.Below, ["severity"] = alert.Severity });
+            }
+
+            json["budgetRemaining"] = list;
         }
 
         return json;

@@ -50,6 +50,11 @@ internal sealed class CompiledSlo
             AddWindow(windows, rule.ShortWindow);
         }
 
+        foreach (var alert in definition.Alerting.BudgetExhaustion)
+        {
+            AddWindow(windows, alert.Window);
+        }
+
         windows.Sort();
         Windows = [.. windows];
         WindowNames = Array.ConvertAll(Windows, DurationText.Format);

@@ -8,7 +8,7 @@ namespace SloMonitor.Slos.Evaluation;
 /// <summary>
 /// Reads a track's windows and turns them into a status: SLI, burn rate and rate per window, the error budget,
 /// the multi-window burn-rate alerts (strict <c>&gt;</c> on both windows, short window guarded by
-/// <c>minEvents</c>) and the state.
+/// <c>minEvents</c>), the budget alerts (<see cref="BudgetAlerts"/>) and the state.
 /// </summary>
 internal static class SloEvaluator
 {
@@ -58,6 +58,7 @@ internal static class SloEvaluator
                 }
             }
 
+            BudgetAlerts.Evaluate(slo, track, readings, budgets[definition.Window.Text], windows[definition.Window.Text], now, alerts);
             var burning = alerts.Count > 0;
             var silent = false;
             if (definition.Alerting.NoData is { } noData)

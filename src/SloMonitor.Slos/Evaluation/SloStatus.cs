@@ -29,10 +29,42 @@ public sealed record ErrorBudgetStatus(double Total, double Consumed, double Rem
 }
 
 /// <summary>
-/// An active burn-rate (or no-data) alert. It stays active while a rule of its severity holds and for the SLO's
-/// <c>resolveAfter</c> after the last evaluation where one held; <see cref="Since"/> is when it became active.
+/// An active alert: burn-rate, no-data or budget. It stays active while a rule of its kind and severity holds and for
+/// the SLO's <c>resolveAfter</c> after the last evaluation where one held; <see cref="Since"/> is when it became
+/// active. A no-data alert has <see cref="LongWindow"/> <c>nodata</c>. A budget alert has <see cref="LongWindow"/>
+/// <c>budgetExhaustion</c> or <c>budgetRemaining</c>: for the first, <see cref="ShortWindow"/> is the window whose
+/// burn rate (both burn-rate fields) forecasts the end of the budget and <see cref="Threshold"/> the burn rate at which
+/// it would run out exactly at the horizon; for the second, <see cref="ShortWindow"/> is the SLO window,
+/// <see cref="Threshold"/> the level and both burn-rate fields the burn rate over the SLO window.
 /// </summary>
-public sealed record ActiveAlert(string Severity, string LongWindow, string ShortWindow, double Threshold, double LongBurnRate, double ShortBurnRate, DateTimeOffset Since);
+public sealed record ActiveAlert(string Severity, string LongWindow, string ShortWindow, double Threshold, double LongBurnRate, double ShortBurnRate, DateTimeOffset Since)
+{
+    public const string BurnRateKind = "burnRate";
+    public const string NoDataKind = "nodata";
+    public const string BudgetExhaustionKind = "budgetExhaustion";
+    public const string BudgetRemainingKind = "budgetRemaining";
+
+    /// <summary><c>burnRate</c>, <c>nodata</c>, <c>budgetExhaustion</c> or <c>budgetRemaining</c>.</summary>
+    public string Kind => LongWindow switch
+    {
+        NoDataKind => NoDataKind,
+        BudgetExhaustionKind => BudgetExhaustionKind,
+        BudgetRemainingKind => BudgetRemainingKind,
+        _ => BurnRateKind,
+    };
+
+    /// <summary>Budget alerts: the remaining share of the budget when the alert last held.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? RemainingRatio { get; init; }
+
+    /// <summary>Budget alerts: when the budget runs out at the burn rate of the forecast window (null when nothing burns).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ExhaustsAt { get; init; }
+
+    /// <summary><c>budgetExhaustion</c> alerts: the horizon the forecast is compared with (<c>3d</c>, or the SLO window's end).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Within { get; init; }
+}
 
 /// <summary>
 /// The state of an SLO (or of one group of it) at <see cref="EvaluatedAt"/>. <see cref="ErrorBudget"/> is the budget

@@ -12,7 +12,7 @@ internal static partial class SloDefinitionReader
 
     private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation"];
 
-    private static readonly string[] AlertingFields = ["rules", "minEvents", "resolveAfter", "noData"];
+    private static readonly string[] AlertingFields = ["rules", "minEvents", "resolveAfter", "noData", "budgetExhaustion", "budgetRemaining"];
 
     private static readonly string[] RuleFields = ["severity", "longWindow", "shortWindow", "burnRate", "budgetShare"];
 
@@ -396,7 +396,11 @@ internal static partial class SloDefinitionReader
             rules,
             reader.Integer(map, "minEvents", 0),
             reader.Duration(map, "resolveAfter", TimeSpan.Zero, TimeSpan.FromDays(1)) ?? AlertingPolicy.DefaultResolveAfter,
-            noData);
+            noData)
+        {
+            BudgetExhaustion = ReadBudgetExhaustion(map, period, reader),
+            BudgetRemaining = ReadBudgetRemaining(map, reader),
+        };
     }
 
     private static BurnRateRule? ReadRule(ConfigNode node, TimeSpan? period, NodeReader reader)

@@ -82,7 +82,7 @@ public static class SlosApi
                 window = definition.Window.Text,
                 windows = definition.Windows.Select(w => w.Text),
                 labels = definition.Labels,
-                alerting = new { rules = Rules(slo) },
+                alerting = new { rules = Rules(slo), budgetExhaustion = BudgetExhaustion(definition), budgetRemaining = BudgetRemaining(definition) },
                 status = new
                 {
                     state = overall.State,
@@ -260,6 +260,8 @@ public static class SlosApi
                 defaultRules = definition.Alerting.UsesDefaultRules,
                 rules = Rules(slo),
                 noData = definition.Alerting.NoData is { } noData ? new { after = DurationText.Format(noData.After), severity = noData.Severity } : null,
+                budgetExhaustion = BudgetExhaustion(definition),
+                budgetRemaining = BudgetRemaining(definition),
             },
             status = Status(overall.Status),
             groups = definition.GroupBy.Count == 0 ? null : groups.Select(g => new { labels = g.GroupLabels, status = Status(g.Status) }),
@@ -275,6 +277,17 @@ public static class SlosApi
         threshold = r.BurnRate,
         budgetShare = r.BudgetShare,
     });
+
+    /// <summary>The forecast alerts; <c>within</c> is null when the horizon is the end of the SLO window.</summary>
+    private static IEnumerable<object> BudgetExhaustion(SloDefinition definition) => definition.Alerting.BudgetExhaustion.Select(a => new
+    {
+        severity = a.Severity,
+        window = DurationText.Format(a.Window),
+        within = a.Within is { } within ? DurationText.Format(within) : null,
+    });
+
+    private static IEnumerable<object> BudgetRemaining(SloDefinition definition) =>
+        definition.Alerting.BudgetRemaining.Select(a => new { severity = a.Severity, below = a.Below });
 
     private static object Status(SloStatus status) => new
     {

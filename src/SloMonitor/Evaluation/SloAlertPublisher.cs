@@ -14,6 +14,10 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
 {
     public const string AlertName = "SloErrorBudgetBurn";
     public const string NoDataAlertName = "SloNoData";
+    public const string ExhaustionAlertName = "SloErrorBudgetExhaustion";
+    public const string RemainingAlertName = "SloErrorBudgetLow";
+
+    private static readonly string[] AlertNames = [AlertName, NoDataAlertName, ExhaustionAlertName, RemainingAlertName];
 
     // Alerts sent as firing and not yet resolved, by identity; touched only by the evaluation loop.
     private readonly Dictionary<string, AlertInput> _firing = new(StringComparer.Ordinal);
@@ -25,7 +29,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         if (!_recovered)
         {
             // After a restart, what an earlier process left firing is resolved here if it no longer holds.
-            foreach (var alert in await ingestor.ListFiringAsync([AlertName, NoDataAlertName], cancellationToken))
+            foreach (var alert in await ingestor.ListFiringAsync(AlertNames, cancellationToken))
             {
                 _firing.TryAdd(Identity(alert.Labels), alert);
             }
@@ -88,8 +92,14 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
             labels[Sanitize(key)] = value;
         }
 
-        var noData = alert.Severity is not ("page" or "ticket") || alert.LongWindow.Length == 0;
-        labels["alertname"] = noData ? NoDataAlertName : AlertName;
+        var noData = alert.Kind == ActiveAlert.NoDataKind;
+        labels["alertname"] = alert.Kind switch
+        {
+            ActiveAlert.NoDataKind => NoDataAlertName,
+            ActiveAlert.BudgetExhaustionKind => ExhaustionAlertName,
+            ActiveAlert.BudgetRemainingKind => RemainingAlertName,
+            _ => AlertName,
+        };
         labels["slo"] = evaluation.Name;
         labels["service"] = evaluation.Service;
         labels["severity"] = alert.Severity;
@@ -97,12 +107,30 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         var link = DashboardLink(evaluation);
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["summary"] = noData
-                ? $"{evaluation.Name}: no data"
-                : $"{evaluation.Name} is burning its error budget ({alert.Severity})",
+            ["summary"] = alert.Kind switch
+            {
+                ActiveAlert.NoDataKind => $"{evaluation.Name}: no data",
+                ActiveAlert.BudgetExhaustionKind => $"{evaluation.Name} will run out of error budget within {alert.Within} ({alert.Severity})",
+                ActiveAlert.BudgetRemainingKind => string.Create(CultureInfo.InvariantCulture, $"{evaluation.Name} has less than {alert.Threshold:P1} of its error budget left ({alert.Severity})"),
+                _ => $"{evaluation.Name} is burning its error budget ({alert.Severity})",
+            },
             ["description"] = Describe(evaluation, alert, noData),
             ["dashboard_url"] = link,
         };
+        if (alert.Kind is ActiveAlert.BudgetExhaustionKind or ActiveAlert.BudgetRemainingKind)
+        {
+            // The forecast, machine-readable: the budget left and when it runs out at the current burn rate.
+            if ((alert.RemainingRatio ?? evaluation.ErrorBudgetRemainingRatio) is { } ratio)
+            {
+                annotations["budget_remaining_ratio"] = ratio.ToString("0.######", CultureInfo.InvariantCulture);
+            }
+
+            if ((alert.ExhaustsAt ?? evaluation.Status.ErrorBudget.ExhaustsAt) is { } exhaustsAt)
+            {
+                annotations["budget_exhausts_at"] = exhaustsAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            }
+        }
+
         if (!string.IsNullOrEmpty(evaluation.RunbookUrl))
         {
             annotations["runbook_url"] = evaluation.RunbookUrl;
@@ -126,6 +154,21 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
             return $"{evaluation.Name} ({evaluation.Service}) has received no events. {budget}";
         }
 
+        if (alert.Kind == ActiveAlert.BudgetExhaustionKind)
+        {
+            var at = alert.ExhaustsAt is { } exhausts ? exhausts.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "soon";
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"At the burn rate of the last {alert.ShortWindow} ({alert.LongBurnRate:0.###}) the error budget runs out at {at}, within {alert.Within}. {budget}");
+        }
+
+        if (alert.Kind == ActiveAlert.BudgetRemainingKind)
+        {
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"The remaining error budget is below {alert.Threshold:P1} (burn rate {alert.LongBurnRate:0.###} over {alert.ShortWindow}). {budget}");
+        }
+
         return string.Create(
             CultureInfo.InvariantCulture,
             $"Burn rate {alert.LongBurnRate:0.###} over {alert.LongWindow} and {alert.ShortBurnRate:0.###} over {alert.ShortWindow} (threshold {alert.Threshold:0.###}) against an objective of {evaluation.Definition.Objective}%. {budget}");
@@ -143,9 +186,9 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         return $"{link}?group={Uri.EscapeDataString(group)}";
     }
 
-    /// <summary>One alert per severity: when several pairs of a severity hold, the one burning fastest.</summary>
+    /// <summary>One alert per kind and severity: when several pairs of a severity hold, the one burning fastest.</summary>
     private static IEnumerable<ActiveAlert> StrongestPerSeverity(IReadOnlyList<ActiveAlert> alerts) =>
-        alerts.GroupBy(a => a.Severity, StringComparer.Ordinal)
+        alerts.GroupBy(a => (a.Kind, a.Severity))
             .Select(g => g.OrderByDescending(a => a.LongBurnRate / Math.Max(a.Threshold, double.Epsilon)).ThenBy(a => a.Since).First());
 
     private static string Identity(IReadOnlyDictionary<string, string> labels) =>

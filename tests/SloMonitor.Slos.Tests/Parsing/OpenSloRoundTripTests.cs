@@ -43,6 +43,10 @@ public sealed class OpenSloRoundTripTests
           minEvents: 50
           resolveAfter: 10m
           noData: {after: 15m, severity: page}
+          budgetExhaustion:
+            - {window: 1h, within: 3d, severity: page}
+            - {window: 1d, severity: ticket}
+          budgetRemaining: {below: 0.25, severity: ticket}
         """,
         // latency over every span, and over a histogram metric
         "{name: api-latency, service: api, objective: 95, window: 36h, sli: {kind: latency, threshold: 1.5}}",

@@ -18,6 +18,8 @@ internal static class SameDefinition
         Xunit.Assert.Equal(expected.Sli, actual.Sli);
         Xunit.Assert.Equal(expected.Alerting.Rules, actual.Alerting.Rules);
         Xunit.Assert.Equal((expected.Alerting.MinEvents, expected.Alerting.ResolveAfter, expected.Alerting.NoData), (actual.Alerting.MinEvents, actual.Alerting.ResolveAfter, actual.Alerting.NoData));
+        Xunit.Assert.Equal(expected.Alerting.BudgetExhaustion, actual.Alerting.BudgetExhaustion);
+        Xunit.Assert.Equal(expected.Alerting.BudgetRemaining, actual.Alerting.BudgetRemaining);
         Xunit.Assert.False(SloDefinitionDiff.RestartsHistory(expected, actual), "the SLI series would restart");
         Xunit.Assert.Empty(SloDefinitionDiff.Compare(expected, actual));
     }

@@ -93,6 +93,44 @@ public sealed class SloAlertPublisherTests
 
     // The service's own publisher is taken out, so that only the test's publishers send SLO alerts (the service's
     // would resolve, on its first round, what it finds firing and no longer holding).
+    [Fact]
+    public async Task BudgetAlertsReachAlertingUnderTheirOwnNamesBesideABurnRateAlertOfTheSameSeverityWithTheForecast()
+    {
+        await using var service = await StartAsync();
+        var publisher = Publisher(service);
+        var now = DateTimeOffset.UtcNow;
+        var exhaustsAt = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero);
+
+        await publisher.OnEvaluatedAsync(
+            [Evaluation(
+                service,
+                now,
+                new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now),
+                new ActiveAlert("page", ActiveAlert.BudgetExhaustionKind, "1h", 10.5, 15, 15, now) { RemainingRatio = 0.7, ExhaustsAt = exhaustsAt, Within = "2d" },
+                new ActiveAlert("ticket", ActiveAlert.BudgetRemainingKind, "30d", 0.75, 2, 2, now) { RemainingRatio = 0.7 })],
+            CancellationToken.None);
+
+        var alerts = (await AlertsAsync(service)).ToDictionary(a => a.Labels["alertname"] + "/" + a.Labels["severity"]);
+        Assert.Equal(["SloErrorBudgetBurn/page", "SloErrorBudgetExhaustion/page", "SloErrorBudgetLow/ticket"], alerts.Keys.Order(StringComparer.Ordinal));
+        var exhaustion = alerts["SloErrorBudgetExhaustion/page"];
+        Assert.Equal("checkout-latency", exhaustion.Labels["slo"]);
+        Assert.Equal("2031-05-06T07:08:09Z", exhaustion.Annotations["budget_exhausts_at"]);
+        Assert.Equal("0.7", exhaustion.Annotations["budget_remaining_ratio"]);
+        Assert.Contains("runs out at 2031-05-06 07:08 UTC, within 2d", exhaustion.Annotations["description"], StringComparison.Ordinal);
+        Assert.Contains("within 2d", exhaustion.Annotations["summary"], StringComparison.Ordinal);
+        var low = alerts["SloErrorBudgetLow/ticket"];
+        Assert.Contains("less than 75.0 %", low.Annotations["summary"], StringComparison.Ordinal);
+        Assert.Equal("0.7", low.Annotations["budget_remaining_ratio"]);
+        Assert.False(low.Annotations.ContainsKey("budget_exhausts_at"), "no forecast when nothing says when the budget runs out");
+
+        await publisher.OnEvaluatedAsync([Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], CancellationToken.None);
+
+        var after = (await AlertsAsync(service)).ToDictionary(a => a.Labels["alertname"] + "/" + a.Labels["severity"]);
+        Assert.Null(after["SloErrorBudgetBurn/page"].EndsAt);
+        Assert.NotNull(after["SloErrorBudgetExhaustion/page"].EndsAt);
+        Assert.NotNull(after["SloErrorBudgetLow/ticket"].EndsAt);
+    }
+
     private static Task<TestService> StartAsync() =>
         TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, ConfigureServices = services => services.RemoveAll<ISloEvaluationListener>() });
 

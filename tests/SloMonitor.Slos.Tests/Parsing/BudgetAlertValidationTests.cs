@@ -1,0 +1,59 @@
+using SloMonitor.Slos.Parsing;
+
+namespace SloMonitor.Slos.Tests.Parsing;
+
+public sealed class BudgetAlertValidationTests
+{
+    [Theory]
+    [InlineData("budgetExhaustion: {within: 1d, severity: page}", "alerting.budgetExhaustion.window", "is required")]
+    [InlineData("budgetExhaustion: {window: 1h}", "alerting.budgetExhaustion.severity", "is required")]
+    [InlineData("budgetExhaustion: [{window: 1h, severity: urgent}]", "alerting.budgetExhaustion[0].severity", "must be 'page' or 'ticket'")]
+    [InlineData("budgetExhaustion: [{window: 8d, severity: page}]", "alerting.budgetExhaustion[0].window", "longer than the SLO window (7d)")]
+    [InlineData("budgetExhaustion: [{window: 1h, within: soon, severity: page}]", "alerting.budgetExhaustion[0].within", "expected a duration")]
+    [InlineData("budgetExhaustion: [{window: 1h, horizon: 1d, severity: page}]", "alerting.budgetExhaustion[0].horizon", "unknown field 'horizon'")]
+    [InlineData("budgetExhaustion: 1h", "alerting.budgetExhaustion", "expected a mapping such as")]
+    [InlineData("budgetRemaining: {severity: ticket}", "alerting.budgetRemaining.below", "is required")]
+    [InlineData("budgetRemaining: [{below: 25, severity: ticket}]", "alerting.budgetRemaining[0].below", "from 0 to 1")]
+    [InlineData("budgetRemaining: [{below: 25%, severity: ticket}]", "alerting.budgetRemaining[0].below", "from 0 to 1")]
+    [InlineData("budgetRemaining: [{below: -0.1, severity: ticket}]", "alerting.budgetRemaining[0].below", "from 0 to 1")]
+    [InlineData("budgetRemaining: [{below: lots, severity: ticket}]", "alerting.budgetRemaining[0].below", "expected a number")]
+    public void ABadBudgetAlertIsRefusedNamingItsField(string alert, string field, string message)
+    {
+        var result = SloParser.ParseYaml($$"""
+            name: pay
+            service: checkout
+            objective: 99
+            window: 7d
+            sli: {kind: availability}
+            alerting:
+              {{alert}}
+            """, "pay.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(field, error.Field);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("pay.yaml:", error.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BudgetAlertsAreReadAsOneMappingOrAList()
+    {
+        var result = SloParser.ParseYaml("""
+            name: pay
+            service: checkout
+            objective: 99
+            window: 7d
+            sli: {kind: availability}
+            alerting:
+              budgetExhaustion:
+                - {window: 1h, within: 1d, severity: page}
+                - {window: 1d, severity: ticket}
+              budgetRemaining: {below: 0.25, severity: ticket}
+            """, "pay.yaml");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        var alerting = Assert.Single(result.Definitions).Alerting;
+        Assert.Equal([("page", TimeSpan.FromHours(1), (TimeSpan?)TimeSpan.FromDays(1)), ("ticket", TimeSpan.FromDays(1), null)], alerting.BudgetExhaustion.Select(a => (a.Severity, a.Window, a.Within)));
+        Assert.Equal(("ticket", 0.25), (alerting.BudgetRemaining[0].Severity, alerting.BudgetRemaining[0].Below));
+    }
+}
