@@ -1,6 +1,6 @@
 using SloMonitor.Hosting;
 
-// `SloMonitor validate FILE...` checks SLO files for CI pipelines, `apply` and `export` talk to a running service;
+// `SloMonitor validate FILE...` checks SLO files for CI pipelines, `apply`, `export` and `gate` talk to a running service;
 // anything else runs the service.
 if (args is ["validate", .. var files])
 {
@@ -15,6 +15,11 @@ if (args is ["apply", .. var applyArgs])
 if (args is ["export", .. var exportArgs])
 {
     return await SloMonitor.Slos.SloExportCommand.RunAsync(exportArgs, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
+}
+
+if (args is ["gate", .. var gateArgs])
+{
+    return await SloMonitor.Slos.SloGateCommand.RunAsync(gateArgs, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
 }
 
 return await ServiceHost.RunAsync(args);

@@ -33,6 +33,9 @@ public sealed record SloDefinition(
         init => _windows = value is { Count: > 0 } && value[0] == Window ? value : throw new ArgumentException("the first window must be the SLO window", nameof(value));
     }
 
+    /// <summary>The release policy the deploy gate applies; null when the SLO has none (it never holds a release).</summary>
+    public ReleasePolicy? Policy { get; init; }
+
     /// <summary>The longest stretch of data any of the windows covers.</summary>
     public TimeSpan LongestWindow
     {

@@ -58,6 +58,18 @@ public static class SloDefinitionJson
             json["alerting"] = alerting;
         }
 
+        if (definition.Policy is { } policy)
+        {
+            var item = new JsonObject();
+            if (policy.FreezeBelow is { } below)
+            {
+                item["freezeBelow"] = below;
+            }
+
+            item["freezeWhilePaging"] = policy.FreezeWhilePaging;
+            json["policy"] = item;
+        }
+
         return json;
     }
 

@@ -31,6 +31,9 @@ public sealed class SloOptions
     /// <summary>The most SLOs one bulk apply (<c>POST /api/v1/slos/apply</c>) may carry.</summary>
     public int MaxApplySlos { get; set; } = 10_000;
 
+    /// <summary>The longest a deploy-gate override (<c>POST /api/v1/gates/{service}/overrides</c>) may last.</summary>
+    public TimeSpan MaxGateOverride { get; set; } = TimeSpan.FromDays(7);
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
         MaxGroupsPerSlo = MaxGroupsPerSlo,
@@ -58,6 +61,11 @@ public sealed class SloOptions
         if (MaxApplySlos < 1)
         {
             throw new InvalidOperationException($"Slos:MaxApplySlos must be at least 1, found {MaxApplySlos}");
+        }
+
+        if (MaxGateOverride < TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Slos:MaxGateOverride must be at least 1 minute, found {MaxGateOverride}");
         }
 
         if (HistogramScale is < 0 or > 10)

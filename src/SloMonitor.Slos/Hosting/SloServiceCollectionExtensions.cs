@@ -25,6 +25,7 @@ public static class SloServiceCollectionExtensions
         services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<SloEngine>());
         services.AddSingleton<SloCatalog>();
         services.AddSingleton(sp => new SloDefinitionStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new GateOverrideStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<SloMetrics>();
         services.AddSingleton(sp => new SloStateStore(sp.GetRequiredService<NpgsqlDataSource>()));
 

@@ -2,7 +2,7 @@ namespace SloMonitor.Slos.Parsing;
 
 /// <summary>
 /// The <c>metadata.annotations</c> that carry what OpenSLO has no field for: links, grouping and the alerting policy
-/// (as JSON, the fields of <c>alerting</c>). Annotations of other prefixes belong to other tools and are left alone;
+/// (as JSON, the fields of <c>alerting</c>) and the release policy (as JSON, the fields of <c>policy</c>). Annotations of other prefixes belong to other tools and are left alone;
 /// an unknown <c>slomonitor/</c> one is an error, so a typo does not pass silently.
 /// </summary>
 internal static class OpenSloAnnotations
@@ -13,8 +13,9 @@ internal static class OpenSloAnnotations
     public const string GroupBy = Prefix + "group-by";
     public const string MaxGroups = Prefix + "max-groups";
     public const string Alerting = Prefix + "alerting";
+    public const string Policy = Prefix + "policy";
 
-    private static readonly string[] Known = [RunbookUrl, DashboardUrl, GroupBy, MaxGroups, Alerting];
+    private static readonly string[] Known = [RunbookUrl, DashboardUrl, GroupBy, MaxGroups, Alerting, Policy];
 
     /// <summary>Hands each annotation to <paramref name="put"/> as the SloMonitor field it stands for.</summary>
     public static void Read(MapNode annotations, NodeReader reader, Action<string, ConfigNode?> put)
@@ -39,7 +40,10 @@ internal static class OpenSloAnnotations
                 case Alerting when reader.String(annotations, key) is { } json:
                     put("alerting", ReadJson(json, node, reader));
                     break;
-                case GroupBy or Alerting:
+                case Policy when reader.String(annotations, key) is { } json:
+                    put("policy", ReadJson(json, node, reader));
+                    break;
+                case GroupBy or Alerting or Policy:
                     break;
                 default:
                     if (key.StartsWith(Prefix, StringComparison.Ordinal))
@@ -59,7 +63,7 @@ internal static class OpenSloAnnotations
         var root = JsonConfigReader.Read(json, errors, at.Path);
         if (root is null)
         {
-            reader.Error(at, "expected the alerting policy as JSON, e.g. {\"minEvents\": 20}: " + errors[0].Message);
+            reader.Error(at, "expected JSON, e.g. {\"minEvents\": 20}: " + errors[0].Message);
             return null;
         }
 

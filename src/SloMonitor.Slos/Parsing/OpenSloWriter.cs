@@ -142,6 +142,11 @@ public static class OpenSloWriter
             annotations.Add(OpenSloAnnotations.Alerting, alerting.ToJsonString());
         }
 
+        if (SloDefinitionJson.Write(definition)["policy"] is { } policy)
+        {
+            annotations.Add(OpenSloAnnotations.Policy, policy.ToJsonString());
+        }
+
         return annotations;
     }
 

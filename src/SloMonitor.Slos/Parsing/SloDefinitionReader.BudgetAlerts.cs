@@ -3,8 +3,8 @@ using SloMonitor.Slos.Definitions;
 namespace SloMonitor.Slos.Parsing;
 
 /// <summary>
-/// <c>alerting.budgetExhaustion</c> and <c>alerting.budgetRemaining</c>: one mapping or a list of them, each with a
-/// severity.
+/// <c>alerting.budgetExhaustion</c> and <c>alerting.budgetRemaining</c> (one mapping or a list of them, each with a
+/// severity), and the release <c>policy</c>.
 /// </summary>
 internal static partial class SloDefinitionReader
 {
@@ -61,6 +61,36 @@ internal static partial class SloDefinitionReader
         }
 
         return alerts;
+    }
+
+    /// <summary><c>policy: {freezeBelow: 0, freezeWhilePaging: true}</c>; null when absent.</summary>
+    private static ReleasePolicy? ReadPolicy(MapNode? map, NodeReader reader)
+    {
+        if (map is null)
+        {
+            return null;
+        }
+
+        var before = reader.Errors.Count;
+        reader.RejectUnknown(map, "freezeBelow", "freezeWhilePaging");
+        var below = reader.Number(map, "freezeBelow");
+        if (below is { } b && (b < 0 || b > 1 || reader.String(map, "freezeBelow")!.EndsWith('%')))
+        {
+            reader.Error(map.Get("freezeBelow")!, $"must be a share of the budget from 0 to 1 (0 freezes releases once the budget is overspent), found '{reader.String(map, "freezeBelow")}'");
+        }
+
+        var paging = reader.String(map, "freezeWhilePaging");
+        if (paging is not null and not "true" and not "false")
+        {
+            reader.Error(map.Get("freezeWhilePaging")!, $"expected true or false, found '{paging}'");
+        }
+
+        if (below is null && paging is null && reader.Errors.Count == before)
+        {
+            reader.Error(map, "freezeBelow", "give 'freezeBelow', 'freezeWhilePaging' or both");
+        }
+
+        return reader.Errors.Count == before ? new ReleasePolicy(below, paging == "true") : null;
     }
 
     private static string? RequiredSeverity(MapNode map, NodeReader reader)

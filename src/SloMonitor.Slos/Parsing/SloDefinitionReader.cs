@@ -8,7 +8,7 @@ namespace SloMonitor.Slos.Parsing;
 internal static partial class SloDefinitionReader
 {
     private static readonly string[] Fields =
-        ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting"];
+        ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting", "policy"];
 
     private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation"];
 
@@ -74,6 +74,7 @@ internal static partial class SloDefinitionReader
             groupBy, maxGroups, sli!, alerting, origin)
         {
             Windows = windows ?? [window],
+            Policy = ReadPolicy(reader.Map(map.Get("policy")), reader),
         };
         return reader.Errors.Count == before ? definition : null;
     }

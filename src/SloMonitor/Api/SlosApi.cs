@@ -253,6 +253,7 @@ public static class SlosApi
             groupBy = definition.GroupBy,
             source = file is null ? "api" : "file",
             sli = Sli(definition.Sli),
+            policy = definition.Policy is { } policy ? new { freezeBelow = policy.FreezeBelow, freezeWhilePaging = policy.FreezeWhilePaging } : null,
             alerting = new
             {
                 minEvents = definition.Alerting.MinEventsFor(definition.Sli),

@@ -36,6 +36,7 @@ internal static class Modules
         app.MapOtlpHttp();
         app.MapSlosApi();
         app.MapSloApplyApi();
+        app.MapGatesApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();

@@ -47,6 +47,7 @@ public sealed class OpenSloRoundTripTests
             - {window: 1h, within: 3d, severity: page}
             - {window: 1d, severity: ticket}
           budgetRemaining: {below: 0.25, severity: ticket}
+        policy: {freezeBelow: 0.1, freezeWhilePaging: true}
         """,
         // latency over every span, and over a histogram metric
         "{name: api-latency, service: api, objective: 95, window: 36h, sli: {kind: latency, threshold: 1.5}}",

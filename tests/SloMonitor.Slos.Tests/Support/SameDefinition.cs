@@ -20,6 +20,7 @@ internal static class SameDefinition
         Xunit.Assert.Equal((expected.Alerting.MinEvents, expected.Alerting.ResolveAfter, expected.Alerting.NoData), (actual.Alerting.MinEvents, actual.Alerting.ResolveAfter, actual.Alerting.NoData));
         Xunit.Assert.Equal(expected.Alerting.BudgetExhaustion, actual.Alerting.BudgetExhaustion);
         Xunit.Assert.Equal(expected.Alerting.BudgetRemaining, actual.Alerting.BudgetRemaining);
+        Xunit.Assert.Equal(expected.Policy, actual.Policy);
         Xunit.Assert.False(SloDefinitionDiff.RestartsHistory(expected, actual), "the SLI series would restart");
         Xunit.Assert.Empty(SloDefinitionDiff.Compare(expected, actual));
     }
