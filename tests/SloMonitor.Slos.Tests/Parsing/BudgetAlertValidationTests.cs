@@ -56,4 +56,34 @@ public sealed class BudgetAlertValidationTests
         Assert.Equal([("page", TimeSpan.FromHours(1), (TimeSpan?)TimeSpan.FromDays(1)), ("ticket", TimeSpan.FromDays(1), null)], alerting.BudgetExhaustion.Select(a => (a.Severity, a.Window, a.Within)));
         Assert.Equal(("ticket", 0.25), (alerting.BudgetRemaining[0].Severity, alerting.BudgetRemaining[0].Below));
     }
+
+    [Theory]
+    [InlineData("policy: {freezeBelow: 2}", "policy.freezeBelow", "from 0 to 1")]
+    [InlineData("policy: {freezeBelow: 10%}", "policy.freezeBelow", "from 0 to 1")]
+    [InlineData("policy: {freezeWhilePaging: sometimes}", "policy.freezeWhilePaging", "expected true or false")]
+    [InlineData("policy: {}", "policy.freezeBelow", "give 'freezeBelow', 'freezeWhilePaging' or both")]
+    [InlineData("policy: {freeze: true}", "policy.freeze", "unknown field 'freeze'")]
+    public void ABadReleasePolicyIsRefusedNamingItsField(string policy, string field, string message)
+    {
+        var result = SloParser.ParseYaml($$"""
+            name: pay
+            service: checkout
+            objective: 99
+            sli: {kind: availability}
+            {{policy}}
+            """, "pay.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(field, error.Field);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AReleasePolicyIsReadWithFreezeWhilePagingOffUnlessSet()
+    {
+        var result = SloParser.ParseYaml("{name: pay, service: checkout, objective: 99, sli: {kind: availability}, policy: {freezeBelow: 0}}", "pay.yaml");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(new SloMonitor.Slos.Definitions.ReleasePolicy(0, false), Assert.Single(result.Definitions).Policy);
+    }
 }
