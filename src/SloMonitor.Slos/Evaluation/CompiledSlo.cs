@@ -93,6 +93,9 @@ internal sealed class CompiledSlo
 
     public int MinEvents { get; }
 
+    /// <summary>The budget adjustments of the SLO, merged; set by the engine, read by each evaluation.</summary>
+    public ExcludedRange[] Excluded { get; set; } = [];
+
     /// <summary>
     /// What the series of a new SLO keep: its longest window, standard window (3 days) or rule window, whichever is
     /// longest, and the history beyond it (<c>Slos:HistoryRetention</c>).

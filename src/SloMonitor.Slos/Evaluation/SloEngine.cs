@@ -19,6 +19,7 @@ public sealed class SloEngine : ITelemetrySink
     private readonly SloEngineOptions _options;
     private readonly SloIndex _index = new();
     private readonly Lock _changeLock = new();
+    private readonly Dictionary<string, ExcludedRange[]> _excluded = new(StringComparer.Ordinal);
     private readonly Lock _roundLock = new();
     private readonly Lock _statusLock = new();
     private volatile SloStatusSnapshot _status = SloStatusSnapshot.Empty;
@@ -55,6 +56,31 @@ public sealed class SloEngine : ITelemetrySink
     public SloStatusSnapshot Status => _status;
 
     public SloDefinition? Find(string name) => _index.TryGet(name, out var slo) ? slo.Definition : null;
+
+    /// <summary>
+    /// Replaces the budget adjustments of SLO <paramref name="name"/> (defined yet or not): every reading from the
+    /// next evaluation on leaves out what the ranges hold.
+    /// </summary>
+    public void SetAdjustments(string name, IEnumerable<ExcludedRange> ranges)
+    {
+        var merged = ExcludedRanges.Normalize(ranges);
+        lock (_changeLock)
+        {
+            if (merged.Length == 0)
+            {
+                _excluded.Remove(name);
+            }
+            else
+            {
+                _excluded[name] = merged;
+            }
+
+            if (_index.TryGet(name, out var slo))
+            {
+                slo.Excluded = merged;
+            }
+        }
+    }
 
     /// <summary>Called before each SLO's evaluation; tests make it throw to see one SLO fail beside healthy ones.</summary>
     internal Action<SloDefinition>? BeforeEvaluation { get; set; }
@@ -98,6 +124,7 @@ public sealed class SloEngine : ITelemetrySink
         {
             var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
             var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time);
+            compiled.Excluded = _excluded.GetValueOrDefault(definition.Name, []);
             if (!kept && _laterRestores.Remove(definition.Name, out var rows))
             {
                 Restore(compiled, rows); // before it takes events, so nothing recorded is replaced

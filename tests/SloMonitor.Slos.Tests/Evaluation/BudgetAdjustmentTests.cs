@@ -1,0 +1,106 @@
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Parsing;
+using SloMonitor.Slos.Tests.Support;
+
+namespace SloMonitor.Slos.Tests.Evaluation;
+
+/// <summary>Budget adjustments on a fake clock: time ranges left out of every window, burn rate and budget.</summary>
+public sealed class BudgetAdjustmentTests
+{
+    private const string Availability = "kind: availability\nmatch: 'span.kind=\"server\"'";
+
+    private static EngineHarness Harness()
+    {
+        var harness = new EngineHarness(EngineHarness.Slo("pay", Availability));
+        harness.Spans("checkout", TimeSpan.FromDays(2), 100_000, 0);
+        harness.SpansPerMinute("checkout", 1, 60, _ => (100, 0));
+        return harness;
+    }
+
+    private static ExcludedRange Range(EngineHarness harness, TimeSpan fromAgo, TimeSpan toAgo) =>
+        new((harness.Now - fromAgo).ToUnixTimeMilliseconds(), (harness.Now - toAgo).ToUnixTimeMilliseconds());
+
+    [Fact]
+    public void ATwoHourMaintenanceFullOfErrorsLeavesTheBudgetUntouchedAndAlertsNobody()
+    {
+        var quiet = Harness();
+        EngineHarness Maintained()
+        {
+            var harness = Harness();
+            harness.SpansPerMinute("checkout", 61, 180, _ => (100, 100)); // every request failed from 3h to 1h ago
+            return harness;
+        }
+
+        var unadjusted = Maintained().Evaluate("pay");
+        Assert.Equal("ticket", unadjusted.State); // 1d and 2h burn at 30 (the 5m and 30m windows are clean)
+        Assert.True(unadjusted.ErrorBudgetRemainingRatio < 0, "12,000 errors overspend a budget of 118");
+
+        var maintained = Maintained();
+        maintained.Engine.SetAdjustments("pay", [Range(maintained, TimeSpan.FromHours(3), TimeSpan.FromHours(1))]);
+        var adjusted = maintained.Evaluate("pay");
+
+        var expected = quiet.Evaluate("pay");
+        Assert.Equal(expected.Status.ErrorBudget, adjusted.Status.ErrorBudget);
+        Assert.Equal(1, adjusted.ErrorBudgetRemainingRatio);
+        Assert.Equal("ok", adjusted.State);
+        Assert.Empty(adjusted.ActiveAlerts);
+        foreach (var (window, status) in expected.Status.Windows)
+        {
+            Assert.Equal((window, status.Good, status.Total, status.BurnRate), (window, adjusted.Status.Windows[window].Good, adjusted.Status.Windows[window].Total, adjusted.Status.Windows[window].BurnRate));
+        }
+    }
+
+    [Fact]
+    public void AnAdjustmentOnOldDataChangesTheThirtyDayWindowAndNotTheFiveMinuteOne()
+    {
+        var harness = Harness();
+        harness.Spans("checkout", TimeSpan.FromDays(5) + TimeSpan.FromMinutes(30), 1_000, 200);
+        harness.Spans("checkout", TimeSpan.FromMinutes(2), 10, 1);
+        var before = harness.Evaluate("pay").Status;
+
+        harness.Engine.SetAdjustments("pay", [Range(harness, TimeSpan.FromDays(5) + TimeSpan.FromHours(1), TimeSpan.FromDays(5))]);
+        var after = harness.Evaluate("pay").Status;
+
+        Assert.Equal(before.Windows["5m"], after.Windows["5m"]);
+        Assert.Equal(before.Windows["1h"], after.Windows["1h"]);
+        Assert.Equal(before.Windows["30d"].Total - 1_000, after.Windows["30d"].Total);
+        Assert.Equal(before.Windows["30d"].Good - 800, after.Windows["30d"].Good);
+        Assert.Equal(before.ErrorBudget.Consumed - 200, after.ErrorBudget.Consumed);
+    }
+
+    [Fact]
+    public void OverlappingAdjustmentsTakeTheirEventsOutOnceAndLastAcrossARedefinition()
+    {
+        var harness = Harness();
+        harness.Spans("checkout", TimeSpan.FromHours(5) + TimeSpan.FromMinutes(30), 1_000, 1_000);
+        harness.Engine.SetAdjustments("pay",
+        [
+            Range(harness, TimeSpan.FromHours(6), TimeSpan.FromHours(5)),
+            Range(harness, TimeSpan.FromHours(5) + TimeSpan.FromMinutes(45), TimeSpan.FromHours(4)),
+        ]);
+        var parsed = SloParser.ParseYaml(EngineHarness.Slo("pay", Availability, objective: "99.5"), "test.yaml");
+        harness.Engine.Apply(parsed.Definitions);
+
+        var status = harness.Evaluate("pay").Status;
+
+        Assert.Equal(106_000, status.Windows["30d"].Total);
+        Assert.Equal(0, status.ErrorBudget.Consumed);
+
+        harness.Engine.SetAdjustments("pay", []);
+        Assert.Equal(107_000, harness.Evaluate("pay").Status.Windows["30d"].Total);
+    }
+
+    [Fact]
+    public void AnAlertRaisedBeforeTheMaintenanceWasDeclaredResolvesAfterResolveAfter()
+    {
+        var harness = Harness();
+        harness.SpansPerMinute("checkout", 61, 180, _ => (100, 100));
+        Assert.Equal("ticket", harness.Evaluate("pay").State);
+
+        harness.Engine.SetAdjustments("pay", [Range(harness, TimeSpan.FromHours(3), TimeSpan.FromHours(1))]);
+        Assert.Equal("ticket", harness.Evaluate("pay").State); // held for resolveAfter, like any alert that stops holding
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal("ok", harness.Evaluate("pay").State);
+    }
+}
