@@ -34,6 +34,9 @@ public sealed class SloOptions
     /// <summary>The longest a deploy-gate override (<c>POST /api/v1/gates/{service}/overrides</c>) may last.</summary>
     public TimeSpan MaxGateOverride { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>The most budget adjustments one SLO may have (<c>POST /api/v1/slos/{name}/adjustments</c>).</summary>
+    public int MaxAdjustmentsPerSlo { get; set; } = 1000;
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
         MaxGroupsPerSlo = MaxGroupsPerSlo,
@@ -61,6 +64,11 @@ public sealed class SloOptions
         if (MaxApplySlos < 1)
         {
             throw new InvalidOperationException($"Slos:MaxApplySlos must be at least 1, found {MaxApplySlos}");
+        }
+
+        if (MaxAdjustmentsPerSlo < 1)
+        {
+            throw new InvalidOperationException($"Slos:MaxAdjustmentsPerSlo must be at least 1, found {MaxAdjustmentsPerSlo}");
         }
 
         if (MaxGateOverride < TimeSpan.FromMinutes(1))

@@ -26,6 +26,9 @@ public static class SloServiceCollectionExtensions
         services.AddSingleton<SloCatalog>();
         services.AddSingleton(sp => new SloDefinitionStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new GateOverrideStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new BudgetAdjustmentStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<BudgetAdjustmentLoader>();
+        services.AddHostedService(sp => sp.GetRequiredService<BudgetAdjustmentLoader>());
         services.AddSingleton<SloMetrics>();
         services.AddSingleton(sp => new SloStateStore(sp.GetRequiredService<NpgsqlDataSource>()));
 

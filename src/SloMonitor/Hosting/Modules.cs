@@ -37,6 +37,7 @@ internal static class Modules
         app.MapSlosApi();
         app.MapSloApplyApi();
         app.MapGatesApi();
+        app.MapAdjustmentsApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();

@@ -12,3 +12,18 @@ CREATE TABLE gate_override (
     removed_by text
 );
 CREATE INDEX gate_override_active ON gate_override (service, expires_at) WHERE removed_at IS NULL;
+
+-- Budget adjustments (POST /api/v1/slos/{name}/adjustments): time ranges left out of an SLO's windows, burn rates and
+-- budget, e.g. a declared maintenance. Deleted ones are kept (deleted_at, deleted_by) and no longer applied.
+CREATE TABLE budget_adjustment (
+    id         bigserial PRIMARY KEY,
+    slo        text        NOT NULL,
+    from_at    timestamptz NOT NULL,
+    to_at      timestamptz NOT NULL CHECK (to_at > from_at),
+    reason     text        NOT NULL,
+    author     text        NOT NULL,
+    created_at timestamptz NOT NULL,
+    deleted_at timestamptz,
+    deleted_by text
+);
+CREATE INDEX budget_adjustment_active ON budget_adjustment (slo, from_at) WHERE deleted_at IS NULL;

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Slos.Hosting;
+
+/// <summary>
+/// Hands the stored budget adjustments to the engine at start-up, and again after every change through the API
+/// (<see cref="ReloadAsync"/>). While PostgreSQL does not answer at start-up it tries again every 10 seconds; the
+/// SLOs are evaluated without their adjustments until then.
+/// </summary>
+public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngine engine, TimeProvider time, ILogger<BudgetAdjustmentLoader> logger) : BackgroundService
+{
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads the adjustments of <paramref name="slo"/> and puts them in place.</summary>
+    public async Task ReloadAsync(string slo, CancellationToken cancellationToken)
+    {
+        var adjustments = await store.ListAsync(slo, cancellationToken);
+        engine.SetAdjustments(slo, adjustments.Select(ToRange));
+    }
+
+    public static ExcludedRange ToRange(BudgetAdjustment adjustment)
+    {
+        ArgumentNullException.ThrowIfNull(adjustment);
+        return new ExcludedRange(adjustment.From.ToUnixTimeMilliseconds(), adjustment.To.ToUnixTimeMilliseconds());
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var all = await store.ListAsync(null, stoppingToken);
+                foreach (var slo in all.GroupBy(a => a.Slo, StringComparer.Ordinal))
+                {
+                    engine.SetAdjustments(slo.Key, slo.Select(ToRange));
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not read the budget adjustments; trying again in {Interval}", RetryInterval);
+                await Task.Delay(RetryInterval, time, stoppingToken);
+            }
+        }
+    }
+}
