@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load` and `soak` are load runs against a running service (see their classes); anything else picks benchmarks.
+// `put-load`, `soak` and `change-cost` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
+}
+
+if (args is ["change-cost"])
+{
+    return SloChangeCost.Run();
 }
 
 if (args is ["soak", ..])

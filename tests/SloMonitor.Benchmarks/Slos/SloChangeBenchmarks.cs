@@ -6,7 +6,7 @@ using SloMonitor.Slos.Parsing;
 namespace SloMonitor.Benchmarks.Slos;
 
 /// <summary>
-/// What one SLO change costs with 1,000, 10,000 and 100,000 SLOs defined: replacing one SLO's definition (a PUT
+/// What one SLO change costs with 1,000 and 10,000 SLOs defined (100,000: see SloChangeCost): replacing one SLO's definition (a PUT
 /// that changes its SLI, so it is compiled, indexed and evaluated anew) and removing and re-adding one. The cost
 /// should not grow with the number of SLOs. Run:
 /// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloChange*'</c>.
@@ -20,7 +20,7 @@ public class SloChangeBenchmarks
     private SloDefinition _b = null!;
     private bool _flip;
 
-    [Params(1_000, 10_000, 100_000)]
+    [Params(1_000, 10_000)]
     public int Slos { get; set; }
 
     [GlobalSetup]
