@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SloMonitor.Alerting.Configuration;
-using SloMonitor.Alerting.Receivers;
 
 namespace SloMonitor.Alerting.Delivery;
 
@@ -11,14 +9,12 @@ namespace SloMonitor.Alerting.Delivery;
 /// </summary>
 internal sealed class OutboxDispatcher(
     OutboxStore store,
-    AlertingConfig config,
+    NotificationSender sender,
     AlertingOptions options,
-    IHttpClientFactory httpClients,
     AlertingMetrics metrics,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger)
 {
-    public const string HttpClientName = "SloMonitor.Alerting";
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
     private int _inFlight;
 
@@ -34,7 +30,7 @@ internal sealed class OutboxDispatcher(
         }
 
         var now = time.GetUtcNow();
-        var items = await store.ClaimDueAsync(now, now + LongestTimeout() + LeaseMargin, free, cancellationToken);
+        var items = await store.ClaimDueAsync(now, now + sender.LongestTimeout() + LeaseMargin, free, cancellationToken);
         var tasks = new List<Task>(items.Count);
         foreach (var item in items)
         {
@@ -57,7 +53,7 @@ internal sealed class OutboxDispatcher(
     {
         try
         {
-            var result = await SendAsync(item);
+            var result = await sender.SendAsync(item.Receiver, item.Notification, item.DedupKey);
             var now = time.GetUtcNow();
             var status = item.Notification.Status;
             if (result.Outcome == DeliveryOutcome.Delivered)
@@ -104,57 +100,5 @@ internal sealed class OutboxDispatcher(
         {
             Interlocked.Decrement(ref _inFlight);
         }
-    }
-
-    private async Task<DeliveryResult> SendAsync(OutboxItem item)
-    {
-        if (!config.Receivers.TryGetValue(item.Receiver, out var receiver) || receiver.Kind == ReceiverKind.None)
-        {
-            return new DeliveryResult(DeliveryOutcome.Permanent, $"receiver '{item.Receiver}' is not configured", null);
-        }
-
-        var timeout = receiver.Timeout ?? options.DeliveryTimeout;
-        using var request = receiver.Kind switch
-        {
-            ReceiverKind.Webhook => WebhookMessage.Build(receiver, item.Notification, item.DedupKey, options.ExternalUrl),
-            ReceiverKind.Slack => SlackMessage.Build(receiver, item.Notification, options.ExternalUrl),
-            ReceiverKind.PagerDuty => PagerDutyMessage.Build(receiver, item.Notification, options.ExternalUrl),
-            _ => AlertmanagerMessage.Build(receiver, item.Notification, item.DedupKey),
-        };
-        request.Headers.UserAgent.ParseAdd("SloMonitor");
-        using var timeoutSource = new CancellationTokenSource(timeout, time);
-        try
-        {
-            var client = httpClients.CreateClient(HttpClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
-            return DeliveryResult.FromResponse(response, time.GetUtcNow());
-        }
-        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
-        {
-            return new DeliveryResult(DeliveryOutcome.Retry, $"timed out after {DurationParser.Format(timeout)}", null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return new DeliveryResult(DeliveryOutcome.Retry, $"network error: {ex.HttpRequestError}", null);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Only the type: a message might quote the URL, which can be a secret.
-            return new DeliveryResult(DeliveryOutcome.Retry, $"error: {ex.GetType().Name}", null);
-        }
-    }
-
-    private TimeSpan LongestTimeout()
-    {
-        var longest = options.DeliveryTimeout;
-        foreach (var receiver in config.Receivers.Values)
-        {
-            if (receiver.Timeout is { } t && t > longest)
-            {
-                longest = t;
-            }
-        }
-
-        return longest;
     }
 }

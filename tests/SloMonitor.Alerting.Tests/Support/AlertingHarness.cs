@@ -64,6 +64,7 @@ internal sealed class AlertingHarness : IAsyncDisposable
             ["Delivery:InitialBackoff"] = "1s",
             ["Delivery:MaxBackoff"] = "8s",
             ["Delivery:Deadline"] = "1m",
+            ["Spool:File"] = Path.Combine(Path.GetTempPath(), $"spool-{Guid.NewGuid():N}", "notification-spool.log"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
