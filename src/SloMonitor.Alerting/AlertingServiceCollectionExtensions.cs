@@ -61,7 +61,8 @@ public static class AlertingServiceCollectionExtensions
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Dispatcher>(), sp.GetRequiredService<NotificationSpool>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertIngestor>>()));
         services.AddSingleton(sp => new OutboxDispatcher(
-            sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationSender>(), options,
+            sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationSender>(), sp.GetRequiredService<NotificationSpool>(),
+            sp.GetRequiredService<DatabaseOutage>(), options,
             sp.GetRequiredService<AlertingMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddSingleton(sp => new AlertingLoop(
             sp.GetRequiredService<Dispatcher>(), sp.GetRequiredService<OutboxDispatcher>(), sp.GetRequiredService<OutboxStore>(),

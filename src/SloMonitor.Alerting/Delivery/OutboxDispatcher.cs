@@ -10,6 +10,8 @@ namespace SloMonitor.Alerting.Delivery;
 internal sealed class OutboxDispatcher(
     OutboxStore store,
     NotificationSender sender,
+    Spool.NotificationSpool spool,
+    Spool.DatabaseOutage outage,
     AlertingOptions options,
     AlertingMetrics metrics,
     TimeProvider time,
@@ -51,6 +53,7 @@ internal sealed class OutboxDispatcher(
 
     private async Task DeliverAsync(OutboxItem item)
     {
+        Spool.SpooledOutboxOutcome? outcome = null;
         try
         {
             var result = await sender.SendAsync(item.Receiver, item.Notification, item.DedupKey);
@@ -58,15 +61,17 @@ internal sealed class OutboxDispatcher(
             var status = item.Notification.Status;
             if (result.Outcome == DeliveryOutcome.Delivered)
             {
-                await store.CompleteAsync(item, now, "notified", new Dictionary<string, object?>
+                var details = new Dictionary<string, object?>
                 {
                     ["receiver"] = item.Receiver,
                     ["status"] = status,
                     ["attempt"] = item.Attempts,
                     ["dedupKey"] = item.DedupKey,
-                }, CancellationToken.None);
+                };
+                outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, true, now, null, null, System.Text.Json.JsonSerializer.SerializeToElement(details));
                 metrics.Outcome(item.Receiver, "delivered");
                 logger.LogInformation("Notification {DedupKey} delivered to {Receiver} (attempt {Attempt})", item.DedupKey, item.Receiver, item.Attempts);
+                await store.CompleteAsync(item, now, "notified", details, CancellationToken.None);
                 return;
             }
 
@@ -77,7 +82,7 @@ internal sealed class OutboxDispatcher(
                 next = candidate <= item.DeadlineAt ? candidate : null;
             }
 
-            await store.FailAsync(item, now, next, result.Error ?? "unknown error", new Dictionary<string, object?>
+            var failed = new Dictionary<string, object?>
             {
                 ["receiver"] = item.Receiver,
                 ["status"] = status,
@@ -86,10 +91,17 @@ internal sealed class OutboxDispatcher(
                 ["willRetry"] = next is not null,
                 ["nextAttemptAt"] = next,
                 ["dedupKey"] = item.DedupKey,
-            }, CancellationToken.None);
+            };
+            outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, false, now, next, result.Error ?? "unknown error", System.Text.Json.JsonSerializer.SerializeToElement(failed));
             metrics.Outcome(item.Receiver, next is null ? "failed" : "retried");
             logger.LogWarning("Notification {DedupKey} to {Receiver} failed (attempt {Attempt}): {Error}; {Next}",
                 item.DedupKey, item.Receiver, item.Attempts, result.Error, next is null ? "giving up" : $"retrying at {next:O}");
+            await store.FailAsync(item, now, next, result.Error ?? "unknown error", failed, CancellationToken.None);
+        }
+        catch (Exception ex) when (outcome is not null && outage.Caught(ex))
+        {
+            // Kept in the spool and recorded, at its own time, before the outbox is read again: a delivered row is not sent twice.
+            spool.Add(new Spool.SpooledIncidentWork(outcome.At, null, null, outcome));
         }
         catch (Exception ex)
         {

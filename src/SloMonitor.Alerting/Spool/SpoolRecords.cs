@@ -58,9 +58,13 @@ internal sealed class SpooledDecision
 
 /// <summary>
 /// An incident change that could not be written when it happened, kept with its time to be written on recovery:
-/// alerts that fired or resolved (they open, join, leave or resolve incidents), or an alert's mute that changed.
+/// alerts that fired or resolved (they open, join, leave or resolve incidents), an alert's mute that changed, or the
+/// outcome of an outbox delivery that ended while the database was away.
 /// </summary>
-internal sealed record SpooledIncidentWork(DateTimeOffset At, IReadOnlyList<Alert>? Alerts, SpooledMute? Mute);
+internal sealed record SpooledIncidentWork(DateTimeOffset At, IReadOnlyList<Alert>? Alerts, SpooledMute? Mute, SpooledOutboxOutcome? Outcome = null);
+
+/// <summary>The outcome of an attempt at outbox row <paramref name="Id"/> (attempt <paramref name="Attempts"/>), with its timeline details.</summary>
+internal sealed record SpooledOutboxOutcome(long Id, int Attempts, long[] IncidentIds, bool Delivered, DateTimeOffset At, DateTimeOffset? NextAttemptAt, string? Error, JsonElement Details);
 
 /// <summary>An alert muted (<paramref name="MutedBy"/> set) or no longer muted, with its timeline entry.</summary>
 internal sealed record SpooledMute(string Fingerprint, string? MutedBy, string TimelineKind, JsonElement Details);

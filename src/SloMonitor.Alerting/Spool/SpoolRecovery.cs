@@ -94,6 +94,10 @@ internal sealed class SpoolRecovery(NpgsqlDataSource dataSource, NotificationSpo
         {
             await Dispatcher.WriteMuteAsync(connection, transaction, mute, work.At);
         }
+        else if (work.Outcome is { } outcome)
+        {
+            await OutboxStore.RecordLateAsync(connection, transaction, outcome);
+        }
         else if (work.Alerts is { Count: > 0 } alerts)
         {
             foreach (var alert in alerts)

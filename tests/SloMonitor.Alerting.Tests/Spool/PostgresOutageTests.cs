@@ -137,4 +137,44 @@ public sealed class PostgresOutageTests
         await using var connection = await dataSource.OpenConnectionAsync();
         Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT muted_by FROM alert"));
     }
+
+    [Fact]
+    public async Task AnOutboxDeliveryThatEndsWhilePostgresIsDownIsRecordedWhenItAnswersAgainAndNotSentTwice()
+    {
+        await using var postgres = await OwnedPostgres.StartAsync();
+        await using var dataSource = DataSourceFactory.Create(postgres.ConnectionString, "outage-tests");
+        await using var receiver = await RecordingReceiver.StartAsync();
+        var release = new TaskCompletionSource();
+        receiver.Respond = async (_, _, _) =>
+        {
+            await release.Task;
+            return 200;
+        };
+        await using var h = await AlertingHarness.StartOnAsync(dataSource, Routing(receiver.Url));
+        await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
+        h.Time.Advance(TimeSpan.FromSeconds(30));
+        var deliveredAt = h.Time.GetUtcNow();
+        var tick = h.TickAsync();
+        await receiver.WaitForAsync(1);
+
+        // The receiver answers after PostgreSQL went away: the outcome cannot be written then.
+        await postgres.StopAsync();
+        release.SetResult();
+        await tick;
+
+        await postgres.RestartAsync();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(1));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Single(receiver.Requests);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            Assert.Equal("delivered", await connection.ExecuteScalarAsync<string>("SELECT state FROM notification_outbox"));
+        }
+
+        var incident = await h.SingleOpenIncidentAsync("checkout");
+        var notified = (await h.Incidents.GetDetailAsync(incident.Id, CancellationToken.None))!.Timeline.Single(t => t.Kind == TimelineKinds.Notified);
+        Assert.Equal(deliveredAt, notified.At);
+    }
 }
