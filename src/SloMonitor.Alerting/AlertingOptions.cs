@@ -68,7 +68,7 @@ public sealed class AlertingOptions
                 : defaults.MaxConcurrentDeliveries,
             SpoolFile = section["Spool:File"] is { Length: > 0 } spool
                 ? spool
-                : dataDirectory is { Length: > 0 } ? Path.Combine(dataDirectory, "notification-spool.log") : defaults.SpoolFile,
+                : dataDirectory is not null ? Path.Combine(dataDirectory, "notification-spool.log") : defaults.SpoolFile,
             SpoolMaxBytes = section["Spool:MaxBytes"] is { Length: > 0 } bytes
                 ? long.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max >= 4096
                     ? max
