@@ -307,10 +307,19 @@ internal sealed class NotificationSpool : IDisposable
 
         try
         {
-            var records = _decisions.Select(d => new SpoolRecord(Decision: d).Encode())
-                .Concat(_work.Select(w => new SpoolRecord(Work: w).Encode()))
-                .Where(r => r.Length + 8 <= _maxBytes)
-                .ToList();
+            // Oldest first, as many as the bound allows; the rest stays in memory only.
+            var records = new List<byte[]>();
+            var total = 0L;
+            foreach (var record in _decisions.Select(d => new SpoolRecord(Decision: d)).Concat(_work.Select(w => new SpoolRecord(Work: w))))
+            {
+                var bytes = record.Encode();
+                if (total + bytes.Length + 8 <= _maxBytes)
+                {
+                    records.Add(bytes);
+                    total += bytes.Length + 8;
+                }
+            }
+
             _log.Rewrite(records);
         }
         catch (IOException e)
