@@ -75,6 +75,7 @@ if [ -z "${ConnectionStrings__Postgres:-}" ]; then
 fi
 
 export Slos__Files__0=${Slos__Files__0:-$root/deploy/examples/slos/*.yaml}
+# The notification spool (pages decided while PostgreSQL is away) goes beside it unless Alerting__Spool__File is set.
 export Slos__LocalCheckpointFile=${Slos__LocalCheckpointFile:-$data/sli-checkpoint.journal}
 # The service's own traces go to its own OTLP port, for the SLOs on SloMonitor itself (deploy/examples/slos/slomonitor.yaml).
 export Telemetry__Dogfood=${Telemetry__Dogfood:-true}

@@ -4,12 +4,15 @@ using Npgsql;
 using SloMonitor.Alerting.Alerts;
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Alerting.Spool;
 
 namespace SloMonitor.Alerting;
 
 /// <summary>
 /// The one entry for alerts, from SLO evaluation and from <c>POST /api/v2/alerts</c>: validates them, stores their
-/// latest state, opens, joins or resolves incidents (one transaction per batch), then hands them to routing.
+/// latest state, opens, joins or resolves incidents (one transaction per batch), then hands them to routing. While
+/// PostgreSQL is away the alerts that fired, resolved or are new go to the local spool with their time instead (their
+/// incidents are written from there on recovery), and routing takes them all the same, so pages go out.
 /// </summary>
 public sealed class AlertIngestor
 {
@@ -17,10 +20,12 @@ public sealed class AlertIngestor
     private readonly Dispatcher _dispatcher;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertIngestor> _logger;
+    private readonly NotificationSpool _spool;
 
-    internal AlertIngestor(NpgsqlDataSource dataSource, Dispatcher dispatcher, TimeProvider time, ILogger<AlertIngestor> logger)
+    internal AlertIngestor(NpgsqlDataSource dataSource, Dispatcher dispatcher, NotificationSpool spool, TimeProvider time, ILogger<AlertIngestor> logger)
     {
         _dataSource = dataSource;
+        _spool = spool;
         _dispatcher = dispatcher;
         _time = time;
         _logger = logger;
@@ -67,33 +72,66 @@ public sealed class AlertIngestor
         {
             var now = _time.GetUtcNow();
             var accepted = new Dictionary<string, Alert>(StringComparer.Ordinal);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             foreach (var input in alerts)
             {
                 var alert = Merge(input, now);
-                await AlertStore.UpsertAsync(connection, transaction, alert, now);
                 accepted.Remove(alert.Fingerprint);
                 accepted[alert.Fingerprint] = alert;
             }
 
-            var (firing, inhibitions) = _dispatcher.FiringWith(accepted.Values, now);
-            var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, _dispatcher.ReceiversFor, now);
-            await placer.ApplyAsync([.. accepted.Values]);
-            await transaction.CommitAsync(cancellationToken);
+            if (!_dispatcher.Deferring)
+            {
+                try
+                {
+                    await WriteAsync(accepted.Values, now, cancellationToken);
+                    return;
+                }
+                catch (Exception e) when (_dispatcher.Outage.Caught(e))
+                {
+                    // Nothing was committed: into the spool.
+                }
+            }
+
+            // Only what changes incidents is kept for later: alerts new to this process, or that fired or resolved.
+            var changed = accepted.Values.Where(a => _dispatcher.Find(a.Fingerprint) is not { } known
+                || known.IsResolvedAt(now) != a.IsResolvedAt(now) || known.StartsAt != a.StartsAt).ToList();
+            if (changed.Count > 0)
+            {
+                _spool.Add(new SpooledIncidentWork(now, changed, null));
+            }
+
             foreach (var alert in accepted.Values)
             {
                 _dispatcher.Insert(alert, now);
-            }
-
-            foreach (var id in placer.Opened)
-            {
-                _logger.LogInformation("Incident {IncidentId} opened", id);
             }
         }
         finally
         {
             _dispatcher.Gate.Release();
+        }
+    }
+
+    private async Task WriteAsync(IReadOnlyCollection<Alert> accepted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var alert in accepted)
+        {
+            await AlertStore.UpsertAsync(connection, transaction, alert, now);
+        }
+
+        var (firing, inhibitions) = _dispatcher.FiringWith(accepted, now);
+        var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, _dispatcher.ReceiversFor, now);
+        await placer.ApplyAsync([.. accepted]);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var alert in accepted)
+        {
+            _dispatcher.Insert(alert, now);
+        }
+
+        foreach (var id in placer.Opened)
+        {
+            _logger.LogInformation("Incident {IncidentId} opened", id);
         }
     }
 

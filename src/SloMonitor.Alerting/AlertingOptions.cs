@@ -37,7 +37,16 @@ public sealed class AlertingOptions
     /// <summary>Deliveries in flight at once, across receivers.</summary>
     public int MaxConcurrentDeliveries { get; init; } = 16;
 
-    public static AlertingOptions Read(IConfiguration section)
+    /// <summary>
+    /// The local spool of notifications decided and incident changes made while PostgreSQL is away; by default
+    /// <c>notification-spool.log</c> in the data directory (beside the SLI checkpoint journal).
+    /// </summary>
+    public string SpoolFile { get; init; } = Path.Combine(".data", "notification-spool.log");
+
+    /// <summary>The most the spool file may hold; past it, records are kept in memory only.</summary>
+    public long SpoolMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    public static AlertingOptions Read(IConfiguration section, string? dataDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(section);
         var defaults = new AlertingOptions();
@@ -57,6 +66,14 @@ public sealed class AlertingOptions
                     ? n
                     : throw new InvalidOperationException($"Alerting:Delivery:MaxConcurrency: '{text}' is not a positive integer")
                 : defaults.MaxConcurrentDeliveries,
+            SpoolFile = section["Spool:File"] is { Length: > 0 } spool
+                ? spool
+                : dataDirectory is not null ? Path.Combine(dataDirectory, "notification-spool.log") : defaults.SpoolFile,
+            SpoolMaxBytes = section["Spool:MaxBytes"] is { Length: > 0 } bytes
+                ? long.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max >= 4096
+                    ? max
+                    : throw new InvalidOperationException($"Alerting:Spool:MaxBytes: '{bytes}' is not a number of bytes of at least 4096")
+                : defaults.SpoolMaxBytes,
         };
         if (options.MaxBackoff < options.InitialBackoff)
         {

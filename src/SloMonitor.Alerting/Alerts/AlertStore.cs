@@ -58,12 +58,8 @@ internal sealed class AlertStore(NpgsqlDataSource dataSource)
         return rows.Select(r => r.ToAlert()).ToList();
     }
 
-    public async Task SetMutedAsync(string fingerprint, string? mutedBy, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE alert SET muted_by = @mutedBy WHERE fingerprint = @fingerprint", new { fingerprint, mutedBy }, cancellationToken: cancellationToken));
-    }
+    public static Task SetMutedAsync(DbConnection connection, DbTransaction transaction, string fingerprint, string? mutedBy) =>
+        connection.ExecuteAsync("UPDATE alert SET muted_by = @mutedBy WHERE fingerprint = @fingerprint", new { fingerprint, mutedBy }, transaction);
 
     private sealed class Row
     {

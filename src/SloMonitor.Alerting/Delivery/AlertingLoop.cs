@@ -1,13 +1,17 @@
+using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Alerting.Spool;
 
 namespace SloMonitor.Alerting.Delivery;
 
 /// <summary>
-/// One tick of alerting: return timed-out acknowledgements, flush due groups, start due deliveries, publish the
-/// queue depth. The hosted service runs it every <see cref="AlertingOptions.TickInterval"/>; tests call
+/// One tick of alerting: move the local spool into PostgreSQL when it answers, return timed-out acknowledgements,
+/// flush due groups, start due deliveries (from the outbox, and from the spool), publish the queue depths. While
+/// PostgreSQL is away only what works without it runs, and it is probed once a second. The hosted service runs it every <see cref="AlertingOptions.TickInterval"/>; tests call
 /// <see cref="RunOnceAsync"/> after moving a fake clock.
 /// </summary>
 internal sealed class AlertingLoop(
@@ -15,6 +19,11 @@ internal sealed class AlertingLoop(
     OutboxDispatcher outbox,
     OutboxStore outboxStore,
     IncidentStore incidents,
+    NotificationSpool spool,
+    SpoolDispatcher spoolDispatcher,
+    SpoolRecovery recovery,
+    DatabaseOutage outage,
+    NpgsqlDataSource dataSource,
     AlertingMetrics metrics,
     AlertingOptions options,
     TimeProvider time,
@@ -29,9 +38,42 @@ internal sealed class AlertingLoop(
     /// <summary>Runs one tick; with <paramref name="waitForDeliveries"/> it returns after every started delivery is recorded.</summary>
     public async Task RunOnceAsync(bool waitForDeliveries, CancellationToken cancellationToken)
     {
-        await incidents.ReturnExpiredAcknowledgementsAsync(cancellationToken);
+        var started = new List<Task>();
+        try
+        {
+            await ProbeAsync(cancellationToken);
+            if (!outage.IsDown)
+            {
+                await recovery.MoveAsync(cancellationToken);
+                await incidents.ReturnExpiredAcknowledgementsAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (outage.Caught(e))
+        {
+            // Decisions go to the spool until the database answers.
+        }
+
         await dispatcher.FlushDueAsync(cancellationToken);
-        var started = await outbox.StartDueAsync(cancellationToken);
+        started.AddRange(spoolDispatcher.StartDue());
+        if (!outage.IsDown)
+        {
+            try
+            {
+                started.AddRange(await outbox.StartDueAsync(cancellationToken));
+                metrics.SetQueueDepth(await outboxStore.PendingCountAsync(cancellationToken));
+                var now = time.GetUtcNow();
+                if (now - _lastPurge >= TimeSpan.FromHours(1))
+                {
+                    _lastPurge = now;
+                    await outboxStore.PurgeAsync(now - Retention, cancellationToken);
+                }
+            }
+            catch (Exception e) when (outage.Caught(e))
+            {
+            }
+        }
+
+        spool.Publish();
         if (waitForDeliveries)
         {
             await Task.WhenAll(started);
@@ -44,14 +86,19 @@ internal sealed class AlertingLoop(
                 _deliveries.AddRange(started);
             }
         }
+    }
 
-        metrics.SetQueueDepth(await outboxStore.PendingCountAsync(cancellationToken));
-        var now = time.GetUtcNow();
-        if (now - _lastPurge >= TimeSpan.FromHours(1))
+    /// <summary>While the database counts as away, asks it (once a second) whether it answers again.</summary>
+    private async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (!outage.ProbeDue())
         {
-            _lastPurge = now;
-            await outboxStore.PurgeAsync(now - Retention, cancellationToken);
+            return;
         }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*) FROM notification_log WHERE false", cancellationToken: cancellationToken));
+        outage.MarkUp();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -37,8 +37,39 @@ internal static class NotificationLog
             RETURNING sequence
             """, new { receiver, groupKey, firing, resolved, now = Db.Utc(now) }, transaction);
 
+    /// <summary>Every entry, for deciding while the database is away.</summary>
+    public static async Task<IReadOnlyList<((string Receiver, string GroupKey) Key, NotificationLogEntry Entry)>> ListAsync(Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition("""
+            SELECT receiver AS Receiver, group_key AS GroupKey, firing AS Firing, resolved AS Resolved, notified_at AS NotifiedAt, sequence AS Sequence
+              FROM notification_log
+            """, cancellationToken: cancellationToken));
+        return rows.Select(r => ((r.Receiver, r.GroupKey), new NotificationLogEntry(
+            r.Firing.ToHashSet(StringComparer.Ordinal), r.Resolved.ToHashSet(StringComparer.Ordinal), Db.Offset(r.NotifiedAt), r.Sequence))).ToList();
+    }
+
+    /// <summary>
+    /// Records a decision taken while the database was away, at its own time: it replaces the entry only when it is
+    /// newer than what the entry holds. Returns the entry's sequence number.
+    /// </summary>
+    public static Task<long> RecordSpooledAsync(DbConnection connection, DbTransaction transaction, string receiver, string groupKey, string[] firing, string[] resolved, DateTimeOffset at) =>
+        connection.ExecuteScalarAsync<long>("""
+            INSERT INTO notification_log AS n (receiver, group_key, firing, resolved, notified_at, sequence)
+            VALUES (@receiver, @groupKey, @firing, @resolved, @at, 1)
+            ON CONFLICT (receiver, group_key) DO UPDATE
+               SET firing = EXCLUDED.firing, resolved = EXCLUDED.resolved, notified_at = EXCLUDED.notified_at,
+                   sequence = n.sequence + 1
+             WHERE n.notified_at < EXCLUDED.notified_at
+            RETURNING sequence
+            """, new { receiver, groupKey, firing, resolved, at = Db.Utc(at) }, transaction);
+
     private sealed class Row
     {
+        public string Receiver { get; set; } = string.Empty;
+
+        public string GroupKey { get; set; } = string.Empty;
+
         public string[] Firing { get; set; } = [];
 
         public string[] Resolved { get; set; } = [];

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SloMonitor.Alerting.Configuration;
-using SloMonitor.Alerting.Receivers;
 
 namespace SloMonitor.Alerting.Delivery;
 
@@ -11,14 +9,14 @@ namespace SloMonitor.Alerting.Delivery;
 /// </summary>
 internal sealed class OutboxDispatcher(
     OutboxStore store,
-    AlertingConfig config,
+    NotificationSender sender,
+    Spool.NotificationSpool spool,
+    Spool.DatabaseOutage outage,
     AlertingOptions options,
-    IHttpClientFactory httpClients,
     AlertingMetrics metrics,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger)
 {
-    public const string HttpClientName = "SloMonitor.Alerting";
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
     private int _inFlight;
 
@@ -34,7 +32,7 @@ internal sealed class OutboxDispatcher(
         }
 
         var now = time.GetUtcNow();
-        var items = await store.ClaimDueAsync(now, now + LongestTimeout() + LeaseMargin, free, cancellationToken);
+        var items = await store.ClaimDueAsync(now, now + sender.LongestTimeout() + LeaseMargin, free, cancellationToken);
         var tasks = new List<Task>(items.Count);
         foreach (var item in items)
         {
@@ -55,22 +53,25 @@ internal sealed class OutboxDispatcher(
 
     private async Task DeliverAsync(OutboxItem item)
     {
+        Spool.SpooledOutboxOutcome? outcome = null;
         try
         {
-            var result = await SendAsync(item);
+            var result = await sender.SendAsync(item.Receiver, item.Notification, item.DedupKey);
             var now = time.GetUtcNow();
             var status = item.Notification.Status;
             if (result.Outcome == DeliveryOutcome.Delivered)
             {
-                await store.CompleteAsync(item, now, "notified", new Dictionary<string, object?>
+                var details = new Dictionary<string, object?>
                 {
                     ["receiver"] = item.Receiver,
                     ["status"] = status,
                     ["attempt"] = item.Attempts,
                     ["dedupKey"] = item.DedupKey,
-                }, CancellationToken.None);
+                };
+                outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, true, now, null, null, System.Text.Json.JsonSerializer.SerializeToElement(details));
                 metrics.Outcome(item.Receiver, "delivered");
                 logger.LogInformation("Notification {DedupKey} delivered to {Receiver} (attempt {Attempt})", item.DedupKey, item.Receiver, item.Attempts);
+                await store.CompleteAsync(item, now, "notified", details, CancellationToken.None);
                 return;
             }
 
@@ -81,7 +82,7 @@ internal sealed class OutboxDispatcher(
                 next = candidate <= item.DeadlineAt ? candidate : null;
             }
 
-            await store.FailAsync(item, now, next, result.Error ?? "unknown error", new Dictionary<string, object?>
+            var failed = new Dictionary<string, object?>
             {
                 ["receiver"] = item.Receiver,
                 ["status"] = status,
@@ -90,10 +91,17 @@ internal sealed class OutboxDispatcher(
                 ["willRetry"] = next is not null,
                 ["nextAttemptAt"] = next,
                 ["dedupKey"] = item.DedupKey,
-            }, CancellationToken.None);
+            };
+            outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, false, now, next, result.Error ?? "unknown error", System.Text.Json.JsonSerializer.SerializeToElement(failed));
             metrics.Outcome(item.Receiver, next is null ? "failed" : "retried");
             logger.LogWarning("Notification {DedupKey} to {Receiver} failed (attempt {Attempt}): {Error}; {Next}",
                 item.DedupKey, item.Receiver, item.Attempts, result.Error, next is null ? "giving up" : $"retrying at {next:O}");
+            await store.FailAsync(item, now, next, result.Error ?? "unknown error", failed, CancellationToken.None);
+        }
+        catch (Exception ex) when (outcome is not null && outage.Caught(ex))
+        {
+            // Kept in the spool and recorded, at its own time, before the outbox is read again: a delivered row is not sent twice.
+            spool.Add(new Spool.SpooledIncidentWork(outcome.At, null, null, outcome));
         }
         catch (Exception ex)
         {
@@ -104,57 +112,5 @@ internal sealed class OutboxDispatcher(
         {
             Interlocked.Decrement(ref _inFlight);
         }
-    }
-
-    private async Task<DeliveryResult> SendAsync(OutboxItem item)
-    {
-        if (!config.Receivers.TryGetValue(item.Receiver, out var receiver) || receiver.Kind == ReceiverKind.None)
-        {
-            return new DeliveryResult(DeliveryOutcome.Permanent, $"receiver '{item.Receiver}' is not configured", null);
-        }
-
-        var timeout = receiver.Timeout ?? options.DeliveryTimeout;
-        using var request = receiver.Kind switch
-        {
-            ReceiverKind.Webhook => WebhookMessage.Build(receiver, item.Notification, item.DedupKey, options.ExternalUrl),
-            ReceiverKind.Slack => SlackMessage.Build(receiver, item.Notification, options.ExternalUrl),
-            ReceiverKind.PagerDuty => PagerDutyMessage.Build(receiver, item.Notification, options.ExternalUrl),
-            _ => AlertmanagerMessage.Build(receiver, item.Notification, item.DedupKey),
-        };
-        request.Headers.UserAgent.ParseAdd("SloMonitor");
-        using var timeoutSource = new CancellationTokenSource(timeout, time);
-        try
-        {
-            var client = httpClients.CreateClient(HttpClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
-            return DeliveryResult.FromResponse(response, time.GetUtcNow());
-        }
-        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
-        {
-            return new DeliveryResult(DeliveryOutcome.Retry, $"timed out after {DurationParser.Format(timeout)}", null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return new DeliveryResult(DeliveryOutcome.Retry, $"network error: {ex.HttpRequestError}", null);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Only the type: a message might quote the URL, which can be a secret.
-            return new DeliveryResult(DeliveryOutcome.Retry, $"error: {ex.GetType().Name}", null);
-        }
-    }
-
-    private TimeSpan LongestTimeout()
-    {
-        var longest = options.DeliveryTimeout;
-        foreach (var receiver in config.Receivers.Values)
-        {
-            if (receiver.Timeout is { } t && t > longest)
-            {
-                longest = t;
-            }
-        }
-
-        return longest;
     }
 }

@@ -59,21 +59,43 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
             .ToList();
     }
 
+    private const string CompleteSql = """
+        UPDATE notification_outbox SET state = 'delivered', delivered_at = @now, last_error = NULL
+         WHERE id = @id AND attempts = @attempts AND state = 'pending'
+        """;
+
+    private const string FailSql = """
+        UPDATE notification_outbox
+           SET state = CASE WHEN @next::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+               next_attempt_at = COALESCE(@next::timestamptz, next_attempt_at), last_error = @error
+         WHERE id = @id AND attempts = @attempts AND state = 'pending'
+        """;
+
     /// <summary>Marks the row delivered and appends a timeline row to each incident, in one transaction.</summary>
     public Task<bool> CompleteAsync(OutboxItem item, DateTimeOffset now, string timelineKind, object details, CancellationToken cancellationToken) =>
-        UpdateAsync(item, """
-            UPDATE notification_outbox SET state = 'delivered', delivered_at = @now, last_error = NULL
-             WHERE id = @id AND attempts = @attempts AND state = 'pending'
-            """, new { now = Db.Utc(now), id = item.Id, attempts = item.Attempts }, now, timelineKind, details, cancellationToken);
+        UpdateAsync(item.Id, item.Attempts, item.IncidentIds, CompleteSql, new { now = Db.Utc(now), id = item.Id, attempts = item.Attempts }, now, timelineKind, details, cancellationToken);
 
     /// <summary>Schedules the next attempt, or gives up when <paramref name="nextAttempt"/> is null.</summary>
     public Task<bool> FailAsync(OutboxItem item, DateTimeOffset now, DateTimeOffset? nextAttempt, string error, object details, CancellationToken cancellationToken) =>
-        UpdateAsync(item, """
-            UPDATE notification_outbox
-               SET state = CASE WHEN @next::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
-                   next_attempt_at = COALESCE(@next::timestamptz, next_attempt_at), last_error = @error
-             WHERE id = @id AND attempts = @attempts AND state = 'pending'
-            """, new { next = Db.Utc(nextAttempt), error, id = item.Id, attempts = item.Attempts }, now, "notify_failed", details, cancellationToken);
+        UpdateAsync(item.Id, item.Attempts, item.IncidentIds, FailSql, new { next = Db.Utc(nextAttempt), error, id = item.Id, attempts = item.Attempts }, now, "notify_failed", details, cancellationToken);
+
+    /// <summary>
+    /// Records, in the caller's transaction, an attempt's outcome that could not be recorded when it happened (the
+    /// database was away), at its own time; false when the row has moved on (another holder of the lease).
+    /// </summary>
+    public static async Task<bool> RecordLateAsync(DbConnection connection, DbTransaction transaction, Spool.SpooledOutboxOutcome outcome)
+    {
+        var changed = outcome.Delivered
+            ? await connection.ExecuteAsync(CompleteSql, new { now = Db.Utc(outcome.At), id = outcome.Id, attempts = outcome.Attempts }, transaction)
+            : await connection.ExecuteAsync(FailSql, new { next = Db.Utc(outcome.NextAttemptAt), error = outcome.Error, id = outcome.Id, attempts = outcome.Attempts }, transaction);
+        if (changed > 0 && outcome.IncidentIds.Length > 0)
+        {
+            await Incidents.IncidentStore.AppendAsync(connection, transaction, outcome.IncidentIds, outcome.Delivered ? "notified" : "notify_failed",
+                Incidents.IncidentStore.SystemActor, outcome.Details, outcome.At);
+        }
+
+        return changed > 0;
+    }
 
     public async Task<long> PendingCountAsync(CancellationToken cancellationToken)
     {
@@ -98,7 +120,7 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
         return removed;
     }
 
-    private async Task<bool> UpdateAsync(OutboxItem item, string sql, object parameters, DateTimeOffset now, string timelineKind, object details, CancellationToken cancellationToken)
+    private async Task<bool> UpdateAsync(long id, int attempts, long[] incidentIds, string sql, object parameters, DateTimeOffset now, string timelineKind, object details, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -108,9 +130,9 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
             return false;
         }
 
-        if (item.IncidentIds.Length > 0)
+        if (incidentIds.Length > 0)
         {
-            await Incidents.IncidentStore.AppendAsync(connection, transaction, item.IncidentIds, timelineKind, Incidents.IncidentStore.SystemActor, details, now);
+            await Incidents.IncidentStore.AppendAsync(connection, transaction, incidentIds, timelineKind, Incidents.IncidentStore.SystemActor, details, now);
         }
 
         await transaction.CommitAsync(cancellationToken);

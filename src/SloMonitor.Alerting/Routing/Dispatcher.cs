@@ -7,14 +7,19 @@ using SloMonitor.Alerting.Configuration;
 using SloMonitor.Alerting.Delivery;
 using SloMonitor.Alerting.Incidents;
 using SloMonitor.Alerting.Muting;
+using SloMonitor.Alerting.Receivers;
+using SloMonitor.Alerting.Spool;
 
 namespace SloMonitor.Alerting.Routing;
 
 /// <summary>
 /// Routes alerts into aggregation groups and, when a group is due, decides with the notification log whether its
 /// receiver must hear about it (new firing alerts, resolves of alerts it was told about, or repeatInterval
-/// passed). A decision is written with its outbox rows in one transaction. All state changes go through
-/// <see cref="Gate"/>.
+/// passed). A decision is written with its outbox rows in one transaction. While PostgreSQL is away (or the local
+/// spool still holds incident changes it has not written), decisions, resolutions and mute changes go to the local
+/// <see cref="NotificationSpool"/> instead, decided against the notification log as last known. In memory, a
+/// change counts as recorded only once its transaction committed or its spool record is on disk. All state changes
+/// go through <see cref="Gate"/>.
 /// </summary>
 internal sealed class Dispatcher(
     AlertingConfig config,
@@ -22,9 +27,14 @@ internal sealed class Dispatcher(
     NpgsqlDataSource dataSource,
     AlertStore alertStore,
     MuteEvaluator mutes,
+    DatabaseOutage outage,
+    NotificationSpool spool,
     TimeProvider time,
     ILogger<Dispatcher> logger)
 {
+    // What each receiver was last told about each group, as last read or written: decides while the database is away.
+    private readonly Dictionary<(string Receiver, string GroupKey), NotificationLogEntry> _notified = new(spool.LastDecisions());
+
     private readonly Dictionary<string, Alert> _alerts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _mutedBy = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolutionRecorded = new(StringComparer.Ordinal);
@@ -34,6 +44,25 @@ internal sealed class Dispatcher(
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     public int GroupCount => _groups.Count;
+
+    /// <summary>Incident and notification writes go to the local spool now (the database is away, or the spool has changes it has not written yet).</summary>
+    public bool Deferring => outage.IsDown || spool.HasIncidentWork;
+
+    public DatabaseOutage Outage => outage;
+
+    public MuteEvaluator Mutes => mutes;
+
+    /// <summary>Every alert known, by fingerprint. Caller holds <see cref="Gate"/>.</summary>
+    public IReadOnlyDictionary<string, Alert> Alerts => _alerts;
+
+    /// <summary>Remembers what a receiver was told about a group once that is in the database. Caller holds <see cref="Gate"/>.</summary>
+    public void Notified(string receiver, string groupKey, NotificationLogEntry entry)
+    {
+        if (!_notified.TryGetValue((receiver, groupKey), out var known) || known.NotifiedAt <= entry.NotifiedAt)
+        {
+            _notified[(receiver, groupKey)] = entry;
+        }
+    }
 
     public Alert? Find(string fingerprint) => _alerts.GetValueOrDefault(fingerprint);
 
@@ -77,8 +106,26 @@ internal sealed class Dispatcher(
                 return;
             }
 
+            if (Deferring)
+            {
+                return;
+            }
+
             var now = time.GetUtcNow();
-            var recovered = await alertStore.LoadForRecoveryAsync(now, cancellationToken);
+            IReadOnlyList<(Alert Alert, string? MutedBy)> recovered;
+            try
+            {
+                recovered = await alertStore.LoadForRecoveryAsync(now, cancellationToken);
+                foreach (var (key, entry) in await NotificationLog.ListAsync(dataSource, cancellationToken))
+                {
+                    Notified(key.Receiver, key.GroupKey, entry);
+                }
+            }
+            catch (Exception e) when (outage.Caught(e))
+            {
+                return; // tried again once the database answers
+            }
+
             foreach (var (alert, mutedBy) in recovered)
             {
                 if (!_alerts.ContainsKey(alert.Fingerprint))
@@ -109,7 +156,18 @@ internal sealed class Dispatcher(
         try
         {
             var now = time.GetUtcNow();
-            await mutes.RefreshAsync(cancellationToken);
+            if (!outage.IsDown)
+            {
+                try
+                {
+                    await mutes.RefreshAsync(cancellationToken);
+                }
+                catch (Exception e) when (outage.Caught(e))
+                {
+                    // The silences last loaded keep applying.
+                }
+            }
+
             await ResolveExpiredAsync(now, cancellationToken);
             var muted = mutes.Evaluate(_alerts.Values, now);
             await RecordMuteChangesAsync(muted, now, cancellationToken);
@@ -122,7 +180,7 @@ internal sealed class Dispatcher(
                     continue;
                 }
 
-                decided += await FlushAsync(group, muted, now, cancellationToken);
+                decided += await FlushOrSpoolAsync(group, muted, now, cancellationToken);
                 group.NextFlushAt = now + group.Route.GroupInterval;
                 foreach (var alert in group.Alerts.Values.Where(a => a.IsResolvedAt(now)).ToList())
                 {
@@ -144,13 +202,27 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task<int> FlushAsync(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> FlushOrSpoolAsync(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var receiver = config.Receivers[group.Route.Receiver];
+        if (!Deferring)
+        {
+            try
+            {
+                return await FlushAsync(group, muted, now, cancellationToken);
+            }
+            catch (Exception e) when (outage.Caught(e))
+            {
+                // Nothing was committed: decide again, into the spool.
+            }
+        }
+
+        return SpoolDecision(group, muted, now);
+    }
+
+    /// <summary>What a flush of <paramref name="group"/> decides, given what its receiver was told last; null when nothing.</summary>
+    private Decision? Decide(AggregationGroup group, ReceiverConfig receiver, Dictionary<string, MuteReason> muted, DateTimeOffset now, NotificationLogEntry? previous)
+    {
         var firing = group.Alerts.Values.Where(a => !a.IsResolvedAt(now) && !muted.ContainsKey(a.Fingerprint)).OrderBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var previous = await NotificationLog.LockAndGetAsync(connection, transaction, receiver.Name, group.GroupKey);
         var previousFiring = previous?.Firing ?? new HashSet<string>();
 
         // A resolve is owed only for alerts the receiver was told are firing; a mute never swallows it.
@@ -159,7 +231,7 @@ internal sealed class Dispatcher(
         var repeatDue = firing.Count > 0 && previous is not null && now >= previous.NotifiedAt + group.Route.RepeatInterval;
         if (!newFiring && resolved.Count == 0 && !repeatDue)
         {
-            return 0;
+            return null;
         }
 
         // The receiver still believes muted alerts it was told about are firing; keep them so their resolve is sent.
@@ -167,13 +239,12 @@ internal sealed class Dispatcher(
             .Where(a => !a.IsResolvedAt(now) && muted.ContainsKey(a.Fingerprint) && previousFiring.Contains(a.Fingerprint))
             .Select(a => a.Fingerprint);
         var recordedFiring = firing.Select(a => a.Fingerprint).Concat(stillBelieved).Order(StringComparer.Ordinal).ToArray();
+        var resolvedFingerprints = resolved.Select(a => a.Fingerprint).ToArray();
         var sendResolved = receiver.SendResolved ? resolved : [];
         if (firing.Count == 0 && sendResolved.Count == 0)
         {
             // Only resolves, and this receiver does not want them: remember, send nothing.
-            await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, recordedFiring, resolved.Select(a => a.Fingerprint).ToArray(), now);
-            await transaction.CommitAsync(cancellationToken);
-            return 0;
+            return new Decision(recordedFiring, resolvedFingerprints, [], false, 0, 0);
         }
 
         var alerts = firing.Concat(sendResolved).Select(a => ToNotificationAlert(a, now)).ToList();
@@ -185,31 +256,93 @@ internal sealed class Dispatcher(
             alerts,
             now,
             now + group.Route.RepeatInterval + group.Route.GroupInterval + group.Route.GroupInterval);
+        List<(string? Fingerprint, Notification Message)> messages = receiver.Kind == ReceiverKind.None
+            ? []
+            : receiver.PerAlert
+                ? alerts.Select(a => ((string?)a.Fingerprint, notification with { Status = a.Status, Alerts = [a] })).ToList()
+                : [(null, notification)];
+        return new Decision(recordedFiring, resolvedFingerprints, messages, true, firing.Count, sendResolved.Count);
+    }
 
-        var sequence = await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, recordedFiring, resolved.Select(a => a.Fingerprint).ToArray(), now);
-        var deadline = now + options.DeliveryDeadline;
-        if (receiver.Kind != Receivers.ReceiverKind.None)
+    private async Task<int> FlushAsync(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var receiver = config.Receivers[group.Route.Receiver];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var previous = await NotificationLog.LockAndGetAsync(connection, transaction, receiver.Name, group.GroupKey);
+        if (Decide(group, receiver, muted, now, previous) is not { } decision)
         {
-            if (receiver.PerAlert)
-            {
-                foreach (var alert in alerts)
-                {
-                    var single = notification with { Status = alert.Status, Alerts = [alert] };
-                    var ids = await IncidentStore.LatestIdsAsync(connection, transaction, [alert.Fingerprint]);
-                    await OutboxStore.EnqueueAsync(connection, transaction, DedupKey(receiver.Name, group.GroupKey, sequence, alert.Fingerprint), single, ids, now, deadline);
-                }
-            }
-            else
-            {
-                var ids = await IncidentStore.LatestIdsAsync(connection, transaction, alerts.Select(a => a.Fingerprint).ToArray());
-                await OutboxStore.EnqueueAsync(connection, transaction, DedupKey(receiver.Name, group.GroupKey, sequence, null), notification, ids, now, deadline);
-            }
+            return 0;
+        }
+
+        var sequence = await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, decision.Firing, decision.Resolved, now);
+        var deadline = now + options.DeliveryDeadline;
+        foreach (var (fingerprint, message) in decision.Messages)
+        {
+            var ids = await IncidentStore.LatestIdsAsync(connection, transaction, fingerprint is null ? message.Alerts.Select(a => a.Fingerprint).ToArray() : [fingerprint]);
+            await OutboxStore.EnqueueAsync(connection, transaction, DedupKey(receiver.Name, group.GroupKey, sequence, fingerprint), message, ids, now, deadline);
         }
 
         await transaction.CommitAsync(cancellationToken);
+        Notified(receiver.Name, group.GroupKey, decision.Entry(now, sequence));
+        if (!decision.Notifies)
+        {
+            return 0;
+        }
+
         logger.LogInformation("Notification {Sequence} for receiver {Receiver} group {GroupKey}: {Firing} firing, {Resolved} resolved",
-            sequence, receiver.Name, group.GroupKey, firing.Count, sendResolved.Count);
+            sequence, receiver.Name, group.GroupKey, decision.FiringCount, decision.ResolvedCount);
         return 1;
+    }
+
+    /// <summary>Decides against the notification log as last known and spools the decision (on disk before it counts).</summary>
+    private int SpoolDecision(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now)
+    {
+        var receiver = config.Receivers[group.Route.Receiver];
+        var previous = _notified.GetValueOrDefault((receiver.Name, group.GroupKey));
+        if (Decide(group, receiver, muted, now, previous) is not { } decision)
+        {
+            return 0;
+        }
+
+        var sequence = (previous?.Sequence ?? 0) + 1;
+        var deadline = now + options.DeliveryDeadline;
+        var spooled = new SpooledDecision
+        {
+            Receiver = receiver.Name,
+            GroupKey = group.GroupKey,
+            Firing = decision.Firing,
+            Resolved = decision.Resolved,
+            DecidedAt = now,
+            Sequence = sequence,
+            Messages = decision.Messages.Select(m => new SpooledMessage
+            {
+                DedupKey = SpoolDedupKey(receiver.Name, group.GroupKey, now, m.Fingerprint),
+                Notification = m.Message,
+                DeadlineAt = deadline,
+                NextAttemptAt = now,
+            }).ToList(),
+        };
+        if (!spool.Add(spooled))
+        {
+            logger.LogError("Notification for receiver {Receiver} group {GroupKey} could not be spooled on disk; it is delivered from memory", receiver.Name, group.GroupKey);
+        }
+
+        _notified[(receiver.Name, group.GroupKey)] = decision.Entry(now, sequence);
+        if (!decision.Notifies)
+        {
+            return 0;
+        }
+
+        logger.LogInformation("Notification for receiver {Receiver} group {GroupKey} spooled while PostgreSQL is away: {Firing} firing, {Resolved} resolved",
+            receiver.Name, group.GroupKey, decision.FiringCount, decision.ResolvedCount);
+        return 1;
+    }
+
+    private sealed record Decision(string[] Firing, string[] Resolved, IReadOnlyList<(string? Fingerprint, Notification Message)> Messages, bool Notifies, int FiringCount, int ResolvedCount)
+    {
+        public NotificationLogEntry Entry(DateTimeOffset at, long sequence) =>
+            new(Firing.ToHashSet(StringComparer.Ordinal), Resolved.ToHashSet(StringComparer.Ordinal), at, sequence);
     }
 
     /// <summary>
@@ -228,31 +361,50 @@ internal sealed class Dispatcher(
         return (firing, mutes.Index(firing.Values, now));
     }
 
-    /// <summary>External alerts whose endsAt passed resolve their incident, as if a resolve had been received.</summary>
+    /// <summary>
+    /// Alerts whose endsAt passed resolve their incident, as if a resolve had been received. They count as recorded
+    /// once the transaction committed, or once the spool holds them; a failed write is tried again next tick.
+    /// </summary>
     private async Task ResolveExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var expired = new List<Alert>();
-        foreach (var alert in _alerts.Values)
-        {
-            if (alert.IsResolvedAt(now) && _resolutionRecorded.Add(alert.Fingerprint))
-            {
-                expired.Add(alert);
-            }
-        }
-
+        var expired = _alerts.Values.Where(a => a.IsResolvedAt(now) && !_resolutionRecorded.Contains(a.Fingerprint)).ToList();
         if (expired.Count == 0)
         {
             return;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (firing, inhibitions) = FiringWith([], now);
-        var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, ReceiversFor, now);
-        await placer.ApplyAsync(expired);
-        await transaction.CommitAsync(cancellationToken);
+        if (!Deferring)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var (firing, inhibitions) = FiringWith([], now);
+                var placer = new IncidentPlacer(connection, transaction, firing, inhibitions, ReceiversFor, now);
+                await placer.ApplyAsync(expired);
+                await transaction.CommitAsync(cancellationToken);
+                MarkResolutionsRecorded(expired);
+                return;
+            }
+            catch (Exception e) when (outage.Caught(e))
+            {
+                // Into the spool, with the time it happened.
+            }
+        }
+
+        spool.Add(new SpooledIncidentWork(now, expired, null));
+        MarkResolutionsRecorded(expired);
     }
 
+    private void MarkResolutionsRecorded(IEnumerable<Alert> alerts)
+    {
+        foreach (var alert in alerts)
+        {
+            _resolutionRecorded.Add(alert.Fingerprint);
+        }
+    }
+
+    /// <summary>A mute that began or ended is written (the alert's mute and its incident's timeline, in one transaction) before memory takes it.</summary>
     private async Task RecordMuteChangesAsync(Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var alert in _alerts.Values)
@@ -269,23 +421,38 @@ internal sealed class Dispatcher(
                 continue;
             }
 
-            await alertStore.SetMutedAsync(alert.Fingerprint, reason?.Key, cancellationToken);
-            _mutedBy[alert.Fingerprint] = reason?.Key;
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            if (await IncidentStore.OpenIdAsync(connection, null, alert.Fingerprint) is not { } incidentId)
+            var mute = new SpooledMute(alert.Fingerprint, reason?.Key, reason?.TimelineKind ?? TimelineKinds.Routed, System.Text.Json.JsonSerializer.SerializeToElement<object>(reason is not null
+                ? reason.Details
+                : new Dictionary<string, object?> { ["reason"] = "no longer muted", ["previously"] = previous, ["receivers"] = ReceiversFor(alert.Labels) }));
+            if (!Deferring)
             {
-                continue;
+                try
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                    await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                    await WriteMuteAsync(connection, transaction, mute, now);
+                    await transaction.CommitAsync(cancellationToken);
+                    _mutedBy[alert.Fingerprint] = reason?.Key;
+                    continue;
+                }
+                catch (Exception e) when (outage.Caught(e))
+                {
+                    // Into the spool, with the time it happened.
+                }
             }
 
-            if (reason is not null)
-            {
-                await IncidentStore.AppendAsync(connection, null, [incidentId], reason.TimelineKind, IncidentStore.SystemActor, reason.Details, now);
-            }
-            else
-            {
-                await IncidentStore.AppendAsync(connection, null, [incidentId], TimelineKinds.Routed, IncidentStore.SystemActor,
-                    new Dictionary<string, object?> { ["reason"] = "no longer muted", ["previously"] = previous, ["receivers"] = ReceiversFor(alert.Labels) }, now);
-            }
+            spool.Add(new SpooledIncidentWork(now, null, mute));
+            _mutedBy[alert.Fingerprint] = reason?.Key;
+        }
+    }
+
+    /// <summary>Writes a mute change: the alert's <c>muted_by</c> and, when it has an open incident, the timeline entry at <paramref name="at"/>.</summary>
+    internal static async Task WriteMuteAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SpooledMute mute, DateTimeOffset at)
+    {
+        await AlertStore.SetMutedAsync(connection, transaction, mute.Fingerprint, mute.MutedBy);
+        if (await IncidentStore.OpenIdAsync(connection, transaction, mute.Fingerprint) is { } incidentId)
+        {
+            await IncidentStore.AppendAsync(connection, transaction, [incidentId], mute.TimelineKind, IncidentStore.SystemActor, mute.Details, at);
         }
     }
 
@@ -302,6 +469,13 @@ internal sealed class Dispatcher(
 
     private static NotificationAlert ToNotificationAlert(Alert alert, DateTimeOffset now) =>
         new(alert.IsResolvedAt(now) ? "resolved" : "firing", alert.Labels, alert.Annotations, alert.StartsAt, alert.IsResolvedAt(now) ? alert.EndsAt : null, alert.GeneratorUrl, alert.Fingerprint);
+
+    /// <summary>The key of a message decided into the spool: stable per decision, never one the outbox gave before.</summary>
+    internal static string SpoolDedupKey(string receiver, string groupKey, DateTimeOffset decidedAt, string? fingerprint)
+    {
+        var text = $"{receiver}\n{groupKey}\nspool:{decidedAt.ToUnixTimeMilliseconds()}\n{fingerprint}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+    }
 
     /// <summary>Stable per decision: the same receiver, group and sequence always give the same key.</summary>
     internal static string DedupKey(string receiver, string groupKey, long sequence, string? fingerprint)

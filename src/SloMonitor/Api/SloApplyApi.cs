@@ -80,6 +80,7 @@ public static class SloApplyApi
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
             return Results.Json(new { error = $"PostgreSQL is not available, nothing was applied: {e.Message}" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         finally

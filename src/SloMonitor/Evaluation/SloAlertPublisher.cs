@@ -28,13 +28,21 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
     {
         if (!_recovered)
         {
-            // After a restart, what an earlier process left firing is resolved here if it no longer holds.
-            foreach (var alert in await ingestor.ListFiringAsync(AlertNames, cancellationToken))
+            // After a restart, what an earlier process left firing is resolved here if it no longer holds. While
+            // PostgreSQL is away this waits, and the alerts of this round go out all the same.
+            try
             {
-                _firing.TryAdd(Identity(alert.Labels), alert);
-            }
+                foreach (var alert in await ingestor.ListFiringAsync(AlertNames, cancellationToken))
+                {
+                    _firing.TryAdd(Identity(alert.Labels), alert);
+                }
 
-            _recovered = true;
+                _recovered = true;
+            }
+            catch (Exception e) when (SloMonitor.Storage.DatabaseErrors.IsUnavailable(e))
+            {
+                logger.LogDebug("Alerts left firing by an earlier process are read once PostgreSQL answers: {Reason}", e.Message);
+            }
         }
 
         var now = time.GetUtcNow();

@@ -24,7 +24,9 @@ internal static class Modules
             builder.Services.AddOptions<IngestOptions>().Configure<SloEngine>((ingest, engine) => ingest.MaxEventAgeSource = () => engine.LongestWindow);
         }
 
-        builder.Services.AddAlerting(configuration.GetSection("Alerting"));
+        // The notification spool lives beside the SLI checkpoint journal unless Alerting:Spool:File says otherwise.
+        var journal = configuration["Slos:LocalCheckpointFile"];
+        builder.Services.AddAlerting(configuration.GetSection("Alerting"), journal is { Length: > 0 } ? Path.GetDirectoryName(journal) : null);
         var externalUrl = configuration["Alerting:ExternalUrl"] is { Length: > 0 } url ? url : $"http://localhost:{options.HttpPort}";
         builder.Services.AddSingleton(new PublisherOptions(externalUrl));
         builder.Services.AddSingleton<ISloEvaluationListener, SloAlertPublisher>();

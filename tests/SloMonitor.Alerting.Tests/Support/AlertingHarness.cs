@@ -19,12 +19,14 @@ internal sealed class AlertingHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
 
+    private readonly TestDatabase? _database;
     private readonly TestDatabase? _ownedDatabase;
     private readonly string _routingFile;
 
-    private AlertingHarness(TestDatabase database, bool ownsDatabase, ServiceProvider services, TimeProvider time, string routingFile, CapturingLoggerProvider logs)
+    private AlertingHarness(TestDatabase? database, NpgsqlDataSource dataSource, bool ownsDatabase, ServiceProvider services, TimeProvider time, string routingFile, CapturingLoggerProvider logs)
     {
-        Database = database;
+        _database = database;
+        DataSource = dataSource;
         _ownedDatabase = ownsDatabase ? database : null;
         Services = services;
         Clock = time;
@@ -32,7 +34,9 @@ internal sealed class AlertingHarness : IAsyncDisposable
         Logs = logs;
     }
 
-    public TestDatabase Database { get; }
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("this harness runs on a database of its own");
+
+    public NpgsqlDataSource DataSource { get; }
 
     public ServiceProvider Services { get; }
 
@@ -53,6 +57,18 @@ internal sealed class AlertingHarness : IAsyncDisposable
     {
         var ownsDatabase = database is null;
         database ??= await TestDatabase.CreateAsync();
+        return await StartAsync(routingYaml, time, settings, database, database.DataSource, ownsDatabase);
+    }
+
+    /// <summary>On a data source of the test's own (e.g. an <see cref="OwnedPostgres"/> the test stops and starts), migrated here.</summary>
+    public static async Task<AlertingHarness> StartOnAsync(NpgsqlDataSource dataSource, string routingYaml, TimeProvider? time = null, IDictionary<string, string?>? settings = null)
+    {
+        await SloMonitor.Storage.MigrationRunner.ApplyAsync(dataSource);
+        return await StartAsync(routingYaml, time, settings, null, dataSource, ownsDatabase: false);
+    }
+
+    private static async Task<AlertingHarness> StartAsync(string routingYaml, TimeProvider? time, IDictionary<string, string?>? settings, TestDatabase? database, NpgsqlDataSource dataSource, bool ownsDatabase)
+    {
         time ??= new FakeTimeProvider(Start);
         var routingFile = Path.Combine(Path.GetTempPath(), $"routing-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(routingFile, routingYaml);
@@ -64,6 +80,7 @@ internal sealed class AlertingHarness : IAsyncDisposable
             ["Delivery:InitialBackoff"] = "1s",
             ["Delivery:MaxBackoff"] = "8s",
             ["Delivery:Deadline"] = "1m",
+            ["Spool:File"] = Path.Combine(Path.GetTempPath(), $"spool-{Guid.NewGuid():N}", "notification-spool.log"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -75,10 +92,10 @@ internal sealed class AlertingHarness : IAsyncDisposable
         var services = new ServiceCollection()
             .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace))
             .AddSingleton<TimeProvider>(time)
-            .AddSingleton(database.DataSource)
+            .AddSingleton(dataSource)
             .AddAlerting(configuration)
             .BuildServiceProvider();
-        return new AlertingHarness(database, ownsDatabase, services, time, routingFile, logs);
+        return new AlertingHarness(database, dataSource, ownsDatabase, services, time, routingFile, logs);
     }
 
     /// <summary>A second instance on the same database, as after a restart of the process.</summary>
@@ -102,7 +119,7 @@ internal sealed class AlertingHarness : IAsyncDisposable
 
     public async Task<long> PendingOutboxAsync()
     {
-        await using var connection = await Database.DataSource.OpenConnectionAsync();
+        await using var connection = await DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE state = 'pending'");
     }
 

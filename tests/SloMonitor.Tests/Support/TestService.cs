@@ -23,6 +23,9 @@ internal sealed class TestServiceOptions
 
     /// <summary>An existing database to use instead of a fresh one (it is not dropped at the end).</summary>
     public TestDatabase? Database { get; init; }
+
+    /// <summary>A database of the test's own (such as an <see cref="OwnedPostgres"/> it stops and starts) instead of a fresh one.</summary>
+    public string? ConnectionString { get; init; }
 }
 
 /// <summary>
@@ -32,11 +35,11 @@ internal sealed class TestServiceOptions
 internal sealed class TestService : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly TestDatabase _database;
+    private readonly TestDatabase? _database;
     private readonly bool _ownsDatabase;
     private readonly string _directory;
 
-    private TestService(WebApplication app, TestDatabase database, bool ownsDatabase, string directory, int httpPort, int grpcPort, int otlpHttpPort)
+    private TestService(WebApplication app, TestDatabase? database, bool ownsDatabase, string directory, int httpPort, int grpcPort, int otlpHttpPort)
     {
         _app = app;
         _database = database;
@@ -60,7 +63,7 @@ internal sealed class TestService : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public TestDatabase Database => _database;
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("this service runs on a database of the test's own");
 
     /// <summary>The temporary folder holding the SLO and alerting files; tests may rewrite them.</summary>
     public string Directory => _directory;
@@ -79,7 +82,8 @@ internal sealed class TestService : IAsyncDisposable
     public static async Task<TestService> StartAsync(TestServiceOptions? options = null)
     {
         options ??= new TestServiceOptions();
-        var database = options.Database ?? await TestDatabase.CreateAsync(migrate: false);
+        var database = options.ConnectionString is not null ? null : options.Database ?? await TestDatabase.CreateAsync(migrate: false);
+        var connectionString = options.ConnectionString ?? database!.ConnectionString;
         var directory = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         var files = new Dictionary<string, string?>();
@@ -101,7 +105,7 @@ internal sealed class TestService : IAsyncDisposable
             var (httpPort, grpcPort, otlpHttpPort) = (FreePort(), FreePort(), FreePort());
             var settings = new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Postgres"] = database.ConnectionString,
+                ["ConnectionStrings:Postgres"] = connectionString,
                 ["SloMonitor:ListenAddress"] = "127.0.0.1",
                 ["SloMonitor:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["SloMonitor:OtlpGrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -122,7 +126,7 @@ internal sealed class TestService : IAsyncDisposable
             {
                 await ServiceHost.PrepareAsync(app, CancellationToken.None);
                 await app.StartAsync();
-                return new TestService(app, database, options.Database is null, directory, httpPort, grpcPort, otlpHttpPort);
+                return new TestService(app, database, options.Database is null && database is not null, directory, httpPort, grpcPort, otlpHttpPort);
             }
             catch (Exception e) when (attempt < 5 && PortTaken(e))
             {
@@ -142,7 +146,7 @@ internal sealed class TestService : IAsyncDisposable
         await _app.DisposeAsync();
         if (_ownsDatabase)
         {
-            await _database.DisposeAsync();
+            await _database!.DisposeAsync();
         }
 
         try

@@ -22,6 +22,12 @@ internal sealed class OwnedPostgres : IAsyncDisposable
     public static async Task<OwnedPostgres> StartAsync()
     {
         var directory = Directory.CreateTempSubdirectory("slomonitor-owned-pg-").FullName;
+
+        // The script takes the first free port from the one in this file: a random start keeps servers that tests
+        // start at the same moment (and one that a test has stopped for a while) off each other's ports; below the
+        // ports other tests take (20000 and up) and Linux's ephemeral range (32768 and up), which outgoing
+        // connections may hold while the server is stopped.
+        await File.WriteAllTextAsync(Path.Combine(directory, "port"), Random.Shared.Next(10_000, 20_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var output = await ScriptAsync("start", directory, "slomonitor");
         return new OwnedPostgres(directory, output.Trim().Split('\n')[^1] + ";Timeout=2;Command Timeout=5");
     }

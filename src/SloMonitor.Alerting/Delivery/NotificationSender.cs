@@ -1,0 +1,66 @@
+using SloMonitor.Alerting.Configuration;
+using SloMonitor.Alerting.Receivers;
+
+namespace SloMonitor.Alerting.Delivery;
+
+/// <summary>
+/// Sends one message to its receiver in the receiver's format, under its timeout, and classifies the answer; used
+/// for outbox rows and for messages of the local spool alike.
+/// </summary>
+internal sealed class NotificationSender(AlertingConfig config, AlertingOptions options, IHttpClientFactory httpClients, TimeProvider time)
+{
+    public const string HttpClientName = "SloMonitor.Alerting";
+
+    public async Task<DeliveryResult> SendAsync(string receiverName, Notification notification, string dedupKey)
+    {
+        if (!config.Receivers.TryGetValue(receiverName, out var receiver) || receiver.Kind == ReceiverKind.None)
+        {
+            return new DeliveryResult(DeliveryOutcome.Permanent, $"receiver '{receiverName}' is not configured", null);
+        }
+
+        var timeout = receiver.Timeout ?? options.DeliveryTimeout;
+        using var request = receiver.Kind switch
+        {
+            ReceiverKind.Webhook => WebhookMessage.Build(receiver, notification, dedupKey, options.ExternalUrl),
+            ReceiverKind.Slack => SlackMessage.Build(receiver, notification, options.ExternalUrl),
+            ReceiverKind.PagerDuty => PagerDutyMessage.Build(receiver, notification, options.ExternalUrl),
+            _ => AlertmanagerMessage.Build(receiver, notification, dedupKey),
+        };
+        request.Headers.UserAgent.ParseAdd("SloMonitor");
+        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        try
+        {
+            var client = httpClients.CreateClient(HttpClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
+            return DeliveryResult.FromResponse(response, time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        {
+            return new DeliveryResult(DeliveryOutcome.Retry, $"timed out after {DurationParser.Format(timeout)}", null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new DeliveryResult(DeliveryOutcome.Retry, $"network error: {ex.HttpRequestError}", null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only the type: a message might quote the URL, which can be a secret.
+            return new DeliveryResult(DeliveryOutcome.Retry, $"error: {ex.GetType().Name}", null);
+        }
+    }
+
+    /// <summary>The longest time one attempt may take, over every receiver.</summary>
+    public TimeSpan LongestTimeout()
+    {
+        var longest = options.DeliveryTimeout;
+        foreach (var receiver in config.Receivers.Values)
+        {
+            if (receiver.Timeout is { } t && t > longest)
+            {
+                longest = t;
+            }
+        }
+
+        return longest;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SloMonitor.Testing;
+using SloMonitor.Tests.Slos;
+
+namespace SloMonitor.Tests.Alerting;
+
+/// <summary>
+/// The real host on a PostgreSQL of the test's own, stopped as an SLO starts burning and started again 60 s later: the page reaches a loopback receiver during the outage, once in all, and the incident and its timeline are
+/// written on recovery with the times things happened.
+/// </summary>
+public sealed class PostgresOutagePageEndToEndTests
+{
+    [Fact]
+    public async Task AnSloBurningWhilePostgresIsDownPagesDuringTheOutageOnceAndItsIncidentAppearsWithItsRealTimesAfterRecovery()
+    {
+        await using var postgres = await OwnedPostgres.StartAsync();
+        await using var receiver = await RecordingReceiver.StartAsync();
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            ConnectionString = postgres.ConnectionString,
+            SloYaml = """
+                slos:
+                  - name: checkout-availability
+                    service: checkout
+                    objective: 99.9
+                    sli: {kind: availability}
+                """,
+            AlertingYaml = $"""
+                route:
+                  receiver: hook
+                  groupBy: [slo, severity]
+                  groupWait: 0s
+                  groupInterval: 1s
+                receivers:
+                  - name: hook
+                    webhook: {"{"} url: {receiver.Url}hook {"}"}
+                """,
+            Settings =
+            {
+                ["Slos:EvaluationInterval"] = "00:00:00.2",
+                ["Alerting:TickInterval"] = "100ms",
+                ["SloMonitor:DatabaseProbeInterval"] = "00:00:01",
+            },
+        });
+
+        // PostgreSQL stops, and right after that half of the requests fail against a 0.1% budget: a burn rate of 500.
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 200, 0);
+        await postgres.StopAsync();
+        var stoppedAt = DateTimeOffset.UtcNow;
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 600);
+
+        await receiver.WaitUntilAsync(r => r.Count >= 1, TimeSpan.FromSeconds(30));
+        var page = receiver.Requests[0];
+        var pagedAt = DateTimeOffset.UtcNow;
+        Assert.Equal(200, page.Answered);
+        Assert.Equal("firing", page.Json.GetProperty("status").GetString());
+        Assert.Equal("page", Assert.Single(page.Json.GetProperty("alerts").EnumerateArray()).GetProperty("labels").GetProperty("severity").GetString());
+
+        // SLO state stays readable from memory during the outage; the incidents need the database.
+        var slo = await service.Http.GetFromJsonAsync<JsonElement>("/api/v1/slos/checkout-availability");
+        Assert.Equal("page", slo.GetProperty("status").GetProperty("state").GetString());
+        using (var incidents = await service.Http.GetAsync("/api/v1/incidents"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, incidents.StatusCode);
+        }
+
+        await Task.Delay(stoppedAt + TimeSpan.FromSeconds(60) - DateTimeOffset.UtcNow);
+        await postgres.RestartAsync();
+        var restartedAt = DateTimeOffset.UtcNow;
+
+        JsonElement incident = default;
+        Assert.True(await ServiceProcess.PollAsync(async () =>
+        {
+            using var response = await service.Http.GetAsync("/api/v1/incidents?slo=checkout-availability");
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            var list = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+            if (list.Count == 0)
+            {
+                return false;
+            }
+
+            incident = Assert.Single(list);
+            return true;
+        }, TimeSpan.FromSeconds(60)));
+
+        var openedAt = Time(incident.GetProperty("openedAt"));
+        Assert.InRange(openedAt, stoppedAt, pagedAt);
+        JsonElement detail = default;
+        Assert.True(await ServiceProcess.PollAsync(async () =>
+        {
+            detail = await service.Http.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{incident.GetProperty("id").GetInt64()}");
+            return detail.GetProperty("timeline").EnumerateArray().Any(t => t.GetProperty("kind").GetString() == "notified");
+        }, TimeSpan.FromSeconds(30)));
+        var timeline = detail.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal(openedAt, Time(timeline.Single(t => t.GetProperty("kind").GetString() == "created").GetProperty("at")));
+        var notified = timeline.Single(t => t.GetProperty("kind").GetString() == "notified");
+        Assert.InRange(Time(notified.GetProperty("at")), stoppedAt, pagedAt);
+        Assert.Equal(page.Header("Idempotency-Key"), notified.GetProperty("details").GetProperty("dedupKey").GetString());
+        Assert.Equal(["page", "ticket"], detail.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("labels").GetProperty("severity").GetString()));
+        Assert.All(timeline, t => Assert.True(Time(t.GetProperty("at")) < restartedAt, $"{t} is dated after the recovery"));
+
+        // Evaluation rounds and group intervals go on with the database back: nothing more is sent.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(receiver.Requests);
+        var metrics = await service.Http.GetStringAsync("/metrics");
+        Assert.Contains("slomon_notification_spool_depth 0", metrics, StringComparison.Ordinal);
+    }
+
+    private static DateTimeOffset Time(JsonElement value) => DateTimeOffset.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+}
