@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -18,10 +19,10 @@ public static class AlertmanagerSilencesApi
     public static IEndpointRouteBuilder MapAlertmanagerSilencesApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var read = app.MapGroup("/api/v2");
+        var read = app.MapGroup("/api/v2").RequireScope(Scopes.Read);
         read.MapGet("/silences", ListAsync);
         read.MapGet("/silence/{id}", GetAsync);
-        var write = app.MapGroup("/api/v2");
+        var write = app.MapGroup("/api/v2").RequireScope(Scopes.Write);
         write.MapPost("/silences", PostAsync);
         write.MapDelete("/silence/{id}", ExpireAsync);
         return app;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -17,7 +18,8 @@ public static class AlertsApi
         ArgumentNullException.ThrowIfNull(app);
         var limits = AlertsApiLimits.Read(app.ServiceProvider.GetService<IConfiguration>()?.GetSection(AlertsApiLimits.Section));
         app.MapPost("/api/v2/alerts", (HttpRequest request, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken) =>
-            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken));
+            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken))
+            .RequireScope(Scopes.Ingest);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SloMonitor.Alerting.Incidents;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -18,13 +19,13 @@ public static class IncidentsApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/incidents");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:long}", GetAsync);
+        group.MapGet("", ListAsync).RequireScope(Scopes.Read);
+        group.MapGet("/{id:long}", GetAsync).RequireScope(Scopes.Read);
         group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken));
+            ChangeAsync(id, request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken));
-        group.MapPost("/{id:long}/comments", CommentAsync);
+            ChangeAsync(id, request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+        group.MapPost("/{id:long}/comments", CommentAsync).RequireScope(Scopes.Respond);
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -18,10 +19,10 @@ public static class SilencesApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/silences");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapPost("", CreateAsync);
-        group.MapDelete("/{id:guid}", ExpireAsync);
+        group.MapGet("", ListAsync).RequireScope(Scopes.Read);
+        group.MapGet("/{id:guid}", GetAsync).RequireScope(Scopes.Read);
+        group.MapPost("", CreateAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/{id:guid}", ExpireAsync).RequireScope(Scopes.Write);
         return app;
     }
 

@@ -5,6 +5,7 @@ using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -23,7 +24,7 @@ public static class SloApplyApi
     public static IEndpointRouteBuilder MapSloApplyApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/api/v1/slos/apply", ApplyAsync);
+        app.MapPost("/api/v1/slos/apply", ApplyAsync).RequireScope(Scopes.Write);
         return app;
     }
 

@@ -5,6 +5,7 @@ using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Storage;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -20,12 +21,12 @@ public static class SlosApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/slos");
-        group.MapGet("", List);
-        group.MapGet("/{name}", Get);
-        group.MapPut("/{name}", PutAsync);
-        group.MapDelete("/{name}", DeleteAsync);
-        group.MapGet("/{name}/history", History);
-        group.MapGet("/{name}/burndown", Burndown);
+        group.MapGet("", List).RequireScope(Scopes.Read);
+        group.MapGet("/{name}", Get).RequireScope(Scopes.Read);
+        group.MapPut("/{name}", PutAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/{name}", DeleteAsync).RequireScope(Scopes.Write);
+        group.MapGet("/{name}/history", History).RequireScope(Scopes.Read);
+        group.MapGet("/{name}/burndown", Burndown).RequireScope(Scopes.Read);
         return app;
     }
 

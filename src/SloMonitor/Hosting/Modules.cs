@@ -1,5 +1,6 @@
 using SloMonitor.Alerting;
 using SloMonitor.Api;
+using SloMonitor.Auth;
 using SloMonitor.Evaluation;
 using SloMonitor.Ingest;
 using SloMonitor.Slos;
@@ -32,8 +33,8 @@ internal static class Modules
 
     public static void MapEndpoints(WebApplication app)
     {
-        app.MapOtlpGrpc();
-        app.MapOtlpHttp();
+        app.MapOtlpGrpc().RequireScope(Scopes.Ingest);
+        app.MapOtlpHttp().RequireScope(Scopes.Ingest);
         app.MapSlosApi();
         app.MapSloApplyApi();
         app.MapIncidentsApi();
@@ -42,6 +43,7 @@ internal static class Modules
         app.MapAlertmanagerAlertsApi();
         app.MapAlertmanagerSilencesApi();
         app.MapAlertmanagerStatusApi();
+        app.MapTokensApi();
         app.MapUi();
     }
 }
