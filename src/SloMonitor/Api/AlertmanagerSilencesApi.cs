@@ -107,10 +107,8 @@ public static class AlertmanagerSilencesApi
             return error!;
         }
 
-        if (Text(body, "createdBy") is not { } createdBy || createdBy.Trim().Length == 0)
-        {
-            return AlertmanagerJson.BadRequest("createdBy: is required");
-        }
+        // Alertmanager's clients send createdBy; what is recorded is who is signed in.
+        var createdBy = Principal.NameOf(request.HttpContext);
 
         try
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
@@ -86,6 +87,16 @@ public static class AlertsApi
             }
 
             var generator = item.TryGetProperty("generatorURL", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
+            if (!string.IsNullOrEmpty(generator) && !LinkUrls.IsHttp(generator))
+            {
+                return Problem($"{field}.generatorURL", "must be an absolute http:// or https:// URL");
+            }
+
+            if (annotations!.TryGetValue("runbook_url", out var runbook) && runbook.Length > 0 && !LinkUrls.IsHttp(runbook))
+            {
+                return Problem($"{field}.annotations.runbook_url", "must be an absolute http:// or https:// URL (the UI and notifications link to it)");
+            }
+
             alerts.Add(new AlertInput(labels!, annotations!, start, end, string.IsNullOrEmpty(generator) ? null : generator));
         }
 

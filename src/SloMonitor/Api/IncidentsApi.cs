@@ -6,13 +6,12 @@ namespace SloMonitor.Api;
 
 /// <summary>
 /// <c>/api/v1/incidents</c>: list (filter by <c>state</c>, <c>service</c>, <c>slo</c>), read one with its alert and
-/// timeline, and acknowledge, resolve or comment. The actor comes from the body (<c>actor</c>) or the
-/// <c>X-Actor</c> header. A change that loses a race, or is not allowed in the current state, answers 409 with
+/// timeline, and acknowledge, resolve or comment. The actor recorded is the authenticated principal (the token's
+/// name); an <c>actor</c> in the body is ignored. A change that loses a race, or is not allowed in the current state, answers 409 with
 /// the current incident; an optional <c>version</c> in the body makes the change conditional on it.
 /// </summary>
 public static class IncidentsApi
 {
-    public const string ActorHeader = "X-Actor";
     private static readonly string[] States = [IncidentStates.Triggered, IncidentStates.Acknowledged, IncidentStates.Resolved];
 
     public static IEndpointRouteBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
@@ -22,9 +21,9 @@ public static class IncidentsApi
         group.MapGet("", ListAsync).RequireScope(Scopes.Read);
         group.MapGet("/{id:long}", GetAsync).RequireScope(Scopes.Read);
         group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+            ChangeAsync(request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+            ChangeAsync(request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/comments", CommentAsync).RequireScope(Scopes.Respond);
         return app;
     }
@@ -45,7 +44,7 @@ public static class IncidentsApi
             ? Results.Ok(incident)
             : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> ChangeAsync(long id, HttpRequest request, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(HttpRequest request, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
@@ -53,12 +52,7 @@ public static class IncidentsApi
             return bodyError;
         }
 
-        var actor = Actor(request, body);
-        if (actor is null)
-        {
-            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
-        }
-
+        var actor = Principal.NameOf(request.HttpContext);
         int? version = null;
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("version", out var v) && v.ValueKind != JsonValueKind.Null)
         {
@@ -87,12 +81,7 @@ public static class IncidentsApi
             return bodyError;
         }
 
-        var actor = Actor(request, body);
-        if (actor is null)
-        {
-            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
-        }
-
+        var actor = Principal.NameOf(request.HttpContext);
         var text = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : string.Empty;
         if (text.Length == 0)
         {
@@ -127,16 +116,6 @@ public static class IncidentsApi
         {
             return (default, Problem("body", $"invalid JSON: {ex.Message}"));
         }
-    }
-
-    private static string? Actor(HttpRequest request, JsonElement body)
-    {
-        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("actor", out var a) && a.ValueKind == JsonValueKind.String && a.GetString()!.Trim() is { Length: > 0 } fromBody)
-        {
-            return fromBody.Length <= 200 ? fromBody : fromBody[..200];
-        }
-
-        return request.Headers[ActorHeader].ToString().Trim() is { Length: > 0 } fromHeader ? fromHeader : null;
     }
 
     private static string? Query(HttpRequest request, string name) =>

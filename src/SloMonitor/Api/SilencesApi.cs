@@ -9,7 +9,8 @@ namespace SloMonitor.Api;
 /// <summary>
 /// <c>/api/v1/silences</c>: create (<c>POST</c>), list (<c>GET</c>, optional <c>state=active|pending|expired</c>),
 /// read one, and expire (<c>DELETE /{id}</c>). Matchers are Alertmanager's objects
-/// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>.
+/// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>. <c>createdBy</c> is the
+/// authenticated principal (the token's name).
 /// </summary>
 public static class SilencesApi
 {
@@ -111,7 +112,8 @@ public static class SilencesApi
             return Problem("endsAt", "is required (RFC 3339)");
         }
 
-        var createdBy = Text(body, "createdBy") ?? request.Headers[IncidentsApi.ActorHeader].ToString();
+        // Who created a silence is who is signed in; a createdBy in the body is not taken.
+        var createdBy = Principal.NameOf(request.HttpContext);
         try
         {
             var silence = await store.CreateAsync(matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);

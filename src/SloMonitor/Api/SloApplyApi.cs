@@ -28,7 +28,7 @@ public static class SloApplyApi
         return app;
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         string body;
         using (var reader = new StreamReader(request.Body))
@@ -60,6 +60,7 @@ public static class SloApplyApi
             applyOptions.Selector.Count == 0 ? null : JsonSerializer.Serialize(applyOptions.Selector));
         SloApplyPlan? plan = null;
         var now = engine.Time.GetUtcNow();
+        var actor = Principal.NameOf(request.HttpContext);
         bool applied;
         await Gate.WaitAsync(cancellationToken);
         try
@@ -71,12 +72,13 @@ public static class SloApplyApi
                     plan = SloApplyPlan.Create(apply.Items, rows, catalog.FileOf, applyOptions);
                     return plan.Rejected || applyOptions.DryRun
                         ? null
-                        : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner))], plan.Deletes);
+                        : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner, actor))], plan.Deletes);
                 },
                 cancellationToken);
             if (applied)
             {
                 catalog.ApplyApi(plan!.Upserts, plan.Deletes);
+                logger.LogInformation("SLO apply by {Actor}: {Upserts} written, {Deletes} deleted", actor, plan.Upserts.Count, plan.Deletes.Count);
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))

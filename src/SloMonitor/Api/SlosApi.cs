@@ -111,7 +111,7 @@ public static class SlosApi
         return engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
         {
@@ -136,16 +136,19 @@ public static class SlosApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), cancellationToken);
+        var actor = Principal.NameOf(request.HttpContext);
+        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
         var kept = catalog.PutApi(parsed.Definitions[0]);
+        logger.LogInformation("SLO {Slo} {Change} by {Actor}", name, created ? "created" : "changed", actor);
 
         // The detail, and whether the change (of the SLI, grouping or window) starts the SLO's series afresh.
         var detail = JsonSerializer.SerializeToNode(Detail(engine.Status.Find(name)!, null), JsonSerializerOptions.Web)!.AsObject();
         detail["historyRestarts"] = !created && !kept;
+        detail["updatedBy"] = actor;
         return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
     }
 
-    private static async Task<IResult> DeleteAsync(string name, SloCatalog catalog, SloDefinitionStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, SloCatalog catalog, SloDefinitionStore store, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
         {
@@ -154,6 +157,11 @@ public static class SlosApi
 
         var deleted = await store.DeleteAsync(name, cancellationToken);
         catalog.RemoveApi(name);
+        if (deleted)
+        {
+            logger.LogInformation("SLO {Slo} deleted by {Actor}", name, Principal.NameOf(context));
+        }
+
         return deleted ? Results.NoContent() : NotFound(name);
     }
 
