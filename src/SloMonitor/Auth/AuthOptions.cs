@@ -17,6 +17,12 @@ internal sealed class AuthOptions
     /// </summary>
     public TimeSpan TokenRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Where the validated tokens (hashes, names, scopes; no secret) are kept on disk, so that a restart while
+    /// PostgreSQL is away still accepts them; empty to keep them in memory only.
+    /// </summary>
+    public string TokenCacheFile { get; set; } = Path.Combine(".data", "token-cache.json");
+
     public bool Disabled => string.Equals(Mode, "disabled", StringComparison.OrdinalIgnoreCase);
 
     public void Validate()

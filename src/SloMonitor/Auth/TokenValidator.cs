@@ -21,10 +21,38 @@ internal enum TokenCheck
 /// While PostgreSQL is away, kept tokens go on working (expiry is checked from memory) and a token never seen
 /// cannot be checked.
 /// </summary>
-internal sealed class TokenValidator(TokenStore store, TimeProvider time)
+internal sealed class TokenValidator
 {
     public const string Scheme = "Bearer";
     private readonly ConcurrentDictionary<TokenHash, Entry> _valid = new();
+    private readonly TokenStore _store;
+    private readonly TimeProvider _time;
+    private int _changes;
+
+    public TokenValidator(TokenStore store, TimeProvider time, IEnumerable<InternalToken> internalTokens)
+    {
+        _store = store;
+        _time = time;
+        foreach (var token in internalTokens)
+        {
+            _valid[ApiToken.Hash(token.Secret)] = new Entry(new TokenInfo(0, TokenStore.DefaultTenant, token.Name, "", token.Scopes, default, "", null, null, null));
+        }
+    }
+
+    /// <summary>Grows whenever a token is added to or dropped from the validated set.</summary>
+    public int Changes => Volatile.Read(ref _changes);
+
+    /// <summary>The tokens validated against PostgreSQL (internal ones are left out).</summary>
+    public IEnumerable<(TokenHash Hash, TokenInfo Token)> Validated => _valid.Where(kv => kv.Value.Token.Id > 0).Select(kv => (kv.Key, kv.Value.Token));
+
+    /// <summary>Takes tokens validated before (the cache file), to be checked again at the next refresh.</summary>
+    public void Restore(IEnumerable<(TokenHash Hash, TokenInfo Token)> tokens)
+    {
+        foreach (var (hash, token) in tokens)
+        {
+            _valid.TryAdd(hash, new Entry(token));
+        }
+    }
 
     public async ValueTask<(TokenCheck Check, AuthenticationTicket? Ticket)> ValidateAsync(string token, CancellationToken cancellationToken)
     {
@@ -34,7 +62,7 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
         }
 
         var hash = ApiToken.Hash(token);
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (_valid.TryGetValue(hash, out var entry))
         {
             return Use(entry, now);
@@ -43,7 +71,7 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
         IReadOnlyList<(TokenHash Hash, TokenInfo Token)> found;
         try
         {
-            found = await store.FindAsync([hash], cancellationToken);
+            found = await _store.FindAsync([hash], cancellationToken);
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {
@@ -56,6 +84,7 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
         }
 
         entry = _valid.GetOrAdd(hash, new Entry(found[0].Token));
+        Interlocked.Increment(ref _changes);
         return Use(entry, now);
     }
 
@@ -64,9 +93,9 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
     {
         foreach (var (hash, entry) in _valid)
         {
-            if (entry.Token.Id == id)
+            if (entry.Token.Id == id && _valid.TryRemove(hash, out _))
             {
-                _valid.TryRemove(hash, out _);
+                Interlocked.Increment(ref _changes);
             }
         }
     }
@@ -79,31 +108,31 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
         foreach (var entry in _valid.Values)
         {
             var used = Interlocked.Read(ref entry.LastUsedTicks);
-            if (used > entry.WrittenTicks)
+            if (used > entry.WrittenTicks && entry.Token.Id > 0)
             {
                 uses.Add((entry.Token.Id, new DateTimeOffset(used, TimeSpan.Zero)));
                 pending.Add((entry, used));
             }
         }
 
-        await store.TouchAsync(uses, cancellationToken);
+        await _store.TouchAsync(uses, cancellationToken);
         foreach (var (entry, ticks) in pending)
         {
             entry.WrittenTicks = ticks;
         }
 
-        var hashes = _valid.Keys.ToList();
+        var hashes = _valid.Where(kv => kv.Value.Token.Id > 0).Select(kv => kv.Key).ToList();
         if (hashes.Count == 0)
         {
             return;
         }
 
-        var current = (await store.FindAsync(hashes, cancellationToken)).ToDictionary(f => f.Hash, f => f.Token);
+        var current = (await _store.FindAsync(hashes, cancellationToken)).ToDictionary(f => f.Hash, f => f.Token);
         foreach (var hash in hashes)
         {
-            if (!current.ContainsKey(hash))
+            if (!current.ContainsKey(hash) && _valid.TryRemove(hash, out _))
             {
-                _valid.TryRemove(hash, out _);
+                Interlocked.Increment(ref _changes);
             }
         }
     }
@@ -144,3 +173,6 @@ internal sealed class TokenValidator(TokenStore store, TimeProvider time)
         public long WrittenTicks;
     }
 }
+
+/// <summary>A token the service makes for itself at start (its own telemetry export), valid in memory only.</summary>
+internal sealed record InternalToken(string Secret, string Name, IReadOnlyList<string> Scopes);

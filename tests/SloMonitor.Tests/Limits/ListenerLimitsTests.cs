@@ -37,7 +37,7 @@ public sealed class ListenerLimitsTests
         Assert.InRange(grpc, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(4.5));
 
         // The service still answers at once (an empty export: 400 naming the problem).
-        using var http = new HttpClient { BaseAddress = service.OtlpHttpEndpoint };
+        using var http = new HttpClient { BaseAddress = service.OtlpHttpEndpoint }.Authorized(service.OtlpHttpEndpoint);
         using var ok = await http.PostAsync("/v1/traces", new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } });
         Assert.Equal(HttpStatusCode.BadRequest, ok.StatusCode);
     }
@@ -90,7 +90,7 @@ public sealed class ListenerLimitsTests
 
     private static async Task<TimeSpan> TimeUntilGrpcStreamEndsAsync(Uri address)
     {
-        using var client = new HttpClient();
+        using var client = new HttpClient().Authorized(address);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
         {
             Version = HttpVersion.Version20,

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -54,6 +55,12 @@ internal sealed class UiBrowser : IAsyncDisposable
             TimezoneId = "UTC",
         });
         page.SetDefaultTimeout(15_000);
+        if (TestTokens.For(baseAddress) is { } token)
+        {
+            // Signed in as the service's admin token, as the sign-in form would leave it.
+            await page.AddInitScriptAsync($"sessionStorage.setItem('slomonitor.token', '{token}')");
+        }
+
         page.PageError += (_, error) => Record($"script error on {page.Url}: {error}");
         page.Console += (_, message) =>
         {
