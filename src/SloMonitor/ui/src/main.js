@@ -21,7 +21,7 @@ async function start() {
   const main = document.getElementById('page');
   const status = document.getElementById('refresh-status');
   takeTokenFromAddress();
-  onUnauthorized((message) => signIn(main, `Signed out: ${message}`));
+  onUnauthorized((message) => signIn(main, `Not signed in: ${message}`));
   if (!currentToken()) {
     signIn(main);
     return;
