@@ -59,19 +59,25 @@ public static class AlertmanagerSilencesApi
             : AlertmanagerJson.NotFound($"silence {guid} not found");
     }
 
-    private static async Task<IResult> ExpireAsync(string id, SilenceStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ExpireAsync(string id, HttpContext context, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var guid))
         {
             return AlertmanagerJson.BadRequest($"silenceID: '{id}' is not a silence id (a UUID)");
         }
 
-        return await store.ExpireAsync(guid, cancellationToken) is null
-            ? AlertmanagerJson.NotFound($"silence {guid} not found")
-            : Results.Ok();
+        var before = await store.GetAsync(guid, cancellationToken);
+        if (await store.ExpireAsync(guid, cancellationToken) is not { } expired)
+        {
+            return AlertmanagerJson.NotFound($"silence {guid} not found");
+        }
+
+        var now = time.GetUtcNow();
+        await audit.RecordAsync(context, "silence.expired", "silence", guid.ToString(), before is null ? null : AlertmanagerJson.Silence(before, now), AlertmanagerJson.Silence(expired, now));
+        return Results.Ok();
     }
 
-    private static async Task<IResult> PostAsync(HttpRequest request, SilenceStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(HttpRequest request, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -113,12 +119,19 @@ public static class AlertmanagerSilencesApi
         try
         {
             var comment = Text(body, "comment") ?? string.Empty;
+            var before = id is { } known ? await store.GetAsync(known, cancellationToken) : null;
             var silence = id is { } existing
                 ? await store.UpdateAsync(existing, matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken)
                 : await store.CreateAsync(matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken);
-            return silence is null
-                ? AlertmanagerJson.NotFound($"silence {id} not found")
-                : Results.Ok(new { silenceID = silence.Id.ToString() });
+            if (silence is null)
+            {
+                return AlertmanagerJson.NotFound($"silence {id} not found");
+            }
+
+            var now = time.GetUtcNow();
+            await audit.RecordAsync(request.HttpContext, before is null ? "silence.created" : "silence.updated", "silence", silence.Id.ToString(),
+                before is null ? null : AlertmanagerJson.Silence(before, now), AlertmanagerJson.Silence(silence, now));
+            return Results.Ok(new { silenceID = silence.Id.ToString() });
         }
         catch (ArgumentException ex)
         {

@@ -20,10 +20,10 @@ public static class IncidentsApi
         var group = app.MapGroup("/api/v1/incidents");
         group.MapGet("", ListAsync).RequireScope(Scopes.Read);
         group.MapGet("/{id:long}", GetAsync).RequireScope(Scopes.Read);
-        group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
-        group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+        group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
+            ChangeAsync(request, audit, "incident.acknowledged", id, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+        group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
+            ChangeAsync(request, audit, "incident.resolved", id, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/comments", CommentAsync).RequireScope(Scopes.Respond);
         return app;
     }
@@ -44,7 +44,7 @@ public static class IncidentsApi
             ? Results.Ok(incident)
             : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> ChangeAsync(HttpRequest request, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(HttpRequest request, AuditLog audit, string action, long id, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
@@ -65,6 +65,11 @@ public static class IncidentsApi
         }
 
         var result = await change(actor, version);
+        if (result.Status == IncidentChangeStatus.Changed)
+        {
+            await audit.RecordAsync(request.HttpContext, action, "incident", id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, result.Current);
+        }
+
         return result.Status switch
         {
             IncidentChangeStatus.Changed => Results.Ok(result.Current),
@@ -73,7 +78,7 @@ public static class IncidentsApi
         };
     }
 
-    private static async Task<IResult> CommentAsync(long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> CommentAsync(long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
@@ -93,9 +98,13 @@ public static class IncidentsApi
             return Problem("text", "is longer than 10000 characters");
         }
 
-        return await store.AddCommentAsync(id, actor, text, cancellationToken) is { } entry
-            ? Results.Created($"/api/v1/incidents/{id}", entry)
-            : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        if (await store.AddCommentAsync(id, actor, text, cancellationToken) is not { } entry)
+        {
+            return Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        await audit.RecordAsync(request.HttpContext, "incident.commented", "incident", id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, entry);
+        return Results.Created($"/api/v1/incidents/{id}", entry);
     }
 
     private static async Task<(JsonElement Body, IResult? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

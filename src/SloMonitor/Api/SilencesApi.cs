@@ -45,12 +45,20 @@ public static class SilencesApi
             ? Results.Ok(ToJson(silence, time.GetUtcNow()))
             : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> ExpireAsync(Guid id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
-        await store.ExpireAsync(id, cancellationToken) is { } silence
-            ? Results.Ok(ToJson(silence, time.GetUtcNow()))
-            : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+    private static async Task<IResult> ExpireAsync(Guid id, HttpContext context, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var before = await store.GetAsync(id, cancellationToken);
+        if (await store.ExpireAsync(id, cancellationToken) is not { } silence)
+        {
+            return Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
+        var now = time.GetUtcNow();
+        await audit.RecordAsync(context, "silence.expired", "silence", id.ToString(), before is null ? null : ToJson(before, now), ToJson(silence, now));
+        return Results.Ok(ToJson(silence, now));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -117,6 +125,7 @@ public static class SilencesApi
         try
         {
             var silence = await store.CreateAsync(matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);
+            await audit.RecordAsync(request.HttpContext, "silence.created", "silence", silence.Id.ToString(), null, ToJson(silence, time.GetUtcNow()));
             return Results.Created($"/api/v1/silences/{silence.Id}", ToJson(silence, time.GetUtcNow()));
         }
         catch (ArgumentException ex)

@@ -28,7 +28,7 @@ public static class SloApplyApi
         return app;
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         string body;
         using (var reader = new StreamReader(request.Body))
@@ -59,6 +59,7 @@ public static class SloApplyApi
             applyOptions.Owner,
             applyOptions.Selector.Count == 0 ? null : JsonSerializer.Serialize(applyOptions.Selector));
         SloApplyPlan? plan = null;
+        IReadOnlyList<SloDefinitionRow> previous = [];
         var now = engine.Time.GetUtcNow();
         var actor = Principal.NameOf(request.HttpContext);
         bool applied;
@@ -69,6 +70,7 @@ public static class SloApplyApi
                 scope,
                 rows =>
                 {
+                    previous = rows;
                     plan = SloApplyPlan.Create(apply.Items, rows, catalog.FileOf, applyOptions);
                     return plan.Rejected || applyOptions.DryRun
                         ? null
@@ -79,6 +81,16 @@ public static class SloApplyApi
             {
                 catalog.ApplyApi(plan!.Upserts, plan.Deletes);
                 logger.LogInformation("SLO apply by {Actor}: {Upserts} written, {Deletes} deleted", actor, plan.Upserts.Count, plan.Deletes.Count);
+                foreach (var definition in plan.Upserts)
+                {
+                    var before = previous.FirstOrDefault(r => r.Name == definition.Name)?.Definition;
+                    await audit.RecordAsync(request.HttpContext, before is null ? "slo.created" : "slo.changed", "slo", definition.Name, before, SloDefinitionJson.Write(definition));
+                }
+
+                foreach (var name in plan.Deletes)
+                {
+                    await audit.RecordAsync(request.HttpContext, "slo.deleted", "slo", name, previous.FirstOrDefault(r => r.Name == name)?.Definition, null);
+                }
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))

@@ -13,6 +13,7 @@ internal static class AuthSetup
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenStore>();
         builder.Services.AddSingleton<TokenValidator>();
+        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService<TokenRefreshLoop>();
         var authentication = builder.Services.AddAuthentication(TokenValidator.Scheme);
         if (options.Disabled)

@@ -32,7 +32,7 @@ internal static class TokensApi
         return Results.Ok((await store.ListAsync(Principal.TenantOf(context), all, cancellationToken)).Select(ToJson));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, TokenStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext context, TokenStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -80,6 +80,7 @@ internal static class TokensApi
         try
         {
             var (token, secret) = (await store.CreateAsync(Principal.TenantOf(context), name, scopes, expiresAt, Principal.NameOf(context), now, cancellationToken: cancellationToken))!.Value;
+            await audit.RecordAsync(context, "token.created", "token", token.Id.ToString(CultureInfo.InvariantCulture), null, ToJson(token));
             return Results.Created($"/api/v1/tokens/{token.Id.ToString(CultureInfo.InvariantCulture)}", new { token = secret, info = ToJson(token) });
         }
         catch (ArgumentException ex)
@@ -88,7 +89,7 @@ internal static class TokensApi
         }
     }
 
-    private static async Task<IResult> RevokeAsync(string idOrName, HttpContext context, TokenStore store, TokenValidator validator, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAsync(string idOrName, HttpContext context, TokenStore store, TokenValidator validator, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await store.RevokeAsync(Principal.TenantOf(context), idOrName, time.GetUtcNow(), cancellationToken) is not { } token)
         {
@@ -96,6 +97,7 @@ internal static class TokensApi
         }
 
         validator.Forget(token.Id);
+        await audit.RecordAsync(context, "token.revoked", "token", token.Id.ToString(CultureInfo.InvariantCulture), ToJson(token with { RevokedAt = null }), ToJson(token));
         return Results.Ok(ToJson(token));
     }
 

@@ -47,11 +47,12 @@ internal static class TokensCommand
         {
             await MigrationRunner.ApplyAsync(dataSource);
             var store = new TokenStore(dataSource);
+            var audit = new AuditLog(dataSource, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditLog>.Instance);
             return args[0] switch
             {
-                "create" => await CreateAsync(arguments, tenant, store, time, stdout, stderr),
+                "create" => await CreateAsync(arguments, tenant, store, audit, time, stdout, stderr),
                 "list" => await ListAsync(arguments, tenant, store, stdout),
-                "revoke" => await RevokeAsync(arguments, tenant, store, time, stdout, stderr),
+                "revoke" => await RevokeAsync(arguments, tenant, store, audit, time, stdout, stderr),
                 _ => UsageError(stderr, $"unknown tokens command '{args[0]}'"),
             };
         }
@@ -62,7 +63,9 @@ internal static class TokensCommand
         }
     }
 
-    private static async Task<int> CreateAsync(CliArguments arguments, string tenant, TokenStore store, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    private static string Actor => "cli:" + Environment.UserName;
+
+    private static async Task<int> CreateAsync(CliArguments arguments, string tenant, TokenStore store, AuditLog audit, TimeProvider time, TextWriter stdout, TextWriter stderr)
     {
         var name = arguments.Value("--name")?.Trim() ?? "";
         if (TokenNames.Check(name) is { } nameError)
@@ -90,13 +93,14 @@ internal static class TokensCommand
 
         try
         {
-            var created = await store.CreateAsync(tenant, name, scopes, expiresAt, "cli:" + Environment.UserName, now, arguments.Has("--if-none"));
+            var created = await store.CreateAsync(tenant, name, scopes, expiresAt, Actor, now, arguments.Has("--if-none"));
             if (created is not { } result)
             {
                 stdout.WriteLine($"tenant '{tenant}' has a token already: none created");
                 return 0;
             }
 
+            await audit.RecordAsync(tenant, Actor, "token.created", "token", result.Token.Id.ToString(CultureInfo.InvariantCulture), null, TokensApi.ToJson(result.Token));
             stdout.WriteLine($"created token {result.Token.Id.ToString(CultureInfo.InvariantCulture)} '{result.Token.Name}' in tenant '{tenant}' with scopes {string.Join(',', result.Token.Scopes)}"
                 + (expiresAt is { } at ? $", expires {at:yyyy-MM-ddTHH:mm:ssZ}" : ", no expiry"));
             stdout.WriteLine("it is shown this once: keep it in a secret store");
@@ -129,7 +133,7 @@ internal static class TokensCommand
         return 0;
     }
 
-    private static async Task<int> RevokeAsync(CliArguments arguments, string tenant, TokenStore store, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RevokeAsync(CliArguments arguments, string tenant, TokenStore store, AuditLog audit, TimeProvider time, TextWriter stdout, TextWriter stderr)
     {
         if (arguments.Positional is not [var idOrName])
         {
@@ -142,6 +146,7 @@ internal static class TokensCommand
             return 1;
         }
 
+        await audit.RecordAsync(tenant, Actor, "token.revoked", "token", token.Id.ToString(CultureInfo.InvariantCulture), TokensApi.ToJson(token with { RevokedAt = null }), TokensApi.ToJson(token));
         stdout.WriteLine($"revoked token {token.Id.ToString(CultureInfo.InvariantCulture)} '{token.Name}'; a running service stops accepting it within Auth:TokenRefreshInterval");
         return 0;
     }

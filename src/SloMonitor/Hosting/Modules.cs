@@ -44,6 +44,7 @@ internal static class Modules
         app.MapAlertmanagerSilencesApi();
         app.MapAlertmanagerStatusApi();
         app.MapTokensApi();
+        app.MapAuditApi();
         app.MapUi();
     }
 }

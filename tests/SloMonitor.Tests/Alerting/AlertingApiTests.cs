@@ -94,6 +94,10 @@ public sealed class AlertingApiTests
         var timeline = (await Json(await alice.GetAsync($"/api/v1/incidents/{id}"))).GetProperty("timeline").EnumerateArray()
             .Select(t => $"{t.GetProperty("kind").GetString()}:{t.GetProperty("actor").GetString()}").ToList();
         Assert.Equal(["acked:alice", "comment:bob", "resolved:carol"], timeline.Skip(2));
+
+        var audit = (await Json(await service.Http.GetAsync("/api/v1/audit?kind=incident"))).EnumerateArray()
+            .Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("actor").GetString()}:{e.GetProperty("objectId").GetString()}").ToList();
+        Assert.Equal([$"incident.resolved:carol:{id}", $"incident.commented:bob:{id}", $"incident.acknowledged:alice:{id}"], audit);
     }
 
     [Fact]

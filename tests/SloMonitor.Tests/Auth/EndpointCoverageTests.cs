@@ -33,6 +33,7 @@ public sealed class EndpointCoverageTests
         ["GET /api/v1/tokens"] = "admin",
         ["POST /api/v1/tokens"] = "admin",
         ["DELETE /api/v1/tokens/{idOrName}"] = "admin",
+        ["GET /api/v1/audit"] = "admin",
         ["GET /api/v1/slos"] = "read",
         ["GET /api/v1/slos/{name}"] = "read",
         ["PUT /api/v1/slos/{name}"] = "write",

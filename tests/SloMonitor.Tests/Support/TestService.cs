@@ -161,6 +161,13 @@ internal sealed class TestService : IAsyncDisposable
         }
 
         var store = _app.Services.GetRequiredService<SloMonitor.Auth.TokenStore>();
+
+        // A service started again on the same database makes its tokens afresh: their secrets are not kept.
+        foreach (var name in new[] { "test-admin", "test-ingest" })
+        {
+            await store.RevokeAsync(SloMonitor.Auth.TokenStore.DefaultTenant, name, DateTimeOffset.UtcNow);
+        }
+
         AdminToken = await TestTokens.CreateAsync(store, "test-admin", SloMonitor.Auth.Scopes.Admin);
         IngestToken = await TestTokens.CreateAsync(store, "test-ingest", SloMonitor.Auth.Scopes.Ingest);
         Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);

@@ -17,3 +17,18 @@ CREATE UNIQUE INDEX api_token_name ON api_token (tenant, name) WHERE revoked_at 
 
 -- Who last changed an API SLO: the name of the token that wrote it.
 ALTER TABLE slo_definition ADD COLUMN updated_by text;
+
+-- Who created, changed or deleted what, and who acknowledged or resolved what: one row per change, with the object
+-- before and after it (null where there is none), newest read first.
+CREATE TABLE audit_log (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          timestamptz NOT NULL,
+    tenant      text        NOT NULL,
+    actor       text        NOT NULL,
+    action      text        NOT NULL,
+    object_kind text        NOT NULL,
+    object_id   text        NOT NULL,
+    before      jsonb,
+    after       jsonb
+);
+CREATE INDEX audit_log_tenant_at ON audit_log (tenant, id DESC);
