@@ -63,5 +63,10 @@ internal sealed class TokenRefreshLoop(TokenValidator validator, AuthOptions opt
             // Tokens seen valid keep working; last-used times are written once PostgreSQL answers.
             logger.LogDebug("Tokens not re-checked, PostgreSQL does not answer: {Reason}", e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever went wrong, the tokens kept go on working and the next round tries again.
+            logger.LogError(e, "Tokens could not be re-checked against PostgreSQL");
+        }
     }
 }

@@ -44,5 +44,5 @@ public sealed class AuditLogTests
     }
 
     private static StringContent Slo(double objective) =>
-        new($$"""{"service": "cart", "objective": {{objective.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "sli": {"kind": "availability"}}""", Encoding.UTF8, "application/json");
+        new("{\"service\": \"cart\", \"objective\": " + objective.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", \"sli\": {\"kind\": \"availability\"}}", Encoding.UTF8, "application/json");
 }
