@@ -7,7 +7,9 @@
 # (created on the first run, reused afterwards) and stops it when the service stops, unless it was already running
 # before this run. One ./run.sh at a time per checkout: a second one exits at once, naming the first. Other
 # arguments go to the service as configuration, e.g. ./run.sh --SloMonitor:HttpPort=9090. SLOMONITOR_DATA_DIR
-# moves .data (the lock, the private PostgreSQL, the local checkpoint journal) elsewhere.
+# moves .data (the lock, the private PostgreSQL, the local checkpoint journal, the token cache) elsewhere. On a new
+# install (no token in the database yet) it creates an admin token and prints it once, with a link that signs the
+# UI in; `SloMonitor tokens create` makes more (see README.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -77,6 +79,33 @@ fi
 export Slos__Files__0=${Slos__Files__0:-$root/deploy/examples/slos/*.yaml}
 # The notification spool (pages decided while PostgreSQL is away) goes beside it unless Alerting__Spool__File is set.
 export Slos__LocalCheckpointFile=${Slos__LocalCheckpointFile:-$data/sli-checkpoint.journal}
+export Auth__TokenCacheFile=${Auth__TokenCacheFile:-$data/token-cache.json}
+slomonitor=src/SloMonitor/bin/Release/net10.0/SloMonitor
+auth=true
+[ "${Auth__Mode:-tokens}" = disabled ] && auth=false
+for arg in "${args[@]+"${args[@]}"}"; do [ "$arg" = --Auth:Mode=disabled ] && auth=false; done
+
+# A new install has no token yet: make the first admin token and show it this once, as a link that signs the UI in.
+if $auth; then
+  if created=$("$slomonitor" tokens create --name admin --scopes admin --if-none 9>&-); then
+    token=$(printf '%s\n' "$created" | tail -n 1)
+    case "$token" in
+      slom_*)
+        cat >&2 <<EOF
+
+  A first admin token was created; it is shown this once, keep it:
+      $token
+  Open the UI signed in with it:
+      http://localhost:$http_port/ui#token=$token
+  Make tokens for exporters and people with: $slomonitor tokens create --name NAME --scopes ingest
+
+EOF
+        ;;
+    esac
+  else
+    echo "could not create the first admin token (see above); the service starts anyway" >&2
+  fi
+fi
 # The service's own traces go to its own OTLP port, for the SLOs on SloMonitor itself (deploy/examples/slos/slomonitor.yaml).
 export Telemetry__Dogfood=${Telemetry__Dogfood:-true}
 if [ -z "${Alerting__File:-}" ]; then
@@ -90,13 +119,19 @@ export Alerting__File
 
 if $demo; then
   grpc_port=${SloMonitor__OtlpGrpcPort:-4317}
-  src/SloMonitor.TrafficGenerator/bin/Release/net10.0/SloMonitor.TrafficGenerator --endpoint "http://127.0.0.1:$grpc_port" --webhook-port 9095 9>&- &
+  # The generator authenticates as any exporter does, through OTEL_EXPORTER_OTLP_HEADERS, with an ingest token of its own.
+  demo_headers=
+  if $auth; then
+    "$slomonitor" tokens revoke demo-traffic >/dev/null 2>&1 9>&- || true
+    demo_headers="Authorization=Bearer $("$slomonitor" tokens create --name demo-traffic --scopes ingest 9>&- | tail -n 1)"
+  fi
+  OTEL_EXPORTER_OTLP_HEADERS=$demo_headers src/SloMonitor.TrafficGenerator/bin/Release/net10.0/SloMonitor.TrafficGenerator --endpoint "http://127.0.0.1:$grpc_port" --webhook-port 9095 9>&- &
   generator=$!
 fi
 
 # The service runs as a child that this script waits for: a SIGTERM or SIGINT sent to the script is passed on, and
 # the private PostgreSQL is stopped only once the service has finished its own shutdown (final checkpoint included).
-src/SloMonitor/bin/Release/net10.0/SloMonitor "${args[@]}" &
+"$slomonitor" "${args[@]}" &
 service=$!
 trap 'kill -TERM "$service" 2>/dev/null || true' TERM INT
 status=0

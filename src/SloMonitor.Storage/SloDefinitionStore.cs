@@ -5,9 +5,9 @@ namespace SloMonitor.Storage;
 
 /// <summary>
 /// One SLO definition stored through the API: its JSON body as sent (or, from a bulk apply, its canonical JSON),
-/// validated beforehand, and the owner that manages it (null when none).
+/// validated beforehand, the owner that manages it (null when none) and who wrote it last (the token's name).
 /// </summary>
-public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt, string? Owner = null);
+public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt, string? Owner = null, string? UpdatedBy = null);
 
 /// <summary>
 /// The rows a bulk apply reads before it decides: the names it sets and, when it prunes, the API SLOs of its
@@ -22,16 +22,16 @@ public sealed record SloApplyWrite(IReadOnlyList<SloDefinitionRow> Upserts, IRea
 public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
 {
     /// <summary>Inserts or replaces; returns true when the name was new.</summary>
-    public async Task<bool> UpsertAsync(string name, string definitionJson, DateTimeOffset updatedAt, CancellationToken cancellationToken = default)
+    public async Task<bool> UpsertAsync(string name, string definitionJson, DateTimeOffset updatedAt, string? updatedBy = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
-            INSERT INTO slo_definition (name, definition, updated_at) VALUES (@name, @definitionJson::jsonb, @updatedAt)
-            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+            INSERT INTO slo_definition (name, definition, updated_at, updated_by) VALUES (@name, @definitionJson::jsonb, @updatedAt, @updatedBy)
+            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, updated_by = excluded.updated_by
             RETURNING (xmax = 0)
             """,
-            new { name, definitionJson, updatedAt },
+            new { name, definitionJson, updatedAt, updatedBy },
             cancellationToken: cancellationToken));
     }
 
@@ -84,9 +84,11 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO slo_definition (name, definition, updated_at, owner)
-            SELECT name, definition::jsonb, updated_at, owner FROM unnest(@names, @definitions, @updatedAts, @owners) AS u(name, definition, updated_at, owner)
-            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, owner = excluded.owner
+            INSERT INTO slo_definition (name, definition, updated_at, owner, updated_by)
+            SELECT name, definition::jsonb, updated_at, owner, updated_by
+            FROM unnest(@names, @definitions, @updatedAts, @owners, @updatedBys) AS u(name, definition, updated_at, owner, updated_by)
+            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, owner = excluded.owner,
+                updated_by = excluded.updated_by
             """,
             new
             {
@@ -94,6 +96,7 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
                 definitions = write.Upserts.Select(r => r.Definition).ToArray(),
                 updatedAts = write.Upserts.Select(r => r.UpdatedAt).ToArray(),
                 owners = write.Upserts.Select(r => r.Owner).ToArray(),
+                updatedBys = write.Upserts.Select(r => r.UpdatedBy).ToArray(),
             },
             transaction,
             cancellationToken: cancellationToken));

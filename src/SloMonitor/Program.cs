@@ -1,7 +1,7 @@
 using SloMonitor.Hosting;
 
-// `SloMonitor validate FILE...` checks SLO files for CI pipelines, `apply`, `export` and `gate` talk to a running service;
-// anything else runs the service.
+// `SloMonitor validate FILE...` checks SLO files for CI pipelines, `apply`, `export` and `gate` talk to a running
+// service, `tokens` manages API tokens in the service's database; anything else runs the service.
 if (args is ["validate", .. var files])
 {
     return SloMonitor.Slos.SloValidateCommand.Run(files, Console.Out, Console.Error);
@@ -20,6 +20,15 @@ if (args is ["export", .. var exportArgs])
 if (args is ["gate", .. var gateArgs])
 {
     return await SloMonitor.Slos.SloGateCommand.RunAsync(gateArgs, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
+}
+
+if (args is ["tokens", .. var tokenArgs])
+{
+    var configuration = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+    return await SloMonitor.Auth.TokensCommand.RunAsync(tokenArgs, Console.Out, Console.Error, configuration, TimeProvider.System);
 }
 
 return await ServiceHost.RunAsync(args);

@@ -17,9 +17,28 @@ internal static class Amtool
 {
     public const string Binary = "/usr/bin/amtool";
 
-    /// <summary>Runs <c>amtool --alertmanager.url=URL args…</c>.</summary>
-    public static Task<AmtoolRun> RunAsync(Uri alertmanagerUrl, params string[] args) =>
-        RunRawAsync(["--alertmanager.url=" + alertmanagerUrl, .. args]);
+    /// <summary>
+    /// Runs <c>amtool --alertmanager.url=URL args…</c>; with the bearer token registered for URL (if any) in an
+    /// <c>--http.config.file</c>, as an operator would configure amtool for a server that needs one.
+    /// </summary>
+    public static async Task<AmtoolRun> RunAsync(Uri alertmanagerUrl, params string[] args)
+    {
+        if (BearerTokens.For(alertmanagerUrl) is not { } token)
+        {
+            return await RunRawAsync(["--alertmanager.url=" + alertmanagerUrl, .. args]);
+        }
+
+        var config = Path.Combine(Path.GetTempPath(), "amtool-http-" + Guid.NewGuid().ToString("N")[..12] + ".yml");
+        await File.WriteAllTextAsync(config, $"authorization:\n  type: Bearer\n  credentials: {token}\n");
+        try
+        {
+            return await RunRawAsync(["--alertmanager.url=" + alertmanagerUrl, "--http.config.file=" + config, .. args]);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 
     /// <summary>Runs <c>amtool args…</c> with at most 30 seconds.</summary>
     public static async Task<AmtoolRun> RunRawAsync(params string[] args)

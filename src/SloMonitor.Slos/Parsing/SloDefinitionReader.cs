@@ -70,13 +70,29 @@ internal static partial class SloDefinitionReader
         window ??= SloWindow.RollingFor(TimeSpan.FromDays(30));
         var definition = new SloDefinition(
             name ?? "", service ?? "", reader.String(map, "description"), objective ?? 0, window,
-            reader.StringMap(map, "labels"), reader.String(map, "runbookUrl"), reader.String(map, "dashboardUrl"),
+            reader.StringMap(map, "labels"), Link(map, "runbookUrl", reader), Link(map, "dashboardUrl", reader),
             groupBy, maxGroups, sli!, alerting, origin)
         {
             Windows = windows ?? [window],
             Policy = ReadPolicy(reader.Map(map.Get("policy")), reader),
         };
         return reader.Errors.Count == before ? definition : null;
+    }
+
+    /// <summary>
+    /// A link the UI and notifications show: only an absolute http or https URL, so that no <c>javascript:</c> or
+    /// <c>data:</c> address can run when someone follows it.
+    /// </summary>
+    private static string? Link(MapNode map, string key, NodeReader reader)
+    {
+        var text = reader.String(map, key);
+        if (text is null || LinkUrls.IsHttp(text))
+        {
+            return text;
+        }
+
+        reader.Error(map.Get(key)!, $"must be an absolute http:// or https:// URL, found '{(text.Length > 60 ? text[..60] + "…" : text)}'");
+        return null;
     }
 
     /// <summary>

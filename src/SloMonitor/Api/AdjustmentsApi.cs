@@ -1,3 +1,4 @@
+using SloMonitor.Auth;
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Slos.Evaluation;
@@ -20,9 +21,9 @@ internal static class AdjustmentsApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/slos/{name}/adjustments");
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
-        group.MapDelete("/{id:long}", DeleteAsync);
+        group.MapGet("", ListAsync).RequireScope(Scopes.Read);
+        group.MapPost("", CreateAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/{id:long}", DeleteAsync).RequireScope(Scopes.Write);
         return app;
     }
 
@@ -37,7 +38,7 @@ internal static class AdjustmentsApi
     }
 
     private static async Task<IResult> CreateAsync(
-        string name, HttpRequest request, SloEngine engine, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, SloOptions options, TimeProvider time, CancellationToken cancellationToken)
+        string name, HttpRequest request, SloEngine engine, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, SloOptions options, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (engine.Find(name) is null)
         {
@@ -99,10 +100,7 @@ internal static class AdjustmentsApi
             return Problem("reason", $"is longer than {MaxReasonLength} characters");
         }
 
-        if (ApiAuthor.Of(request, body) is not { } author)
-        {
-            return Problem("author", $"is required, in the body or the {IncidentsApi.ActorHeader} header");
-        }
+        var author = ApiAuthor.Of(request);
 
         if (await store.CountAsync(name, cancellationToken) >= options.MaxAdjustmentsPerSlo)
         {
@@ -111,15 +109,13 @@ internal static class AdjustmentsApi
 
         var created = await store.CreateAsync(name, from, to, reason, author, time.GetUtcNow(), cancellationToken);
         await loader.ReloadAsync(name, cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "slo.adjustment.created", "slo", name, null, ToJson(created));
         return Results.Created($"/api/v1/slos/{Uri.EscapeDataString(name)}/adjustments/{created.Id}", ToJson(created));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, long id, HttpRequest request, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, long id, HttpRequest request, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (ApiAuthor.Of(request, default) is not { } author)
-        {
-            return Problem("author", $"is required, in the {IncidentsApi.ActorHeader} header");
-        }
+        var author = ApiAuthor.Of(request);
 
         if (!await store.DeleteAsync(name, id, author, time.GetUtcNow(), cancellationToken))
         {
@@ -127,6 +123,7 @@ internal static class AdjustmentsApi
         }
 
         await loader.ReloadAsync(name, cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "slo.adjustment.deleted", "slo", name, new { id }, null);
         return Results.NoContent();
     }
 

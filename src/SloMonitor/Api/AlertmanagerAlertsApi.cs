@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SloMonitor.Alerting.Views;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -14,7 +15,7 @@ public static class AlertmanagerAlertsApi
     public static IEndpointRouteBuilder MapAlertmanagerAlertsApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var read = app.MapGroup("/api/v2/alerts");
+        var read = app.MapGroup("/api/v2/alerts").RequireScope(Scopes.Read);
         read.MapGet("", ListAsync);
         read.MapGet("/groups", GroupsAsync);
         return app;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -18,10 +19,10 @@ public static class AlertmanagerSilencesApi
     public static IEndpointRouteBuilder MapAlertmanagerSilencesApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var read = app.MapGroup("/api/v2");
+        var read = app.MapGroup("/api/v2").RequireScope(Scopes.Read);
         read.MapGet("/silences", ListAsync);
         read.MapGet("/silence/{id}", GetAsync);
-        var write = app.MapGroup("/api/v2");
+        var write = app.MapGroup("/api/v2").RequireScope(Scopes.Write);
         write.MapPost("/silences", PostAsync);
         write.MapDelete("/silence/{id}", ExpireAsync);
         return app;
@@ -58,19 +59,25 @@ public static class AlertmanagerSilencesApi
             : AlertmanagerJson.NotFound($"silence {guid} not found");
     }
 
-    private static async Task<IResult> ExpireAsync(string id, SilenceStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ExpireAsync(string id, HttpContext context, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var guid))
         {
             return AlertmanagerJson.BadRequest($"silenceID: '{id}' is not a silence id (a UUID)");
         }
 
-        return await store.ExpireAsync(guid, cancellationToken) is null
-            ? AlertmanagerJson.NotFound($"silence {guid} not found")
-            : Results.Ok();
+        var before = await store.GetAsync(guid, cancellationToken);
+        if (await store.ExpireAsync(guid, cancellationToken) is not { } expired)
+        {
+            return AlertmanagerJson.NotFound($"silence {guid} not found");
+        }
+
+        var now = time.GetUtcNow();
+        await audit.RecordAsync(context, "silence.expired", "silence", guid.ToString(), before is null ? null : AlertmanagerJson.Silence(before, now), AlertmanagerJson.Silence(expired, now));
+        return Results.Ok();
     }
 
-    private static async Task<IResult> PostAsync(HttpRequest request, SilenceStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(HttpRequest request, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -106,20 +113,25 @@ public static class AlertmanagerSilencesApi
             return error!;
         }
 
-        if (Text(body, "createdBy") is not { } createdBy || createdBy.Trim().Length == 0)
-        {
-            return AlertmanagerJson.BadRequest("createdBy: is required");
-        }
+        // Alertmanager's clients send createdBy; what is recorded is who is signed in.
+        var createdBy = Principal.NameOf(request.HttpContext);
 
         try
         {
             var comment = Text(body, "comment") ?? string.Empty;
+            var before = id is { } known ? await store.GetAsync(known, cancellationToken) : null;
             var silence = id is { } existing
                 ? await store.UpdateAsync(existing, matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken)
                 : await store.CreateAsync(matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken);
-            return silence is null
-                ? AlertmanagerJson.NotFound($"silence {id} not found")
-                : Results.Ok(new { silenceID = silence.Id.ToString() });
+            if (silence is null)
+            {
+                return AlertmanagerJson.NotFound($"silence {id} not found");
+            }
+
+            var now = time.GetUtcNow();
+            await audit.RecordAsync(request.HttpContext, before is null ? "silence.created" : "silence.updated", "silence", silence.Id.ToString(),
+                before is null ? null : AlertmanagerJson.Silence(before, now), AlertmanagerJson.Silence(silence, now));
+            return Results.Ok(new { silenceID = silence.Id.ToString() });
         }
         catch (ArgumentException ex)
         {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using SloMonitor.Alerting.Views;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -17,7 +18,7 @@ public static class AlertmanagerStatusApi
         ArgumentNullException.ThrowIfNull(app);
         var startedAt = AlertmanagerJson.Time(app.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
         var version = VersionInfo();
-        var read = app.MapGroup("/api/v2");
+        var read = app.MapGroup("/api/v2").RequireScope(Scopes.Read);
         read.MapGet("/status", (AlertmanagerView view) => Results.Ok(new
         {
             cluster = new { status = "disabled", peers = Array.Empty<object>() },

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting;
+using SloMonitor.Slos.Definitions;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -17,7 +19,8 @@ public static class AlertsApi
         ArgumentNullException.ThrowIfNull(app);
         var limits = AlertsApiLimits.Read(app.ServiceProvider.GetService<IConfiguration>()?.GetSection(AlertsApiLimits.Section));
         app.MapPost("/api/v2/alerts", (HttpRequest request, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken) =>
-            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken));
+            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken))
+            .RequireScope(Scopes.Ingest);
         return app;
     }
 
@@ -84,6 +87,16 @@ public static class AlertsApi
             }
 
             var generator = item.TryGetProperty("generatorURL", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
+            if (!string.IsNullOrEmpty(generator) && !LinkUrls.IsHttp(generator))
+            {
+                return Problem($"{field}.generatorURL", "must be an absolute http:// or https:// URL");
+            }
+
+            if (annotations!.TryGetValue("runbook_url", out var runbook) && runbook.Length > 0 && !LinkUrls.IsHttp(runbook))
+            {
+                return Problem($"{field}.annotations.runbook_url", "must be an absolute http:// or https:// URL (the UI and notifications link to it)");
+            }
+
             alerts.Add(new AlertInput(labels!, annotations!, start, end, string.IsNullOrEmpty(generator) ? null : generator));
         }
 

@@ -1,22 +1,9 @@
-using System.Text.Json;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
-/// <summary>
-/// Who makes a change recorded with an author (gate overrides): the body's <c>author</c>, else the
-/// <c>X-Actor</c> header, as the incident and silence endpoints take their actor. The one place to change when the
-/// caller's identity comes from elsewhere.
-/// </summary>
+/// <summary>Who makes a change recorded with an author (gate overrides, budget adjustments): the signed-in principal.</summary>
 internal static class ApiAuthor
 {
-    public const int MaxLength = 200;
-
-    /// <summary>The author, trimmed and cut to <see cref="MaxLength"/>; null when the caller named none.</summary>
-    public static string? Of(HttpRequest request, JsonElement body)
-    {
-        var author = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("author", out var a) && a.ValueKind == JsonValueKind.String
-            ? a.GetString()!.Trim()
-            : request.Headers[IncidentsApi.ActorHeader].ToString().Trim();
-        return author.Length == 0 ? null : author.Length <= MaxLength ? author : author[..MaxLength];
-    }
+    public static string Of(HttpRequest request) => Principal.NameOf(request.HttpContext);
 }

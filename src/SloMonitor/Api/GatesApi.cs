@@ -1,3 +1,4 @@
+using SloMonitor.Auth;
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Slos.Definitions;
@@ -21,9 +22,9 @@ internal static class GatesApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/gates/{service}");
-        group.MapGet("", GetAsync);
-        group.MapPost("/overrides", CreateOverrideAsync);
-        group.MapDelete("/overrides/{id:long}", RemoveOverrideAsync);
+        group.MapGet("", GetAsync).RequireScope(Scopes.Read);
+        group.MapPost("/overrides", CreateOverrideAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/overrides/{id:long}", RemoveOverrideAsync).RequireScope(Scopes.Write);
         return app;
     }
 
@@ -34,7 +35,7 @@ internal static class GatesApi
         return DeployGate.Decide(engine.Status, service, overrides, now) is { } decision ? Results.Json(ToJson(decision)) : UnknownService(service);
     }
 
-    private static async Task<IResult> CreateOverrideAsync(string service, HttpRequest request, SloEngine engine, GateOverrideStore store, SloOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateOverrideAsync(string service, HttpRequest request, SloEngine engine, GateOverrideStore store, SloOptions options, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!engine.Status.All.Any(s => s.Definition.Service == service))
         {
@@ -68,10 +69,7 @@ internal static class GatesApi
             return Problem("reason", $"is longer than {MaxReasonLength} characters");
         }
 
-        if (ApiAuthor.Of(request, body) is not { } author)
-        {
-            return Problem("author", $"is required, in the body or the {IncidentsApi.ActorHeader} header");
-        }
+        var author = ApiAuthor.Of(request);
 
         var now = time.GetUtcNow();
         var hasExpiry = body.TryGetProperty("expiresAt", out var expiresNode) && expiresNode.ValueKind != JsonValueKind.Null;
@@ -111,19 +109,20 @@ internal static class GatesApi
         }
 
         var created = await store.CreateAsync(service, reason, author, now, expiresAt.ToUniversalTime(), cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "gate.override.created", "gate", service, null, Override(created));
         return Results.Created($"/api/v1/gates/{Uri.EscapeDataString(service)}/overrides/{created.Id}", Override(created));
     }
 
-    private static async Task<IResult> RemoveOverrideAsync(string service, long id, HttpRequest request, GateOverrideStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveOverrideAsync(string service, long id, HttpRequest request, GateOverrideStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (ApiAuthor.Of(request, default) is not { } author)
+        var author = ApiAuthor.Of(request);
+        if (!await store.RemoveAsync(service, id, author, time.GetUtcNow(), cancellationToken))
         {
-            return Problem("author", $"is required, in the {IncidentsApi.ActorHeader} header");
+            return Results.Json(new { error = $"no active override {id} of service '{service}'" }, statusCode: StatusCodes.Status404NotFound);
         }
 
-        return await store.RemoveAsync(service, id, author, time.GetUtcNow(), cancellationToken)
-            ? Results.NoContent()
-            : Results.Json(new { error = $"no active override {id} of service '{service}'" }, statusCode: StatusCodes.Status404NotFound);
+        await audit.RecordAsync(request.HttpContext, "gate.override.removed", "gate", service, new { id }, null);
+        return Results.NoContent();
     }
 
     internal static object ToJson(GateDecision decision) => new

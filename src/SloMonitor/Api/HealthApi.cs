@@ -11,7 +11,7 @@ internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnonymous();
         app.MapGet("/readyz", (DatabaseHealth database) => Results.Json(new
         {
             status = database.IsUp ? "ready" : "degraded",
@@ -21,7 +21,7 @@ internal static class HealthApi
                 migrated = database.IsMigrated,
                 problem = database.Problem,
             },
-        }));
+        })).AllowAnonymous();
         return app;
     }
 }

@@ -1,30 +1,30 @@
 using System.Text.Json;
 using SloMonitor.Alerting.Incidents;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
 /// <summary>
 /// <c>/api/v1/incidents</c>: list (filter by <c>state</c>, <c>service</c>, <c>slo</c>), read one with its alert and
-/// timeline, and acknowledge, resolve or comment. The actor comes from the body (<c>actor</c>) or the
-/// <c>X-Actor</c> header. A change that loses a race, or is not allowed in the current state, answers 409 with
+/// timeline, and acknowledge, resolve or comment. The actor recorded is the authenticated principal (the token's
+/// name); an <c>actor</c> in the body is ignored. A change that loses a race, or is not allowed in the current state, answers 409 with
 /// the current incident; an optional <c>version</c> in the body makes the change conditional on it.
 /// </summary>
 public static class IncidentsApi
 {
-    public const string ActorHeader = "X-Actor";
     private static readonly string[] States = [IncidentStates.Triggered, IncidentStates.Acknowledged, IncidentStates.Resolved];
 
     public static IEndpointRouteBuilder MapIncidentsApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/incidents");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:long}", GetAsync);
-        group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken));
-        group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken) =>
-            ChangeAsync(id, request, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken));
-        group.MapPost("/{id:long}/comments", CommentAsync);
+        group.MapGet("", ListAsync).RequireScope(Scopes.Read);
+        group.MapGet("/{id:long}", GetAsync).RequireScope(Scopes.Read);
+        group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
+            ChangeAsync(request, audit, "incident.acknowledged", id, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+        group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
+            ChangeAsync(request, audit, "incident.resolved", id, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+        group.MapPost("/{id:long}/comments", CommentAsync).RequireScope(Scopes.Respond);
         return app;
     }
 
@@ -44,7 +44,7 @@ public static class IncidentsApi
             ? Results.Ok(incident)
             : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> ChangeAsync(long id, HttpRequest request, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(HttpRequest request, AuditLog audit, string action, long id, Func<string, int?, Task<IncidentChange>> change, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
@@ -52,12 +52,7 @@ public static class IncidentsApi
             return bodyError;
         }
 
-        var actor = Actor(request, body);
-        if (actor is null)
-        {
-            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
-        }
-
+        var actor = Principal.NameOf(request.HttpContext);
         int? version = null;
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("version", out var v) && v.ValueKind != JsonValueKind.Null)
         {
@@ -70,6 +65,11 @@ public static class IncidentsApi
         }
 
         var result = await change(actor, version);
+        if (result.Status == IncidentChangeStatus.Changed)
+        {
+            await audit.RecordAsync(request.HttpContext, action, "incident", id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, result.Current);
+        }
+
         return result.Status switch
         {
             IncidentChangeStatus.Changed => Results.Ok(result.Current),
@@ -78,7 +78,7 @@ public static class IncidentsApi
         };
     }
 
-    private static async Task<IResult> CommentAsync(long id, HttpRequest request, IncidentStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> CommentAsync(long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadBodyAsync(request, cancellationToken);
         if (bodyError is not null)
@@ -86,12 +86,7 @@ public static class IncidentsApi
             return bodyError;
         }
 
-        var actor = Actor(request, body);
-        if (actor is null)
-        {
-            return Problem("actor", $"is required, in the body or the {ActorHeader} header");
-        }
-
+        var actor = Principal.NameOf(request.HttpContext);
         var text = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : string.Empty;
         if (text.Length == 0)
         {
@@ -103,9 +98,13 @@ public static class IncidentsApi
             return Problem("text", "is longer than 10000 characters");
         }
 
-        return await store.AddCommentAsync(id, actor, text, cancellationToken) is { } entry
-            ? Results.Created($"/api/v1/incidents/{id}", entry)
-            : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        if (await store.AddCommentAsync(id, actor, text, cancellationToken) is not { } entry)
+        {
+            return Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        await audit.RecordAsync(request.HttpContext, "incident.commented", "incident", id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, entry);
+        return Results.Created($"/api/v1/incidents/{id}", entry);
     }
 
     private static async Task<(JsonElement Body, IResult? Error)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -126,16 +125,6 @@ public static class IncidentsApi
         {
             return (default, Problem("body", $"invalid JSON: {ex.Message}"));
         }
-    }
-
-    private static string? Actor(HttpRequest request, JsonElement body)
-    {
-        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("actor", out var a) && a.ValueKind == JsonValueKind.String && a.GetString()!.Trim() is { Length: > 0 } fromBody)
-        {
-            return fromBody.Length <= 200 ? fromBody : fromBody[..200];
-        }
-
-        return request.Headers[ActorHeader].ToString().Trim() is { Length: > 0 } fromHeader ? fromHeader : null;
     }
 
     private static string? Query(HttpRequest request, string name) =>

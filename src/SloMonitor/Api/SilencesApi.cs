@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Routing;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
 /// <summary>
 /// <c>/api/v1/silences</c>: create (<c>POST</c>), list (<c>GET</c>, optional <c>state=active|pending|expired</c>),
 /// read one, and expire (<c>DELETE /{id}</c>). Matchers are Alertmanager's objects
-/// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>.
+/// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>. <c>createdBy</c> is the
+/// authenticated principal (the token's name).
 /// </summary>
 public static class SilencesApi
 {
@@ -18,10 +20,10 @@ public static class SilencesApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/silences");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id:guid}", GetAsync);
-        group.MapPost("", CreateAsync);
-        group.MapDelete("/{id:guid}", ExpireAsync);
+        group.MapGet("", ListAsync).RequireScope(Scopes.Read);
+        group.MapGet("/{id:guid}", GetAsync).RequireScope(Scopes.Read);
+        group.MapPost("", CreateAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/{id:guid}", ExpireAsync).RequireScope(Scopes.Write);
         return app;
     }
 
@@ -43,12 +45,20 @@ public static class SilencesApi
             ? Results.Ok(ToJson(silence, time.GetUtcNow()))
             : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> ExpireAsync(Guid id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
-        await store.ExpireAsync(id, cancellationToken) is { } silence
-            ? Results.Ok(ToJson(silence, time.GetUtcNow()))
-            : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+    private static async Task<IResult> ExpireAsync(Guid id, HttpContext context, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var before = await store.GetAsync(id, cancellationToken);
+        if (await store.ExpireAsync(id, cancellationToken) is not { } silence)
+        {
+            return Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
+        }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
+        var now = time.GetUtcNow();
+        await audit.RecordAsync(context, "silence.expired", "silence", id.ToString(), before is null ? null : ToJson(before, now), ToJson(silence, now));
+        return Results.Ok(ToJson(silence, now));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -110,10 +120,12 @@ public static class SilencesApi
             return Problem("endsAt", "is required (RFC 3339)");
         }
 
-        var createdBy = Text(body, "createdBy") ?? request.Headers[IncidentsApi.ActorHeader].ToString();
+        // Who created a silence is who is signed in; a createdBy in the body is not taken.
+        var createdBy = Principal.NameOf(request.HttpContext);
         try
         {
             var silence = await store.CreateAsync(matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);
+            await audit.RecordAsync(request.HttpContext, "silence.created", "silence", silence.Id.ToString(), null, ToJson(silence, time.GetUtcNow()));
             return Results.Created($"/api/v1/silences/{silence.Id}", ToJson(silence, time.GetUtcNow()));
         }
         catch (ArgumentException ex)

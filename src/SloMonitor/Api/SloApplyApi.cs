@@ -5,6 +5,7 @@ using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -23,11 +24,11 @@ public static class SloApplyApi
     public static IEndpointRouteBuilder MapSloApplyApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/api/v1/slos/apply", ApplyAsync);
+        app.MapPost("/api/v1/slos/apply", ApplyAsync).RequireScope(Scopes.Write);
         return app;
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         string body;
         using (var reader = new StreamReader(request.Body))
@@ -58,7 +59,9 @@ public static class SloApplyApi
             applyOptions.Owner,
             applyOptions.Selector.Count == 0 ? null : JsonSerializer.Serialize(applyOptions.Selector));
         SloApplyPlan? plan = null;
+        IReadOnlyList<SloDefinitionRow> previous = [];
         var now = engine.Time.GetUtcNow();
+        var actor = Principal.NameOf(request.HttpContext);
         bool applied;
         await Gate.WaitAsync(cancellationToken);
         try
@@ -67,15 +70,27 @@ public static class SloApplyApi
                 scope,
                 rows =>
                 {
+                    previous = rows;
                     plan = SloApplyPlan.Create(apply.Items, rows, catalog.FileOf, applyOptions);
                     return plan.Rejected || applyOptions.DryRun
                         ? null
-                        : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner))], plan.Deletes);
+                        : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner, actor))], plan.Deletes);
                 },
                 cancellationToken);
             if (applied)
             {
                 catalog.ApplyApi(plan!.Upserts, plan.Deletes);
+                logger.LogInformation("SLO apply by {Actor}: {Upserts} written, {Deletes} deleted", actor, plan.Upserts.Count, plan.Deletes.Count);
+                foreach (var definition in plan.Upserts)
+                {
+                    var before = previous.FirstOrDefault(r => r.Name == definition.Name)?.Definition;
+                    await audit.RecordAsync(request.HttpContext, before is null ? "slo.created" : "slo.changed", "slo", definition.Name, before, SloDefinitionJson.Write(definition));
+                }
+
+                foreach (var name in plan.Deletes)
+                {
+                    await audit.RecordAsync(request.HttpContext, "slo.deleted", "slo", name, previous.FirstOrDefault(r => r.Name == name)?.Definition, null);
+                }
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))

@@ -5,6 +5,7 @@ using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Storage;
+using SloMonitor.Auth;
 
 namespace SloMonitor.Api;
 
@@ -20,12 +21,12 @@ public static class SlosApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var group = app.MapGroup("/api/v1/slos");
-        group.MapGet("", List);
-        group.MapGet("/{name}", Get);
-        group.MapPut("/{name}", PutAsync);
-        group.MapDelete("/{name}", DeleteAsync);
-        group.MapGet("/{name}/history", History);
-        group.MapGet("/{name}/burndown", Burndown);
+        group.MapGet("", List).RequireScope(Scopes.Read);
+        group.MapGet("/{name}", Get).RequireScope(Scopes.Read);
+        group.MapPut("/{name}", PutAsync).RequireScope(Scopes.Write);
+        group.MapDelete("/{name}", DeleteAsync).RequireScope(Scopes.Write);
+        group.MapGet("/{name}/history", History).RequireScope(Scopes.Read);
+        group.MapGet("/{name}/burndown", Burndown).RequireScope(Scopes.Read);
         return app;
     }
 
@@ -110,7 +111,7 @@ public static class SlosApi
         return engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
         {
@@ -135,24 +136,36 @@ public static class SlosApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), cancellationToken);
+        var actor = Principal.NameOf(request.HttpContext);
+        var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
+        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
         var kept = catalog.PutApi(parsed.Definitions[0]);
+        logger.LogInformation("SLO {Slo} {Change} by {Actor}", name, created ? "created" : "changed", actor);
+        await audit.RecordAsync(request.HttpContext, created ? "slo.created" : "slo.changed", "slo", name, before, SloDefinitionJson.Write(parsed.Definitions[0]));
 
         // The detail, and whether the change (of the SLI, grouping or window) starts the SLO's series afresh.
         var detail = JsonSerializer.SerializeToNode(Detail(engine.Status.Find(name)!, null), JsonSerializerOptions.Web)!.AsObject();
         detail["historyRestarts"] = !created && !kept;
+        detail["updatedBy"] = actor;
         return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
     }
 
-    private static async Task<IResult> DeleteAsync(string name, SloCatalog catalog, SloDefinitionStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
         {
             return Results.Json(new { error = $"SLO '{name}' is defined in the file {Path.GetFileName(file)}; remove it there" }, statusCode: StatusCodes.Status409Conflict);
         }
 
+        var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
         var deleted = await store.DeleteAsync(name, cancellationToken);
         catalog.RemoveApi(name);
+        if (deleted)
+        {
+            logger.LogInformation("SLO {Slo} deleted by {Actor}", name, Principal.NameOf(context));
+            await audit.RecordAsync(context, "slo.deleted", "slo", name, before, null);
+        }
+
         return deleted ? Results.NoContent() : NotFound(name);
     }
 

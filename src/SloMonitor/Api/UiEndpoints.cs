@@ -20,11 +20,11 @@ public static partial class UiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var files = new UiFiles(app.ServiceProvider.GetRequiredService<IWebHostEnvironment>());
-        app.MapGet("/", () => Results.Redirect("/ui")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/ui")).ExcludeFromDescription().AllowAnonymous();
         app.MapMethods("/ui", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => files.Serve(context, ""))
-            .ExcludeFromDescription();
+            .ExcludeFromDescription().AllowAnonymous();
         app.MapMethods("/ui/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path) => files.Serve(context, path ?? ""))
-            .ExcludeFromDescription();
+            .ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 

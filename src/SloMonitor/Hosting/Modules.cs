@@ -1,5 +1,6 @@
 using SloMonitor.Alerting;
 using SloMonitor.Api;
+using SloMonitor.Auth;
 using SloMonitor.Evaluation;
 using SloMonitor.Ingest;
 using SloMonitor.Slos;
@@ -34,8 +35,8 @@ internal static class Modules
 
     public static void MapEndpoints(WebApplication app)
     {
-        app.MapOtlpGrpc();
-        app.MapOtlpHttp();
+        app.MapOtlpGrpc().RequireScope(Scopes.Ingest);
+        app.MapOtlpHttp().RequireScope(Scopes.Ingest);
         app.MapSlosApi();
         app.MapSloApplyApi();
         app.MapGatesApi();
@@ -46,6 +47,8 @@ internal static class Modules
         app.MapAlertmanagerAlertsApi();
         app.MapAlertmanagerSilencesApi();
         app.MapAlertmanagerStatusApi();
+        app.MapTokensApi();
+        app.MapAuditApi();
         app.MapUi();
     }
 }

@@ -71,7 +71,7 @@ internal static class SelfTelemetry
         }
 
         var otlpPorts = new[] { service.OtlpGrpcPort, service.OtlpHttpPort };
-        var headers = options.Dogfood ? $"{SelfHeader}=1" : options.OtlpHeaders;
+        var headers = options.Dogfood ? $"{SelfHeader}=1,Authorization=Bearer {SelfIngestToken(builder)}" : options.OtlpHeaders;
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: Version, serviceInstanceId: Environment.MachineName))
             .WithTracing(tracing => tracing
@@ -85,6 +85,17 @@ internal static class SelfTelemetry
                     exporter.Endpoint = grpc ? endpoint : new Uri(endpoint, "/v1/traces");
                     exporter.Headers = headers;
                 }));
+    }
+
+    /// <summary>
+    /// The token of the service's export to itself: made at start, held in memory only, with the ingest scope alone,
+    /// so dogfooding needs no token to be created.
+    /// </summary>
+    private static string SelfIngestToken(WebApplicationBuilder builder)
+    {
+        var secret = Auth.ApiToken.Create();
+        builder.Services.AddSingleton(new Auth.InternalToken(secret, ServiceName + "-self", [Auth.Scopes.Ingest]));
+        return secret;
     }
 
     /// <summary>Health checks and scrapes are not traced; OTLP requests are, by the sample ratio (decided by trace id).</summary>

@@ -3,6 +3,7 @@ using Npgsql;
 using Prometheus;
 using Serilog;
 using SloMonitor.Api;
+using SloMonitor.Auth;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Hosting;
@@ -60,6 +61,7 @@ internal static class ServiceHost
         GcPauseMetrics.EnsureStarted();
         SelfTelemetry.Add(builder, options);
         Modules.AddServices(builder, options);
+        var auth = AuthSetup.Add(builder);
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -67,9 +69,22 @@ internal static class ServiceHost
         app.UseMiddleware<DatabaseUnavailableMiddleware>();
         app.UsePortRouting(options);
         app.UseHttpMetrics(HttpMetricNames.Configure);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseJsonBodiesOnly(options);
         app.MapHealthApi();
-        app.MapMetrics();
+        var metrics = app.MapMetrics();
+        if (auth.MetricsOpen)
+        {
+            metrics.AllowAnonymous();
+        }
+        else
+        {
+            metrics.RequireScope(Scopes.Read);
+        }
+
         Modules.MapEndpoints(app);
+        AuthSetup.WarnIfDisabled(app);
         return app;
     }
 

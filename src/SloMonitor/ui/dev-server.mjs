@@ -1,6 +1,6 @@
 // Serves the built UI with the JSON fixtures in fixtures/ standing in for the service's API, for working on the
 // pages without a database: `npm run dev`, then open http://127.0.0.1:5173/ui. Acknowledge, resolve and comment
-// change the fixtures in memory only.
+// change the fixtures in memory only. Any token signs in, as "developer".
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,8 @@ function burndown(slo) {
 
 async function api(request, url, body) {
   const parts = url.pathname.split('/').slice(3).map(decodeURIComponent);
+  if (!request.headers.authorization?.startsWith('Bearer ')) return [401, { error: 'a token is required' }];
+  if (parts[0] === 'whoami') return { name: 'developer', tenant: 'default', scopes: ['admin'] };
   if (parts[0] === 'slos') {
     if (parts.length === 1) return slos;
     const slo = slos.find((s) => s.name === parts[1]);
@@ -55,8 +57,7 @@ async function api(request, url, body) {
     const incident = incidents.find((i) => String(i.id) === parts[1]);
     if (!incident) return [404, { title: `no incident ${parts[1]}` }];
     if (request.method === 'POST') {
-      const input = JSON.parse(body || '{}');
-      if (!input.actor) return [400, { title: 'invalid request', errors: { actor: ['is required'] } }];
+      const input = { ...JSON.parse(body || '{}'), actor: 'developer' };
       const at = new Date().toISOString();
       if (parts[2] === 'ack') Object.assign(incident, { state: 'acknowledged', acknowledgedAt: at, acknowledgedBy: input.actor });
       if (parts[2] === 'resolve') Object.assign(incident, { state: 'resolved', resolvedAt: at });

@@ -3,25 +3,10 @@ namespace SloMonitor.Ingest.Tests.Support;
 /// <summary>Finds the Node.js harness beside the test sources and installs its npm dependencies when missing.</summary>
 internal static class NodeHarness
 {
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
-
     public static async Task<string> EnsureInstalledAsync()
     {
         var directory = Locate();
-        await InstallLock.WaitAsync();
-        try
-        {
-            if (!Directory.Exists(Path.Combine(directory, "node_modules", "@opentelemetry", "sdk-trace-base")))
-            {
-                var (exitCode, output) = await ProcessRunner.RunAsync("npm", "ci --no-audit --no-fund", directory, TimeSpan.FromMinutes(4));
-                Assert.True(exitCode == 0, $"npm ci failed with {exitCode}: {output}");
-            }
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-
+        await SloMonitor.Testing.NodeModules.EnsureAsync(directory, Path.Combine("@opentelemetry", "sdk-trace-base"));
         return directory;
     }
 

@@ -40,7 +40,7 @@ public sealed class KilledProcessDeliveryTests
         environment["Alerting__Delivery__InitialBackoff"] = "200ms";
         environment["Alerting__Delivery__MaxBackoff"] = "500ms";
         environment["Alerting__Delivery__Deadline"] = "5m";
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = await ServiceProcess.AdminClientAsync(database.ConnectionString, httpPort);
         var started = new List<Process>();
         try
         {

@@ -45,7 +45,8 @@ public sealed class DeployGateTests
         Assert.False(slos["checkout-latency"].GetProperty("blocking").GetBoolean());
         Assert.Equal(JsonValueKind.Null, slos["checkout-latency"].GetProperty("policy").ValueKind);
 
-        var created = await service.Http.SendAsync(Post("api/v1/gates/checkout/overrides", """{"reason": "hotfix for the outage", "duration": "1h"}""", actor: "alice"));
+        using var alice = await service.ClientWithAsync("alice", "write");
+        var created = await alice.SendAsync(Post("api/v1/gates/checkout/overrides", """{"reason": "hotfix for the outage", "duration": "1h"}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
@@ -63,31 +64,33 @@ public sealed class DeployGateTests
         Assert.Empty(other.GetProperty("overrides").EnumerateArray());
 
         var remove = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/gates/checkout/overrides/{id}");
-        remove.Headers.Add("X-Actor", "bob");
-        Assert.Equal(HttpStatusCode.NoContent, (await service.Http.SendAsync(remove)).StatusCode);
+        using var bob = await service.ClientWithAsync("bob", "write");
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.SendAsync(remove)).StatusCode);
         Assert.False((await GateAsync(service, "checkout")).GetProperty("allow").GetBoolean());
         await using var connection = await service.Database.DataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT author || '/' || removed_by FROM gate_override";
         Assert.Equal("alice/bob", await command.ExecuteScalarAsync());
+        var audit = await service.Http.GetFromJsonAsync<JsonElement>("api/v1/audit?kind=gate");
+        Assert.Equal([("bob", "gate.override.removed"), ("alice", "gate.override.created")],
+            audit.EnumerateArray().Select(e => (e.GetProperty("actor").GetString(), e.GetProperty("action").GetString())));
     }
 
     [Theory]
-    [InlineData("""{"duration": "1h"}""", "alice", "reason")]
-    [InlineData("""{"reason": "x"}""", "alice", "expiresAt")]
-    [InlineData("""{"reason": "x", "duration": "1h", "expiresAt": "2099-01-01T00:00:00Z"}""", "alice", "expiresAt")]
-    [InlineData("""{"reason": "x", "expiresAt": "2001-01-01T00:00:00Z"}""", "alice", "expiresAt")]
-    [InlineData("""{"reason": "x", "expiresAt": "tomorrow"}""", "alice", "expiresAt")]
-    [InlineData("""{"reason": "x", "duration": "8d"}""", "alice", "duration")]
-    [InlineData("""{"reason": "x", "duration": "soon"}""", "alice", "duration")]
-    [InlineData("""{"reason": "x", "duration": "1h"}""", null, "author")]
-    [InlineData("""[1]""", "alice", "body")]
-    [InlineData("""{"reason": """, "alice", "body")]
-    public async Task ABadOverrideIsA400NamingItsField(string body, string? actor, string field)
+    [InlineData("""{"duration": "1h"}""", "reason")]
+    [InlineData("""{"reason": "x"}""", "expiresAt")]
+    [InlineData("""{"reason": "x", "duration": "1h", "expiresAt": "2099-01-01T00:00:00Z"}""", "expiresAt")]
+    [InlineData("""{"reason": "x", "expiresAt": "2001-01-01T00:00:00Z"}""", "expiresAt")]
+    [InlineData("""{"reason": "x", "expiresAt": "tomorrow"}""", "expiresAt")]
+    [InlineData("""{"reason": "x", "duration": "8d"}""", "duration")]
+    [InlineData("""{"reason": "x", "duration": "soon"}""", "duration")]
+    [InlineData("""[1]""", "body")]
+    [InlineData("""{"reason": """, "body")]
+    public async Task ABadOverrideIsA400NamingItsField(string body, string field)
     {
         await using var service = await StartAsync(evaluate: false);
 
-        var response = await service.Http.SendAsync(Post("api/v1/gates/checkout/overrides", body, actor));
+        var response = await service.Http.SendAsync(Post("api/v1/gates/checkout/overrides", body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
@@ -99,7 +102,7 @@ public sealed class DeployGateTests
         await using var service = await StartAsync(evaluate: false);
 
         var gate = await service.Http.GetAsync("api/v1/gates/nowhere");
-        var overrideResponse = await service.Http.SendAsync(Post("api/v1/gates/nowhere/overrides", """{"reason": "x", "duration": "1h"}""", "alice"));
+        var overrideResponse = await service.Http.SendAsync(Post("api/v1/gates/nowhere/overrides", """{"reason": "x", "duration": "1h"}"""));
 
         Assert.Equal(HttpStatusCode.NotFound, gate.StatusCode);
         Assert.Equal("service", (await gate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
@@ -114,12 +117,14 @@ public sealed class DeployGateTests
         try
         {
             var url = service.BaseAddress.ToString();
-            var denied = await CliProcess.RunAsync(directory, null, "gate", "--service", "checkout", "--server", url);
-            var allowed = await CliProcess.RunAsync(directory, null, "gate", "--service", "search", "--url", url);
-            var json = await CliProcess.RunAsync(directory, new Dictionary<string, string> { ["SLOMONITOR_SERVER"] = url }, "gate", "-s", "search", "--json");
-            var unknown = await CliProcess.RunAsync(directory, null, "gate", "--service", "nowhere", "--server", url);
-            var usage = await CliProcess.RunAsync(directory, null, "gate", "--server", url);
-            var unreachable = await CliProcess.RunAsync(directory, null, "gate", "--service", "checkout", "--server", $"http://127.0.0.1:{TestService.FreePort()}");
+            var token = new Dictionary<string, string> { ["SLOMONITOR_TOKEN"] = service.AdminToken };
+            var denied = await CliProcess.RunAsync(directory, token, "gate", "--service", "checkout", "--server", url);
+            var allowed = await CliProcess.RunAsync(directory, token, "gate", "--service", "search", "--url", url);
+            var json = await CliProcess.RunAsync(directory, new Dictionary<string, string>(token) { ["SLOMONITOR_SERVER"] = url }, "gate", "-s", "search", "--json");
+            var unknown = await CliProcess.RunAsync(directory, token, "gate", "--service", "nowhere", "--server", url);
+            var usage = await CliProcess.RunAsync(directory, token, "gate", "--server", url);
+            var unreachable = await CliProcess.RunAsync(directory, token, "gate", "--service", "checkout", "--server", $"http://127.0.0.1:{TestService.FreePort()}");
+            var anonymous = await CliProcess.RunAsync(directory, null, "gate", "--service", "search", "--server", url);
 
             Assert.True(denied.Code == 1, denied.ToString());
             Assert.StartsWith("deny: checkout may not release\n", denied.Stdout, StringComparison.Ordinal);
@@ -134,6 +139,8 @@ public sealed class DeployGateTests
             Assert.True(usage.Code == 2, usage.ToString());
             Assert.Contains("--service is required", usage.Stderr, StringComparison.Ordinal);
             Assert.True(unreachable.Code == 2, unreachable.ToString());
+            Assert.True(anonymous.Code == 2, anonymous.ToString()); // without SLOMONITOR_TOKEN the service answers 401
+            Assert.Contains("401", anonymous.Stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -162,14 +169,6 @@ public sealed class DeployGateTests
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static HttpRequestMessage Post(string path, string body, string? actor)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-        if (actor is not null)
-        {
-            request.Headers.Add("X-Actor", actor);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Post(string path, string body) =>
+        new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
 }

@@ -6,14 +6,17 @@ using SloMonitor.Tests.Slos;
 
 namespace SloMonitor.Tests.Hosting;
 
-/// <summary>The real executable started while its PostgreSQL is down, which comes up later.</summary>
+/// <summary>
+/// The real executable started while its PostgreSQL is down, which comes up later. The token it is asked with was
+/// validated by an earlier run, which kept it in its token cache file: that is what lets a restart during an outage
+/// go on taking ingest and API calls.
+/// </summary>
 public sealed class DatabaseOutageStartTests
 {
     [Fact]
     public async Task TheServiceStartsWithoutItsDatabaseServesIngestAndFileSlosAndCatchesUpWhenTheDatabaseComesUp()
     {
         await using var postgres = await OwnedPostgres.StartAsync();
-        await postgres.StopAsync();
         var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
         try
         {
@@ -27,7 +30,17 @@ public sealed class DatabaseOutageStartTests
             environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
             environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
             environment["SloMonitor__DatabaseProbeInterval"] = "00:00:01";
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            environment["Auth__TokenRefreshInterval"] = "00:00:01";
+            using var http = await ServiceProcess.AdminClientAsync(postgres.ConnectionString, httpPort, otlpPort);
+            using (var earlier = ServiceProcess.Start(environment))
+            {
+                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
+                Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
+                earlier.Signal("INT");
+                Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            await postgres.StopAsync();
             using var service = ServiceProcess.Start(environment);
 
             Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), service.Output);

@@ -25,6 +25,7 @@ public sealed class DrainOnStopTests
         var firstHalfSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sendTheRest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TestTokens.CreateAsync(database.ConnectionString, "drain", "admin"));
         using var content = new TwoHalves(Batch(), firstHalfSent, sendTheRest.Task);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         var answer = http.PostAsync(new Uri($"http://127.0.0.1:{otlpHttpPort}/v1/traces"), content);

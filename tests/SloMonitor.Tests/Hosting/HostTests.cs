@@ -54,6 +54,7 @@ public sealed class HostTests
         var port = TestService.FreePort();
         var environment = ServiceProcess.LoopbackEnvironment($"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=1", httpPort: TestService.FreePort());
         environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
+        environment["Auth__MetricsOpen"] = "true"; // no token can be checked without the database
         using var process = ServiceProcess.Start(environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["SloMonitor__HttpPort"]}"), Timeout = TimeSpan.FromSeconds(5) };
 

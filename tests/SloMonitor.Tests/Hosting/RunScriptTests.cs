@@ -43,7 +43,12 @@ public sealed class RunScriptTests : IDisposable
         Assert.Contains($"./run.sh is already running in this checkout (pid {first.Id}, API on http://localhost:{first.HttpPort}", second.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("PostgreSQL", second.Output, StringComparison.Ordinal);
         Assert.Equal(0, LocalPostgres("status"));
+        // The first run on a new install made an admin token and printed it once, as a link that signs the UI in.
+        var link = System.Text.RegularExpressions.Regex.Match(first.Output, $@"http://localhost:{first.HttpPort}/ui#token=(slom_[A-Za-z0-9_-]{{43}})");
+        Assert.True(link.Success, first.Output);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("api/v1/slos")).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", link.Groups[1].Value);
         using var put = await http.PutAsync("api/v1/slos/after-second-run", new StringContent("""{"service": "x", "objective": 99, "sli": {"kind": "availability"}}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
 
@@ -65,6 +70,14 @@ public sealed class RunScriptTests : IDisposable
 
         Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, run.Output);
         Assert.Contains("using the private PostgreSQL already running", run.Output, StringComparison.Ordinal);
+
+        // The install has its admin token now: a later run does not make another one.
+        var again = Start();
+        await WaitForHealthAsync(again);
+        again.Signal("TERM");
+        Assert.True(await again.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, again.Output);
+        Assert.Contains("A first admin token was created", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("A first admin token was created", again.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("stopping the private PostgreSQL", run.Output, StringComparison.Ordinal);
         Assert.Equal(0, LocalPostgres("status"));
     }
@@ -187,7 +200,7 @@ public sealed class RunScriptTests : IDisposable
             start.ArgumentList.Add("--SloMonitor:ListenAddress=127.0.0.1");
             start.ArgumentList.Add("--SloMonitor:ShutdownTimeout=00:00:10");
             start.Environment["SLOMONITOR_DATA_DIR"] = data;
-            foreach (var inherited in new[] { "ConnectionStrings__Postgres", "Slos__Files__0", "Slos__LocalCheckpointFile", "Alerting__File", "SloMonitor__HttpPort" })
+            foreach (var inherited in new[] { "ConnectionStrings__Postgres", "Slos__Files__0", "Slos__LocalCheckpointFile", "Alerting__File", "SloMonitor__HttpPort", "Auth__Mode", "Auth__TokenCacheFile" })
             {
                 start.Environment.Remove(inherited);
             }

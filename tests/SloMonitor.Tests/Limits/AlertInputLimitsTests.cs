@@ -44,7 +44,7 @@ public sealed class AlertInputLimitsTests
         using var slow = new System.Net.Sockets.TcpClient();
         await slow.ConnectAsync(service.BaseAddress.Host, service.BaseAddress.Port);
         var stream = slow.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v2/alerts HTTP/1.1\r\nHost: {service.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n["));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /api/v2/alerts HTTP/1.1\r\nHost: {service.BaseAddress.Authority}\r\nAuthorization: Bearer {service.IngestToken}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n["));
 
         // The slow body holds a 16 KiB buffer of the 40,000 bytes; a normal request still fits beside it.
         using var normal = await service.Http.PostAsJsonAsync("/api/v2/alerts", Alerts(1));

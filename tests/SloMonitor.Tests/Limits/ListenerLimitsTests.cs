@@ -29,7 +29,9 @@ public sealed class ListenerLimitsTests
         {
             var headers = await TimeUntilClosedAsync(address, $"POST {path} HTTP/1.1\r\nHost: x\r\n");
             Assert.True(headers > TimeSpan.FromSeconds(1.5) && headers < TimeSpan.FromSeconds(4.5), $"headers sent slowly to {address} were cut off after {headers}");
-            var body = await TimeUntilClosedAsync(address, $"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100000\r\n\r\n");
+            // With a valid token and its content type, so that the request gets as far as reading its body.
+            var type = address == service.BaseAddress ? "application/json" : "application/x-protobuf";
+            var body = await TimeUntilClosedAsync(address, $"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TestTokens.For(address)}\r\nContent-Type: {type}\r\nContent-Length: 100000\r\n\r\n");
             Assert.True(body > TimeSpan.FromSeconds(1.5) && body < TimeSpan.FromSeconds(4.5), $"a body sent slowly to {address} was cut off after {body}");
         }
 
@@ -37,7 +39,7 @@ public sealed class ListenerLimitsTests
         Assert.InRange(grpc, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(4.5));
 
         // The service still answers at once (an empty export: 400 naming the problem).
-        using var http = new HttpClient { BaseAddress = service.OtlpHttpEndpoint };
+        using var http = new HttpClient { BaseAddress = service.OtlpHttpEndpoint }.Authorized(service.OtlpHttpEndpoint);
         using var ok = await http.PostAsync("/v1/traces", new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } });
         Assert.Equal(HttpStatusCode.BadRequest, ok.StatusCode);
     }
@@ -90,7 +92,7 @@ public sealed class ListenerLimitsTests
 
     private static async Task<TimeSpan> TimeUntilGrpcStreamEndsAsync(Uri address)
     {
-        using var client = new HttpClient();
+        using var client = new HttpClient().Authorized(address);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
         {
             Version = HttpVersion.Version20,

@@ -29,7 +29,8 @@ public sealed class BudgetAdjustmentApiTests
 
         var now = DateTimeOffset.UtcNow;
         var body = $$"""{"from": "{{now.AddMinutes(-10):O}}", "to": "{{now.AddMinutes(1):O}}", "reason": "database failover drill"}""";
-        var created = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body, "alice"));
+        using var alice = await service.ClientWithAsync("alice", "write");
+        var created = await alice.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
@@ -44,8 +45,8 @@ public sealed class BudgetAdjustmentApiTests
         Assert.Equal(("alice", "database failover drill"), (listed.GetProperty("author").GetString(), listed.GetProperty("reason").GetString()));
 
         var delete = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/slos/checkout-availability/adjustments/{id}");
-        delete.Headers.Add("X-Actor", "bob");
-        Assert.Equal(HttpStatusCode.NoContent, (await service.Http.SendAsync(delete)).StatusCode);
+        using var bob = await service.ClientWithAsync("bob", "write");
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.SendAsync(delete)).StatusCode);
         await service.EvaluateRoundAsync();
         Assert.True((await StatusAsync(service)).GetProperty("errorBudget").GetProperty("remainingRatio").GetDouble() < 0);
         Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-availability/adjustments")).EnumerateArray());
@@ -53,22 +54,25 @@ public sealed class BudgetAdjustmentApiTests
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT author || '/' || deleted_by FROM budget_adjustment";
         Assert.Equal("alice/bob", await command.ExecuteScalarAsync());
+        var audit = await service.Http.GetFromJsonAsync<JsonElement>("api/v1/audit?kind=slo");
+        Assert.Equal([("bob", "slo.adjustment.deleted"), ("alice", "slo.adjustment.created")],
+            audit.EnumerateArray().Where(e => e.GetProperty("action").GetString()!.StartsWith("slo.adjustment", StringComparison.Ordinal))
+                .Select(e => (e.GetProperty("actor").GetString(), e.GetProperty("action").GetString())));
     }
 
     [Theory]
-    [InlineData("""{"to": "2026-01-01T02:00:00Z", "reason": "x"}""", "alice", "from")]
-    [InlineData("""{"from": "yesterday", "to": "2026-01-01T02:00:00Z", "reason": "x"}""", "alice", "from")]
-    [InlineData("""{"from": "2026-01-01T02:00:00Z", "to": "2026-01-01T01:00:00Z", "reason": "x"}""", "alice", "to")]
-    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z"}""", "alice", "reason")]
-    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x"}""", null, "author")]
-    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "selector": "peer.service=\"bank\""}""", "alice", "selector")]
-    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": "weekly"}""", "alice", "recurrence")]
-    [InlineData("""[]""", "alice", "body")]
-    public async Task ABadAdjustmentIsA400NamingItsField(string body, string? actor, string field)
+    [InlineData("""{"to": "2026-01-01T02:00:00Z", "reason": "x"}""", "from")]
+    [InlineData("""{"from": "yesterday", "to": "2026-01-01T02:00:00Z", "reason": "x"}""", "from")]
+    [InlineData("""{"from": "2026-01-01T02:00:00Z", "to": "2026-01-01T01:00:00Z", "reason": "x"}""", "to")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z"}""", "reason")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "selector": "peer.service=\"bank\""}""", "selector")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": "weekly"}""", "recurrence")]
+    [InlineData("""[]""", "body")]
+    public async Task ABadAdjustmentIsA400NamingItsField(string body, string field)
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
 
-        var response = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body, actor));
+        var response = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
@@ -80,21 +84,13 @@ public sealed class BudgetAdjustmentApiTests
         await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
 
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/nope/adjustments")).StatusCode);
-        var post = await service.Http.SendAsync(Post("api/v1/slos/nope/adjustments", """{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x"}""", "alice"));
+        var post = await service.Http.SendAsync(Post("api/v1/slos/nope/adjustments", """{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x"}"""));
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
     }
 
     private static async Task<JsonElement> StatusAsync(TestService service) =>
         (await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-availability")).GetProperty("status");
 
-    private static HttpRequestMessage Post(string path, string body, string? actor)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (actor is not null)
-        {
-            request.Headers.Add("X-Actor", actor);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Post(string path, string body) =>
+        new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
 }

@@ -50,7 +50,7 @@ public sealed class KilledProcessSliTests
             environment["Slos__EvaluationInterval"] = "00:00:00.500";
             environment["Slos__CheckpointInterval"] = "01:00:00"; // only the local journal can bring the events back
             var otlp = new Uri($"http://127.0.0.1:{otlpPort}");
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = await ServiceProcess.AdminClientAsync(database.ConnectionString, httpPort, otlpPort);
 
             using (var first = ServiceProcess.Start(environment))
             {

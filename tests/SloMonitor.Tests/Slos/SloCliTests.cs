@@ -111,7 +111,7 @@ public sealed class SloCliTests : IDisposable
         Write("slos/checkout.yaml", CheckoutFile);
         Assert.Equal(0, (await ApplyAsync(service, "-f", "slos", "--owner", "team-checkout")).Code);
 
-        var export = await CliProcess.RunAsync(_directory, null, "export", "--format", "openslo", "--server", service.BaseAddress.ToString());
+        var export = await CliProcess.RunAsync(_directory, Token(service), "export", "--format", "openslo", "--server", service.BaseAddress.ToString());
 
         Assert.True(export.Code == 0, export.ToString());
         var imported = SloParser.ParseYaml(export.Stdout, "export.yaml");
@@ -124,8 +124,8 @@ public sealed class SloCliTests : IDisposable
 
         var put = await SloApplyApiTests.PutAsync(service, "fast-lag", """{"service": "db", "objective": 99, "sli": {"kind": "gauge", "metric": "lag", "threshold": 1, "timeslice": "30s"}}""");
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        var partial = await CliProcess.RunAsync(_directory, null, "export", "--server", service.BaseAddress.ToString());
-        var one = await CliProcess.RunAsync(_directory, null, "export", "--server", service.BaseAddress.ToString(), "fast-lag");
+        var partial = await CliProcess.RunAsync(_directory, Token(service), "export", "--server", service.BaseAddress.ToString());
+        var one = await CliProcess.RunAsync(_directory, Token(service), "export", "--server", service.BaseAddress.ToString(), "fast-lag");
 
         Assert.True(partial.Code == 1, partial.ToString());
         Assert.Contains("not exported: fast-lag: timeslice 30s", partial.Stderr, StringComparison.Ordinal);
@@ -174,7 +174,9 @@ public sealed class SloCliTests : IDisposable
     }
 
     private Task<CliResult> ApplyAsync(TestService service, params string[] args) =>
-        CliProcess.RunAsync(_directory, null, ["apply", "--server", service.BaseAddress.ToString(), .. args]);
+        CliProcess.RunAsync(_directory, Token(service), ["apply", "--server", service.BaseAddress.ToString(), .. args]);
+
+    private static Dictionary<string, string> Token(TestService service) => new() { ["SLOMONITOR_TOKEN"] = service.AdminToken };
 
     private void Write(string relative, string text)
     {

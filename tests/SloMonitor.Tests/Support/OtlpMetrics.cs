@@ -28,7 +28,7 @@ internal static class OtlpMetrics
             },
         };
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.Authorized(otlpHttp);
         using var body = new ByteArrayContent(request.ToByteArray());
         body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/metrics"), body);

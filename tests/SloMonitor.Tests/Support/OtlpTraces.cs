@@ -17,7 +17,7 @@ internal static class OtlpTraces
         resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
         var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = resource, ScopeSpans = { scope } } } };
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.Authorized(otlpHttp);
         using var body = new ByteArrayContent(request.ToByteArray());
         body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/traces"), body);

@@ -50,13 +50,15 @@ internal sealed class PrometheusProcess : IAsyncDisposable
         Assert.True(File.Exists(Binary), $"{Binary} is missing: install Debian's prometheus package");
         var directory = Directory.CreateTempSubdirectory("prometheus-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "rules.yml"), rules);
+        // Prometheus authenticates to an Alertmanager that needs a token as operators configure it.
+        var authorization = BearerTokens.For(alertmanager) is { } token ? $"\n      authorization:\n        credentials: {token}" : "";
         await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), $"""
             global:
               evaluation_interval: 1s
               scrape_interval: 1m
             alerting:
               alertmanagers:
-                - api_version: v2
+                - api_version: v2{authorization}
                   static_configs:
                     - targets: ['{alertmanager.Authority}']
             rule_files: ['rules.yml']

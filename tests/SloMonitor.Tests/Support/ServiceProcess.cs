@@ -44,15 +44,39 @@ internal sealed class ServiceProcess : IDisposable
     /// The environment of a service on 127.0.0.1 with the given database, HTTP and OTLP/HTTP ports (free ones when not
     /// given); callers add their own settings to it.
     /// </summary>
-    public static Dictionary<string, string> LoopbackEnvironment(string connectionString, int? httpPort = null, int? otlpHttpPort = null) => new()
+    public static Dictionary<string, string> LoopbackEnvironment(string connectionString, int? httpPort = null, int? otlpHttpPort = null)
     {
-        ["ConnectionStrings__Postgres"] = connectionString,
-        ["SloMonitor__ListenAddress"] = "127.0.0.1",
-        ["SloMonitor__HttpPort"] = (httpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
-        ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-        ["SloMonitor__OtlpHttpPort"] = (otlpHttpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
-        ["Slos__LocalCheckpointFile"] = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12], "sli-checkpoint.journal"),
-    };
+        var directory = Path.Combine(Path.GetTempPath(), "slomonitor-test-" + Guid.NewGuid().ToString("N")[..12]);
+        return new()
+        {
+            ["ConnectionStrings__Postgres"] = connectionString,
+            ["SloMonitor__ListenAddress"] = "127.0.0.1",
+            ["SloMonitor__HttpPort"] = (httpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
+            ["SloMonitor__OtlpGrpcPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["SloMonitor__OtlpHttpPort"] = (otlpHttpPort ?? TestService.FreePort()).ToString(CultureInfo.InvariantCulture),
+            ["Slos__LocalCheckpointFile"] = Path.Combine(directory, "sli-checkpoint.journal"),
+            ["Auth__TokenCacheFile"] = Path.Combine(directory, "token-cache.json"),
+        };
+    }
+
+    /// <summary>
+    /// A client of the service at <paramref name="httpPort"/> with a new admin token in <paramref name="connectionString"/>'s
+    /// database (created as <c>SloMonitor tokens create</c> would, migrating first), registered for the OTLP helpers too.
+    /// </summary>
+    public static async Task<HttpClient> AdminClientAsync(string connectionString, int httpPort, int? otlpHttpPort = null)
+    {
+        var token = await TestTokens.CreateAsync(connectionString, "test-admin-" + Guid.NewGuid().ToString("N")[..6], "admin");
+        var address = new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}/");
+        TestTokens.Register(address, token);
+        if (otlpHttpPort is { } otlp)
+        {
+            TestTokens.Register(new Uri($"http://127.0.0.1:{otlp.ToString(CultureInfo.InvariantCulture)}"), token);
+        }
+
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {

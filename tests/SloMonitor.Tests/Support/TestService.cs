@@ -58,8 +58,26 @@ internal sealed class TestService : IAsyncDisposable
 
     public Uri OtlpHttpEndpoint { get; }
 
-    /// <summary>A client whose base address is <see cref="BaseAddress"/>.</summary>
+    /// <summary>A client whose base address is <see cref="BaseAddress"/>, sending <see cref="AdminToken"/>.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A token with the admin scope (every scope), created at start; sent by <see cref="Http"/> and the browser.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>A token with the ingest scope only, created at start; sent by the OTLP helpers.</summary>
+    public string IngestToken { get; private set; } = "";
+
+    /// <summary>A client of <see cref="BaseAddress"/> without a token.</summary>
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client of <see cref="BaseAddress"/> with a new token of these scopes named <paramref name="name"/>.</summary>
+    public async Task<HttpClient> ClientWithAsync(string name, params string[] scopes)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", await TestTokens.CreateAsync(Services.GetRequiredService<SloMonitor.Auth.TokenStore>(), name, scopes));
+        return client;
+    }
 
     public IServiceProvider Services => _app.Services;
 
@@ -114,6 +132,7 @@ internal sealed class TestService : IAsyncDisposable
                 ["Alerting:ExternalUrl"] = $"http://127.0.0.1:{httpPort}",
                 ["Serilog:MinimumLevel:Default"] = "Warning",
                 ["Slos:LocalCheckpointFile"] = Path.Combine(directory, "sli-checkpoint.journal"),
+                ["Auth:TokenCacheFile"] = Path.Combine(directory, "token-cache.json"),
             };
             foreach (var (key, value) in files.Concat(options.Settings))
             {
@@ -126,13 +145,39 @@ internal sealed class TestService : IAsyncDisposable
             {
                 await ServiceHost.PrepareAsync(app, CancellationToken.None);
                 await app.StartAsync();
-                return new TestService(app, database, options.Database is null && database is not null, directory, httpPort, grpcPort, otlpHttpPort);
+                var service = new TestService(app, database, options.Database is null && database is not null, directory, httpPort, grpcPort, otlpHttpPort);
+                await service.CreateTokensAsync();
+                return service;
             }
             catch (Exception e) when (attempt < 5 && PortTaken(e))
             {
                 await app.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>An admin token for the API and the UI and an ingest token for OTLP, unless authentication is off or PostgreSQL is away.</summary>
+    private async Task CreateTokensAsync()
+    {
+        if (_app.Services.GetRequiredService<SloMonitor.Auth.AuthOptions>().Disabled || !_app.Services.GetRequiredService<DatabaseHealth>().IsMigrated)
+        {
+            return;
+        }
+
+        var store = _app.Services.GetRequiredService<SloMonitor.Auth.TokenStore>();
+
+        // A service started again on the same database makes its tokens afresh: their secrets are not kept.
+        foreach (var name in new[] { "test-admin", "test-ingest" })
+        {
+            await store.RevokeAsync(SloMonitor.Auth.TokenStore.DefaultTenant, name, DateTimeOffset.UtcNow);
+        }
+
+        AdminToken = await TestTokens.CreateAsync(store, "test-admin", SloMonitor.Auth.Scopes.Admin);
+        IngestToken = await TestTokens.CreateAsync(store, "test-ingest", SloMonitor.Auth.Scopes.Ingest);
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        TestTokens.Register(BaseAddress, AdminToken);
+        TestTokens.Register(OtlpHttpEndpoint, IngestToken);
+        TestTokens.Register(OtlpGrpcEndpoint, IngestToken);
     }
 
     private static bool PortTaken(Exception e) =>

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -43,8 +44,11 @@ internal sealed class UiBrowser : IAsyncDisposable
         return new UiBrowser(playwright, browser);
     }
 
-    /// <summary>Opens <paramref name="path"/> (e.g. <c>ui/oncall</c>) under <paramref name="baseAddress"/> and waits for its first refresh.</summary>
-    public async Task<IPage> OpenAsync(Uri baseAddress, string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> (e.g. <c>ui/oncall</c>) under <paramref name="baseAddress"/> and waits for its first
+    /// refresh; signed in with the token registered for the service unless <paramref name="signedIn"/> is false.
+    /// </summary>
+    public async Task<IPage> OpenAsync(Uri baseAddress, string path, bool signedIn = true)
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions
         {
@@ -54,6 +58,12 @@ internal sealed class UiBrowser : IAsyncDisposable
             TimezoneId = "UTC",
         });
         page.SetDefaultTimeout(15_000);
+        if (signedIn && TestTokens.For(baseAddress) is { } token)
+        {
+            // Signed in as the service's admin token, as the sign-in form would leave it.
+            await page.AddInitScriptAsync($"sessionStorage.setItem('slomonitor.token', '{token}')");
+        }
+
         page.PageError += (_, error) => Record($"script error on {page.Url}: {error}");
         page.Console += (_, message) =>
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -82,13 +84,24 @@ public sealed class UiPagesTests
     }
 
     [Fact]
-    public async Task AnOnCallEngineerAcknowledgesCommentsAndResolvesAnIncidentFromTheUiAndTheTimelineShowsIt()
+    public async Task AnOnCallEngineerSignsInWithTheirTokenAndAcknowledgesCommentsAndResolvesAnIncidentAsThemselves()
     {
         await using var scenario = await UiScenario.StartAsync();
         var id = await scenario.WaitForIncidentAsync("checkout-availability", "page");
+        var alice = await TestTokens.CreateAsync(scenario.Service.Services.GetRequiredService<SloMonitor.Auth.TokenStore>(), "alice", "read", "respond");
         await using var browser = await UiBrowser.LaunchAsync();
 
-        var oncall = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/oncall");
+        var oncall = await browser.OpenAsync(scenario.Service.BaseAddress, "ui/oncall", signedIn: false);
+        await oncall.Locator("#token").FillAsync("slom_" + new string('A', 43));
+        await oncall.Locator("#sign-in-button").ClickAsync();
+        await oncall.Locator("#sign-in [role='alert'], .sign-in [role='alert']").WaitForAsync();
+        Assert.Contains("not valid", await oncall.Locator(".sign-in [role='alert']").InnerTextAsync(), StringComparison.Ordinal);
+        browser.Errors.Clear(); // the refused sign-in logs its 401 to the console, as browsers do
+        await oncall.Locator("#token").FillAsync(alice);
+        await oncall.Locator("#sign-in-button").ClickAsync();
+        await oncall.Locator("#principal", new() { HasText = "alice" }).WaitForAsync();
+        await UiBrowser.WaitForRefreshAsync(oncall);
+        Assert.Equal(0, await oncall.Locator("#actor").CountAsync());
         var row = oncall.Locator($"#incident-table tr[data-incident='{id}']");
         Assert.Contains("nobody yet", await row.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("checkout-availability", await oncall.Locator("#burning-table tbody tr").First.GetAttributeAsync("data-slo"));
@@ -100,12 +113,6 @@ public sealed class UiPagesTests
         await row.Locator("a[href^='/ui/incidents/']").ClickAsync();
         await oncall.WaitForURLAsync($"**/ui/incidents/{id}");
         await UiBrowser.WaitForRefreshAsync(oncall);
-        await oncall.Locator("#actor").FillAsync("");
-        await oncall.Locator("#ack").ClickAsync();
-        Assert.Contains("Acting as", await oncall.Locator("#action-message").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Equal(0, await oncall.Locator("#timeline li[data-kind='acked']").CountAsync());
-
-        await oncall.Locator("#actor").FillAsync("alice");
         await oncall.Locator("#ack").ClickAsync();
 
         await oncall.Locator("#timeline li[data-kind='acked']", new() { HasText = "alice" }).WaitForAsync();
@@ -132,6 +139,54 @@ public sealed class UiPagesTests
             Assert.Equal("resolved", incident.RootElement.GetProperty("state").GetString());
         }
 
+        // A comment that is markup stays text: nothing in it runs or becomes an element.
+        const string Payload = "<img src=x onerror=\"window.injected=1\"><script>window.injected=2</script>";
+        await oncall.Locator("#comment").FillAsync(Payload);
+        await oncall.Locator("#add-comment").ClickAsync();
+        await oncall.Locator("#timeline li[data-kind='comment']", new() { HasText = "<script>window.injected=2</script>" }).WaitForAsync();
+        Assert.Equal(0, await oncall.Locator("#timeline img, #timeline script").CountAsync());
+        Assert.Equal("undefined", await oncall.EvaluateAsync<string>("() => typeof window.injected"));
+
+        Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
+    }
+
+    [Fact]
+    public async Task LabelsAndAnnotationsThatAreMarkupStayTextOnTheIncidentPage()
+    {
+        await using var scenario = await UiScenario.StartAsync();
+        const string Payload = "<img src=x onerror=\"window.injected=1\">";
+        var alert = new[]
+        {
+            new
+            {
+                labels = new Dictionary<string, string> { ["alertname"] = "Injected" + Payload, ["service"] = "web", ["severity"] = "page", ["note"] = "<script>window.injected=2</script>" },
+                annotations = new Dictionary<string, string> { ["summary"] = "<b onmouseover=\"window.injected=3\">bold?</b>" },
+            },
+        };
+        using (var posted = await scenario.Service.Http.PostAsync("/api/v2/alerts", System.Net.Http.Json.JsonContent.Create(alert)))
+        {
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        }
+
+        var id = await Poll.UntilAsync(
+            async () =>
+            {
+                using var list = JsonDocument.Parse(await scenario.Service.Http.GetStringAsync("/api/v1/incidents?service=web"));
+                return list.RootElement.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).FirstOrDefault();
+            },
+            found => found > 0, TimeSpan.FromSeconds(30), "the injected alert's incident");
+        await using var browser = await UiBrowser.LaunchAsync();
+
+        var page = await browser.OpenAsync(scenario.Service.BaseAddress, $"ui/incidents/{id.ToString(CultureInfo.InvariantCulture)}");
+        var alerts = page.Locator("#alert-table");
+        await alerts.WaitForAsync();
+        var text = await alerts.InnerTextAsync();
+        Assert.Contains("Injected" + Payload, text, StringComparison.Ordinal);
+        Assert.Contains("<script>window.injected=2</script>", text, StringComparison.Ordinal);
+        Assert.Contains("<b onmouseover", text, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("main img, main script, main b").CountAsync());
+        await page.Locator("#alert-table strong").First.HoverAsync();
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.injected"));
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 

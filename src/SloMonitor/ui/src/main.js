@@ -3,6 +3,8 @@ import 'uplot/dist/uPlot.min.css';
 import './styles/app.css';
 import { h, replace } from './lib/dom.js';
 import { startRefreshing } from './lib/refresh.js';
+import { getJson, onUnauthorized } from './lib/api.js';
+import { currentToken, forgetToken, keepToken, session, takeTokenFromAddress } from './lib/session.js';
 import * as overview from './pages/overview.js';
 import * as oncall from './pages/oncall.js';
 import * as slo from './pages/slo.js';
@@ -15,9 +17,24 @@ const routes = [
   { pattern: /^\/ui\/incidents\/([^/]+)\/?$/, page: incident, nav: 'oncall' },
 ];
 
-function start() {
+async function start() {
   const main = document.getElementById('page');
   const status = document.getElementById('refresh-status');
+  takeTokenFromAddress();
+  onUnauthorized((message) => signIn(main, `Not signed in: ${message}`));
+  if (!currentToken()) {
+    signIn(main);
+    return;
+  }
+  try {
+    const me = await getJson('/api/v1/whoami');
+    session.name = me.name;
+    showSignedIn(me);
+  } catch (error) {
+    if (error.status !== 401) status.textContent = `Could not reach the service: ${error.message}`;
+    main.setAttribute('aria-busy', 'false');
+    return;
+  }
   const path = window.location.pathname;
   const route = routes.find((r) => r.pattern.test(path));
   document.querySelectorAll('[data-nav]').forEach((link) => {
@@ -33,6 +50,31 @@ function start() {
   const view = route.page.mount(main, parameter === undefined ? undefined : decodeURIComponent(parameter));
   const refresher = startRefreshing(view.refresh, { seconds: 10, main, status });
   view.onChange?.(() => refresher.now());
+}
+
+function showSignedIn(me) {
+  const box = document.getElementById('signed-in');
+  replace(box, 'Signed in as ', h('strong', { id: 'principal' }, me.name), ' ',
+    h('button', { type: 'button', id: 'sign-out', class: 'link', onclick: () => { forgetToken(); window.location.reload(); } }, 'Sign out'));
+}
+
+let signingIn = false;
+
+// The sign-in page: paste a token (from `SloMonitor tokens create` or the link ./run.sh prints).
+function signIn(main, problem) {
+  if (signingIn) return;
+  signingIn = true;
+  forgetToken();
+  replace(document.getElementById('signed-in'));
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', placeholder: 'slom_…', required: true });
+  replace(main, h('section', { class: 'panel sign-in' },
+    h('h1', {}, 'Sign in'),
+    problem ? h('p', { class: 'message failing', role: 'alert' }, problem) : null,
+    h('p', {}, 'Paste an API token. Create one on the host with ',
+      h('code', {}, 'SloMonitor tokens create --name YOU --scopes read,respond,write'), '.'),
+    h('form', { id: 'sign-in', onsubmit: (e) => { e.preventDefault(); keepToken(input.value); window.location.reload(); } },
+      h('label', {}, 'Token ', input), h('button', { type: 'submit', id: 'sign-in-button' }, 'Sign in'))));
+  main.setAttribute('aria-busy', 'false');
 }
 
 start();

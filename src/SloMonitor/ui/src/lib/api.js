@@ -1,4 +1,6 @@
-// Reads the service's JSON API (same origin) and turns failures into errors that say what went wrong.
+// Reads the service's JSON API (same origin) with the signed-in token and turns failures into errors that say what
+// went wrong. A 401 means the token is missing, revoked or expired: the page asks to sign in again.
+import { currentToken } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -7,14 +9,28 @@ export class ApiError extends Error {
   }
 }
 
-async function send(path, init) {
+const unauthorizedListeners = [];
+
+/** Calls `listener(message)` when the service refuses the token (401). */
+export function onUnauthorized(listener) {
+  unauthorizedListeners.push(listener);
+}
+
+async function send(path, init = {}) {
   let response;
+  const headers = { Accept: 'application/json', ...init.headers };
+  const token = currentToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    response = await fetch(path, { headers: { Accept: 'application/json' }, ...init });
+    response = await fetch(path, { ...init, headers });
   } catch (error) {
     throw new ApiError(0, `the service did not answer (${error.message})`);
   }
-  if (!response.ok) throw new ApiError(response.status, await describe(response));
+  if (!response.ok) {
+    const error = new ApiError(response.status, await describe(response));
+    if (response.status === 401) unauthorizedListeners.forEach((listener) => listener(error.message));
+    throw error;
+  }
   if (response.status === 204) return null;
   const text = await response.text();
   return text.length === 0 ? null : JSON.parse(text);

@@ -10,6 +10,8 @@ export function h(tag, attributes = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === 'href' && !safeHref(String(value))) {
+      continue;
     } else if (name === 'dataset') {
       Object.assign(element.dataset, value);
     } else {
@@ -46,4 +48,15 @@ export function table({ columns, rows, empty, attributes }) {
   return h('table', { class: 'grid', ...attributes },
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows));
+}
+
+/** Only links within the UI or to http(s) addresses: never javascript:, data: or other schemes from the data. */
+export function safeHref(href) {
+  if (href.startsWith('/') && !href.startsWith('//')) return true;
+  try {
+    const url = new URL(href);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -3,8 +3,7 @@ import { apiPath, getJson, postJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { age, labelPairs, time } from '../lib/format.js';
 import { incidentStateBadge, severityBadge } from '../components/badges.js';
-
-const actorKey = 'slomonitor.actor';
+import { session } from '../lib/session.js';
 
 export function mount(root, id) {
   let incident = null;
@@ -14,14 +13,11 @@ export function mount(root, id) {
   const alerts = h('div', {});
   const message = h('p', { class: 'message', role: 'alert', id: 'action-message' });
 
-  const actor = h('input', { id: 'actor', name: 'actor', autocomplete: 'username', placeholder: 'your name', value: readActor(),
-    oninput: () => localStorage.setItem(actorKey, actor.value.trim()) });
   const comment = h('textarea', { id: 'comment', name: 'comment', rows: 3, placeholder: 'What did you find or do?' });
   const ackButton = h('button', { type: 'button', id: 'ack', onclick: () => act('ack', 'acknowledged') }, '◐ Acknowledge');
   const resolveButton = h('button', { type: 'button', id: 'resolve', onclick: () => act('resolve', 'resolved') }, '✓ Resolve');
   const commentButton = h('button', { type: 'submit', id: 'add-comment' }, 'Add comment');
   const actions = h('form', { class: 'actions', onsubmit: (e) => { e.preventDefault(); addComment(); } },
-    h('label', {}, 'Acting as ', actor),
     h('div', { class: 'buttons' }, ackButton, resolveButton),
     h('label', { class: 'comment' }, 'Comment', comment),
     h('div', { class: 'buttons' }, commentButton),
@@ -31,15 +27,6 @@ export function mount(root, id) {
     section('Actions', { id: 'actions' }, actions),
     section('Timeline', { id: 'timeline' }, timeline),
     section('Alerts in this incident', { id: 'incident-alerts' }, alerts));
-
-  function who() {
-    const name = actor.value.trim();
-    if (!name) {
-      say('Enter your name in "Acting as" first: the timeline records who did what.', true);
-      actor.focus();
-    }
-    return name;
-  }
 
   function say(text, failed = false) {
     message.textContent = text;
@@ -62,19 +49,16 @@ export function mount(root, id) {
   }
 
   async function act(path, done) {
-    const name = who();
-    if (name) await post(path, { actor: name, version: incident?.version }, `Incident ${done} by ${name}.`);
+    await post(path, { version: incident?.version }, `Incident ${done} by ${session.name}.`);
   }
 
   async function addComment() {
-    const name = who();
-    if (!name) return;
     const text = comment.value.trim();
     if (!text) {
       say('Write a comment first.', true);
       return;
     }
-    if (await post('comments', { actor: name, text }, 'Comment added.')) comment.value = '';
+    if (await post('comments', { text }, 'Comment added.')) comment.value = '';
   }
 
   return {
@@ -91,14 +75,6 @@ export function mount(root, id) {
       replace(alerts, alertTable(incident.alerts ?? [], now));
     },
   };
-}
-
-function readActor() {
-  try {
-    return localStorage.getItem(actorKey) ?? '';
-  } catch {
-    return '';
-  }
 }
 
 function drawHeader(header, incident, now) {

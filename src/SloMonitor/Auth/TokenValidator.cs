@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using SloMonitor.Storage;
+
+namespace SloMonitor.Auth;
+
+/// <summary>What validating one bearer token found.</summary>
+internal enum TokenCheck
+{
+    Valid,
+    Unknown,
+    Expired,
+    DatabaseUnavailable,
+}
+
+/// <summary>
+/// Validates bearer tokens. A token seen valid is kept in memory with its prebuilt principal, so the request path
+/// is a SHA-256 and a dictionary lookup; <see cref="RefreshAsync"/> (every <c>Auth:TokenRefreshInterval</c>) checks
+/// the kept tokens against PostgreSQL in one query, drops revoked ones and writes last-used times in one statement.
+/// While PostgreSQL is away, kept tokens go on working (expiry is checked from memory) and a token never seen
+/// cannot be checked.
+/// </summary>
+internal sealed class TokenValidator
+{
+    public const string Scheme = "Bearer";
+    private readonly ConcurrentDictionary<TokenHash, Entry> _valid = new();
+    private readonly TokenStore _store;
+    private readonly TimeProvider _time;
+    private int _changes;
+
+    public TokenValidator(TokenStore store, TimeProvider time, IEnumerable<InternalToken> internalTokens)
+    {
+        _store = store;
+        _time = time;
+        foreach (var token in internalTokens)
+        {
+            _valid[ApiToken.Hash(token.Secret)] = new Entry(new TokenInfo(0, TokenStore.DefaultTenant, token.Name, "", token.Scopes, default, "", null, null, null));
+        }
+    }
+
+    /// <summary>Grows whenever a token is added to or dropped from the validated set.</summary>
+    public int Changes => Volatile.Read(ref _changes);
+
+    /// <summary>The tokens validated against PostgreSQL (internal ones are left out).</summary>
+    public IEnumerable<(TokenHash Hash, TokenInfo Token)> Validated => _valid.Where(kv => kv.Value.Token.Id > 0).Select(kv => (kv.Key, kv.Value.Token));
+
+    /// <summary>Takes tokens validated before (the cache file), to be checked again at the next refresh.</summary>
+    public void Restore(IEnumerable<(TokenHash Hash, TokenInfo Token)> tokens)
+    {
+        foreach (var (hash, token) in tokens)
+        {
+            _valid.TryAdd(hash, new Entry(token));
+        }
+    }
+
+    public async ValueTask<(TokenCheck Check, AuthenticationTicket? Ticket)> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (!ApiToken.IsWellFormed(token))
+        {
+            return (TokenCheck.Unknown, null);
+        }
+
+        var hash = ApiToken.Hash(token);
+        var now = _time.GetUtcNow();
+        if (_valid.TryGetValue(hash, out var entry))
+        {
+            return Use(entry, now);
+        }
+
+        IReadOnlyList<(TokenHash Hash, TokenInfo Token)> found;
+        try
+        {
+            found = await _store.FindAsync([hash], cancellationToken);
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+        {
+            return (TokenCheck.DatabaseUnavailable, null);
+        }
+
+        if (found.Count == 0)
+        {
+            return (TokenCheck.Unknown, null);
+        }
+
+        entry = _valid.GetOrAdd(hash, new Entry(found[0].Token));
+        Interlocked.Increment(ref _changes);
+        return Use(entry, now);
+    }
+
+    /// <summary>Forgets a token at once (revoked through this instance's API).</summary>
+    public void Forget(long id)
+    {
+        foreach (var (hash, entry) in _valid)
+        {
+            if (entry.Token.Id == id && _valid.TryRemove(hash, out _))
+            {
+                Interlocked.Increment(ref _changes);
+            }
+        }
+    }
+
+    /// <summary>Writes the last-used times gathered since the previous call, then re-reads every kept token.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var uses = new List<(long, DateTimeOffset)>();
+        var pending = new List<(Entry Entry, long Ticks)>();
+        foreach (var entry in _valid.Values)
+        {
+            var used = Interlocked.Read(ref entry.LastUsedTicks);
+            if (used > entry.WrittenTicks && entry.Token.Id > 0)
+            {
+                uses.Add((entry.Token.Id, new DateTimeOffset(used, TimeSpan.Zero)));
+                pending.Add((entry, used));
+            }
+        }
+
+        await _store.TouchAsync(uses, cancellationToken);
+        foreach (var (entry, ticks) in pending)
+        {
+            entry.WrittenTicks = ticks;
+        }
+
+        var hashes = _valid.Where(kv => kv.Value.Token.Id > 0).Select(kv => kv.Key).ToList();
+        if (hashes.Count == 0)
+        {
+            return;
+        }
+
+        var current = (await _store.FindAsync(hashes, cancellationToken)).ToDictionary(f => f.Hash, f => f.Token);
+        foreach (var hash in hashes)
+        {
+            if (!current.ContainsKey(hash) && _valid.TryRemove(hash, out _))
+            {
+                Interlocked.Increment(ref _changes);
+            }
+        }
+    }
+
+    private static (TokenCheck, AuthenticationTicket?) Use(Entry entry, DateTimeOffset now)
+    {
+        if (entry.Token.ExpiresAt is { } expires && expires <= now)
+        {
+            return (TokenCheck.Expired, null);
+        }
+
+        var ticks = now.UtcTicks;
+        var seen = Interlocked.Read(ref entry.LastUsedTicks);
+        if (ticks > seen)
+        {
+            Interlocked.CompareExchange(ref entry.LastUsedTicks, ticks, seen);
+        }
+
+        return (TokenCheck.Valid, entry.Ticket);
+    }
+
+    /// <summary>The principal of a token: its name, tenant and one claim per scope.</summary>
+    public static ClaimsPrincipal PrincipalOf(string name, string tenant, IEnumerable<string> scopes, string authenticationType)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(Scopes.TenantClaimType, tenant) };
+        claims.AddRange(scopes.Select(s => new Claim(Scopes.ClaimType, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    private sealed class Entry(TokenInfo token)
+    {
+        public TokenInfo Token { get; } = token;
+
+        public AuthenticationTicket Ticket { get; } = new(PrincipalOf(token.Name, token.Tenant, token.Scopes, Scheme), Scheme);
+
+        public long LastUsedTicks;
+
+        public long WrittenTicks;
+    }
+}
+
+/// <summary>A token the service makes for itself at start (its own telemetry export), valid in memory only.</summary>
+internal sealed record InternalToken(string Secret, string Name, IReadOnlyList<string> Scopes);
