@@ -18,7 +18,6 @@ public sealed class KilledProcessSpoolTests
     public async Task APageSpooledAndNotDeliveredWhenTheServiceIsKilledIsDeliveredOnceAfterItStartsAgain()
     {
         await using var postgres = await OwnedPostgres.StartAsync();
-        await postgres.StopAsync();
         await using var receiver = await RecordingReceiver.StartAsync();
         receiver.Status = 503;
         var directory = Directory.CreateTempSubdirectory("slomonitor-spool-kill-").FullName;
@@ -47,7 +46,8 @@ public sealed class KilledProcessSpoolTests
             environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
             environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
             environment["SloMonitor__DatabaseProbeInterval"] = "00:00:01";
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+            environment["Auth__TokenRefreshInterval"] = "00:00:01";
+            using var http = await ServiceProcess.AdminClientAsync(postgres.ConnectionString, httpPort);
             var alert = new[]
             {
                 new { labels = new Dictionary<string, string> { ["alertname"] = "CheckoutDown", ["slo"] = "checkout", ["severity"] = "page" } },
@@ -55,7 +55,11 @@ public sealed class KilledProcessSpoolTests
 
             using (var first = ServiceProcess.Start(environment))
             {
-                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("readyz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60)), first.Output);
+                // The sender's token is known before PostgreSQL goes away (and kept in the token cache file for the
+                // restart), as it is for a sender that has been posting alerts all along.
+                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/whoami")).IsSuccessStatusCode, TimeSpan.FromSeconds(60)), first.Output);
+                Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), first.Output);
+                await postgres.StopAsync();
                 using (var posted = await http.PostAsJsonAsync("api/v2/alerts", alert))
                 {
                     Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
