@@ -60,8 +60,9 @@ internal sealed class AlertingLoop(
             try
             {
                 started.AddRange(await outbox.StartDueAsync(cancellationToken));
-                metrics.SetQueueDepth(await outboxStore.PendingCountAsync(cancellationToken));
+                var (pending, oldest) = await outboxStore.PendingAsync(cancellationToken);
                 var now = time.GetUtcNow();
+                metrics.SetBacklog(pending, oldest, now);
                 if (now - _lastPurge >= TimeSpan.FromHours(1))
                 {
                     _lastPurge = now;

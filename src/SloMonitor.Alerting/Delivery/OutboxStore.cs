@@ -97,11 +97,13 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
         return changed > 0;
     }
 
-    public async Task<long> PendingCountAsync(CancellationToken cancellationToken)
+    /// <summary>The notifications not yet delivered or given up, and when the oldest of them was decided (null: none).</summary>
+    public async Task<(long Count, DateTimeOffset? OldestCreatedAt)> PendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM notification_outbox WHERE state = 'pending'", cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleAsync<(long Count, DateTime? Oldest)>(new CommandDefinition(
+            "SELECT count(*), min(created_at) FROM notification_outbox WHERE state = 'pending'", cancellationToken: cancellationToken));
+        return (row.Count, row.Oldest is { } oldest ? new DateTimeOffset(DateTime.SpecifyKind(oldest, DateTimeKind.Utc)) : null);
     }
 
     /// <summary>

@@ -215,15 +215,22 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public async Task TheQueueDepthGaugeCountsUndeliveredNotifications()
+    public async Task TheBacklogGaugesCountUndeliveredNotificationsAndTheAgeOfTheOldest()
     {
         await using var receiver = await RecordingReceiver.StartAsync();
         receiver.Respond = (_, _, _) => Task.FromResult(503);
         await using var h = await AlertingHarness.StartAsync(Routing(receiver.Url, "gauge-hook"));
         await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
         await h.AdvanceAsync(TimeSpan.FromSeconds(30));
-        Assert.Contains("slomon_notification_queue_depth", await Exposition());
+        var exposition = await Exposition();
+        Assert.Contains("slomon_notification_queue_depth", exposition);
+        Assert.Contains("slomon_notification_oldest_pending_age_seconds", exposition);
         Assert.Equal(1, await h.PendingOutboxAsync());
+
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Alerting.Delivery.OutboxStore>(h.Services);
+        var (count, oldest) = await store.PendingAsync(CancellationToken.None);
+        Assert.Equal(1, count);
+        Assert.InRange((h.Time.GetUtcNow() - oldest!.Value).TotalSeconds, 0, 30); // decided after the group wait, within these 30 s
     }
 
     [Fact]
