@@ -45,20 +45,10 @@ internal static class AdjustmentsApi
             return NotFound(name);
         }
 
-        JsonElement body;
-        try
+        var (body, invalid) = await ApiRequests.ReadObjectAsync(request, "a JSON object {from, to, reason}", cancellationToken);
+        if (invalid is not null)
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            body = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return Problem("body", $"invalid JSON: {ex.Message}");
-        }
-
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return Problem("body", "expected a JSON object {from, to, reason}");
+            return invalid;
         }
 
         foreach (var unsupported in new[] { "selector", "recurrence" })
@@ -100,7 +90,7 @@ internal static class AdjustmentsApi
             return Problem("reason", $"is longer than {MaxReasonLength} characters");
         }
 
-        var author = ApiAuthor.Of(request);
+        var author = Principal.NameOf(request.HttpContext);
 
         if (await store.CountAsync(name, cancellationToken) >= options.MaxAdjustmentsPerSlo)
         {
@@ -115,7 +105,7 @@ internal static class AdjustmentsApi
 
     private static async Task<IResult> DeleteAsync(string name, long id, HttpRequest request, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var author = ApiAuthor.Of(request);
+        var author = Principal.NameOf(request.HttpContext);
 
         if (!await store.DeleteAsync(name, id, author, time.GetUtcNow(), cancellationToken))
         {
@@ -147,6 +137,5 @@ internal static class AdjustmentsApi
     private static IResult NotFound(string name) =>
         Results.Json(new { error = $"no SLO named '{name}'" }, statusCode: StatusCodes.Status404NotFound);
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }

@@ -198,6 +198,5 @@ public static class AlertsApi
         return false;
     }
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }

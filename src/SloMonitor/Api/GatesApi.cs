@@ -42,20 +42,10 @@ internal static class GatesApi
             return UnknownService(service);
         }
 
-        JsonElement body;
-        try
+        var (body, invalid) = await ApiRequests.ReadObjectAsync(request, "a JSON object {reason, expiresAt | duration}", cancellationToken);
+        if (invalid is not null)
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            body = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return Problem("body", $"invalid JSON: {ex.Message}");
-        }
-
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return Problem("body", "expected a JSON object {reason, expiresAt | duration}");
+            return invalid;
         }
 
         var reason = Text(body, "reason")?.Trim();
@@ -69,7 +59,7 @@ internal static class GatesApi
             return Problem("reason", $"is longer than {MaxReasonLength} characters");
         }
 
-        var author = ApiAuthor.Of(request);
+        var author = Principal.NameOf(request.HttpContext);
 
         var now = time.GetUtcNow();
         var hasExpiry = body.TryGetProperty("expiresAt", out var expiresNode) && expiresNode.ValueKind != JsonValueKind.Null;
@@ -115,7 +105,7 @@ internal static class GatesApi
 
     private static async Task<IResult> RemoveOverrideAsync(string service, long id, HttpRequest request, GateOverrideStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var author = ApiAuthor.Of(request);
+        var author = Principal.NameOf(request.HttpContext);
         if (!await store.RemoveAsync(service, id, author, time.GetUtcNow(), cancellationToken))
         {
             return Results.Json(new { error = $"no active override {id} of service '{service}'" }, statusCode: StatusCodes.Status404NotFound);
@@ -161,6 +151,5 @@ internal static class GatesApi
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }

@@ -130,6 +130,5 @@ public static class IncidentsApi
     private static string? Query(HttpRequest request, string name) =>
         request.Query[name].ToString() is { Length: > 0 } value ? value : null;
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }

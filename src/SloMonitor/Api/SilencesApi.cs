@@ -60,20 +60,10 @@ public static class SilencesApi
 
     private static async Task<IResult> CreateAsync(HttpRequest request, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        JsonElement body;
-        try
+        var (body, invalid) = await ApiRequests.ReadObjectAsync(request, "a JSON object", cancellationToken);
+        if (invalid is not null)
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            body = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return Problem("body", $"invalid JSON: {ex.Message}");
-        }
-
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return Problem("body", "expected a JSON object");
+            return invalid;
         }
 
         if (!body.TryGetProperty("matchers", out var matchersJson) || matchersJson.ValueKind != JsonValueKind.Array)
@@ -180,6 +170,5 @@ public static class SilencesApi
         return false;
     }
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }

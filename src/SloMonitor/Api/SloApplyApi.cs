@@ -159,6 +159,5 @@ public static class SloApplyApi
         return Results.Json(answer, statusCode: status);
     }
 
-    private static IResult Problem(string field, string message) =>
-        Results.Json(new { error = $"{field}: {message}", field }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Problem(string field, string message) => ApiRequests.Problem(field, message);
 }
