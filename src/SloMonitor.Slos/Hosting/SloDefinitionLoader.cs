@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SloMonitor.Slos.Parsing;
@@ -8,7 +9,9 @@ namespace SloMonitor.Slos.Hosting;
 /// <summary>
 /// Loads the SLO definitions before the service takes traffic — those stored through the API, then the files —
 /// and afterwards re-reads every file that changed. An invalid file is logged with its line and field and leaves
-/// that file's previous definitions running; a deleted file removes its SLOs.
+/// that file's previous definitions running; a deleted file removes its SLOs. The folders of the files are watched,
+/// so an edit is read <see cref="SloOptions.FileChangeDelay"/> after the last write; the check every
+/// <see cref="SloOptions.FileCheckInterval"/> catches what a watcher misses (network file systems, full event queues).
 /// </summary>
 internal sealed class SloDefinitionLoader(
     SloOptions options,
@@ -18,22 +21,50 @@ internal sealed class SloDefinitionLoader(
     ILogger<SloDefinitionLoader> logger) : BackgroundService
 {
     private readonly Dictionary<string, (DateTime Written, long Length)> _seen = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly List<FileSystemWatcher> _watchers = [];
     private bool _apiLoaded;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await LoadApiAsync(cancellationToken);
         CheckFiles();
+        if (options.FileChangeDelay > TimeSpan.Zero)
+        {
+            Watch();
+        }
+
         await base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.FileCheckInterval, time);
+        Task<bool>? changed = null;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                changed ??= _changes.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                await Task.WhenAny(changed, Task.Delay(options.FileCheckInterval, time, stoppingToken));
+                stoppingToken.ThrowIfCancellationRequested();
+                if (changed.IsCompleted)
+                {
+                    // Let a write that is still going on finish; events during the wait are covered by this check.
+                    await Task.Delay(options.FileChangeDelay, time, stoppingToken);
+                    _changes.Reader.TryRead(out _);
+                    changed = null;
+                }
+
                 if (!_apiLoaded)
                 {
                     await LoadApiAsync(stoppingToken);
@@ -46,6 +77,47 @@ internal sealed class SloDefinitionLoader(
         {
         }
     }
+
+    /// <summary>Watches the folder of every configured path or glob that exists (and its subfolders for a glob).</summary>
+    private void Watch()
+    {
+        var folders = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var pattern in options.Files)
+        {
+            if (string.IsNullOrWhiteSpace(pattern))
+            {
+                continue;
+            }
+
+            var full = Path.GetFullPath(pattern);
+            var wildcard = full.IndexOfAny(['*', '?', '[']);
+            var folder = Path.GetDirectoryName(wildcard < 0 ? full : full[..wildcard]);
+            if (folder is not null && Directory.Exists(folder))
+            {
+                folders[folder] = (folders.TryGetValue(folder, out var deep) && deep) || wildcard >= 0;
+            }
+        }
+
+        foreach (var (folder, deep) in folders)
+        {
+            try
+            {
+                var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = deep };
+                watcher.Changed += OnChange;
+                watcher.Created += OnChange;
+                watcher.Deleted += OnChange;
+                watcher.Renamed += OnChange;
+                watcher.EnableRaisingEvents = true;
+                _watchers.Add(watcher);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Cannot watch {Folder} for SLO file changes ({Reason}); they are read every {Interval}", folder, e.Message, options.FileCheckInterval);
+            }
+        }
+    }
+
+    private void OnChange(object sender, FileSystemEventArgs e) => _changes.Writer.TryWrite(true);
 
     /// <summary>Reads the files again if anything changed; returns the number of files re-read.</summary>
     internal int CheckFiles()
@@ -93,6 +165,7 @@ internal sealed class SloDefinitionLoader(
 
     private void Load(string file)
     {
+        var started = time.GetTimestamp();
         SloParseResult result;
         try
         {
@@ -116,7 +189,7 @@ internal sealed class SloDefinitionLoader(
         }
 
         catalog.SetFile(file, result.Definitions);
-        logger.LogInformation("Loaded {Count} SLO(s) from {File}", result.Definitions.Count, file);
+        logger.LogInformation("Loaded {Count} SLO(s) from {File} in {Seconds:0.000} s", result.Definitions.Count, file, time.GetElapsedTime(started).TotalSeconds);
     }
 
     private async Task LoadApiAsync(CancellationToken cancellationToken)

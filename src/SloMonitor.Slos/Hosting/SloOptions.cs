@@ -13,6 +13,9 @@ public sealed class SloOptions
     /// <summary>How often the files are checked for changes.</summary>
     public TimeSpan FileCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long after a watched file's last change it is read; zero turns watching off (only the periodic check remains).</summary>
+    public TimeSpan FileChangeDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
     public int MaxGroupsPerSlo { get; set; } = 100;
 
     public int HistogramScale { get; set; } = 5;
@@ -54,6 +57,11 @@ public sealed class SloOptions
         if (FileCheckInterval < TimeSpan.FromMilliseconds(100))
         {
             throw new InvalidOperationException($"Slos:FileCheckInterval must be at least 100ms, found {FileCheckInterval}");
+        }
+
+        if (FileChangeDelay < TimeSpan.Zero || FileChangeDelay > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Slos:FileChangeDelay must be between 0 and 1 minute, found {FileChangeDelay}");
         }
 
         if (MaxGroupsPerSlo < 1)

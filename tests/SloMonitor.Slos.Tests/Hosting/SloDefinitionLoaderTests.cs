@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -84,13 +85,41 @@ public sealed class SloDefinitionLoaderTests : IDisposable
         Assert.Equal("checkout", Assert.Single(engine.Definitions).Service);
     }
 
-    private (SloDefinitionLoader Loader, SloEngine Engine) Create(string pattern)
+    [Fact]
+    public async Task AnEditedFileIsReadAtOnceWithoutWaitingForThePeriodicCheck()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+        Write("slos.yaml", Slo("pay"));
+        var (loader, engine) = Create(Path.Combine(_directory, "*.yaml"), TimeProvider.System, TimeSpan.FromHours(1));
+        await loader.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.Equal(["pay"], engine.Definitions.Select(d => d.Name));
+
+            Write("slos.yaml", Slo("pay") + Slo("search"));
+            Write("new.yaml", Slo("browse"));
+            var waited = Stopwatch.StartNew();
+            while (engine.Definitions.Count < 3 && waited.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+
+            Assert.Equal(["browse", "pay", "search"], engine.Definitions.Select(d => d.Name).Order());
+        }
+        finally
+        {
+            await loader.StopAsync(CancellationToken.None);
+            loader.Dispose();
+        }
+    }
+
+    private (SloDefinitionLoader Loader, SloEngine Engine) Create(string pattern, TimeProvider? clock = null, TimeSpan? checkInterval = null)
+    {
+        var time = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
         var engine = new SloEngine(time, new SloEngineOptions());
         var catalog = new SloCatalog(engine, NullLogger<SloCatalog>.Instance);
         var store = new SloDefinitionStore(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"));
-        var loader = new SloDefinitionLoader(new SloOptions { Files = [pattern] }, catalog, store, time, NullLogger<SloDefinitionLoader>.Instance);
+        var options = new SloOptions { Files = [pattern], FileCheckInterval = checkInterval ?? TimeSpan.FromSeconds(5) };
+        var loader = new SloDefinitionLoader(options, catalog, store, time, NullLogger<SloDefinitionLoader>.Instance);
         return (loader, engine);
     }
 
