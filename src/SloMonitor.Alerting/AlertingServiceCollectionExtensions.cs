@@ -48,6 +48,7 @@ public static class AlertingServiceCollectionExtensions
         {
             ExpiredRetention = options.ExpiredSilenceRetention,
         });
+        services.AddSingleton(sp => new IncidentStatistics(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new IncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
         {
             AckTimeout = sp.GetRequiredService<AlertingConfig>().AckTimeout,

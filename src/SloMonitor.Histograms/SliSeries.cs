@@ -213,9 +213,25 @@ public sealed class SliSeries
             throw new ArgumentOutOfRangeException(nameof(toUnixMs), toUnixMs, $"toUnixMs must not be before fromUnixMs ({fromUnixMs})");
         }
 
+        return Read(fromUnixMs, toUnixMs, fromUnixMs);
+    }
+
+    /// <summary>
+    /// The slices that start in [from, to) of the tier a reading from <paramref name="tierFromUnixMs"/> uses: a part
+    /// of a longer window read slice for slice as that window is, so that it can be taken out of it exactly.
+    /// </summary>
+    public WindowReading Read(long fromUnixMs, long toUnixMs, long tierFromUnixMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromUnixMs);
+        ArgumentOutOfRangeException.ThrowIfNegative(tierFromUnixMs);
+        if (toUnixMs < fromUnixMs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(toUnixMs), toUnixMs, $"toUnixMs must not be before fromUnixMs ({fromUnixMs})");
+        }
+
         return _changes.ReadConsistent(
-            (Series: this, From: fromUnixMs, To: toUnixMs),
-            static q => q.Series._tiers.ReadCalendar(q.From, q.To, q.Series.NewestUnixMs, q.Series._stripes));
+            (Series: this, From: fromUnixMs, To: toUnixMs, TierFrom: Math.Min(tierFromUnixMs, fromUnixMs)),
+            static q => q.Series._tiers.ReadCalendar(q.From, q.To, q.Series.NewestUnixMs, q.Series._stripes, q.TierFrom));
     }
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>

@@ -86,12 +86,12 @@ internal sealed class SliceTiers
             stripes);
     }
 
-    /// <summary>The slices that start in [from, to), from the finest tier that still keeps <paramref name="fromUnixMs"/>.</summary>
-    public WindowReading ReadCalendar(long fromUnixMs, long toUnixMs, long headMs, WriteStripe?[] stripes)
+    /// <summary>The slices that start in [from, to), from the finest tier that still keeps <paramref name="tierFromUnixMs"/> (at most from).</summary>
+    public WindowReading ReadCalendar(long fromUnixMs, long toUnixMs, long headMs, WriteStripe?[] stripes, long tierFromUnixMs)
     {
         long head = Math.Max(headMs, 0);
-        var counters = Counters[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, head)];
-        var histograms = Histograms?[SliceTier.ChooseFrom(_histogramTiers, fromUnixMs, head)];
+        var counters = Counters[SliceTier.ChooseFrom(_counterTiers, tierFromUnixMs, head)];
+        var histograms = Histograms?[SliceTier.ChooseFrom(_histogramTiers, tierFromUnixMs, head)];
         return ReadSlices(
             counters,
             SliceRange.Kept(counters.Tier, CeilDiv(fromUnixMs, counters.Tier.SliceMs), CeilDiv(toUnixMs, counters.Tier.SliceMs) - 1, head),

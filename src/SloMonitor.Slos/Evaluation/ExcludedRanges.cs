@@ -6,8 +6,9 @@ public readonly record struct ExcludedRange(long FromMs, long ToMs);
 /// <summary>
 /// Budget adjustments as readings see them: the ranges of an SLO, sorted and merged, subtracted from every window
 /// read. What is subtracted is what the track holds for the part of the window inside each range, read the way the
-/// window itself is read (the slices that start in it), so events in slices wholly inside a range are removed exactly
-/// and a slice that straddles an edge counts as the side its start is on.
+/// window itself is read (the slices of the same tier that start in it), so events in slices wholly inside a range
+/// are removed exactly, a slice that straddles an edge counts as the side its start is on, and nothing is taken out
+/// that the window did not count.
 /// </summary>
 internal static class ExcludedRanges
 {
@@ -43,7 +44,7 @@ internal static class ExcludedRanges
                 continue;
             }
 
-            var excluded = track.Read(from, to, withLatency: false);
+            var excluded = track.Read(from, to, withLatency: false, tierFromMs: Math.Max(0, fromMs));
             reading = reading with
             {
                 Good = Math.Max(0, reading.Good - excluded.Good),

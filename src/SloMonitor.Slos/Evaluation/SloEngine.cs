@@ -239,6 +239,24 @@ public sealed class SloEngine : ITelemetrySink
     public SloBurndown? Burndown(string name, int points = SloBurndown.DefaultPoints) =>
         _index.TryGet(name, out var slo) ? SloBurndownReader.Read(slo, _time.GetUtcNow(), points) : null;
 
+    /// <summary>Every SLO (of <paramref name="service"/> and of <paramref name="team"/>, its <c>team</c> label, when given) over [from, to), by name.</summary>
+    public IReadOnlyList<Reports.SloReportRow> Report(DateTimeOffset from, DateTimeOffset to, string? service = null, string? team = null)
+    {
+        var now = _time.GetUtcNow();
+        var rows = new List<Reports.SloReportRow>();
+        foreach (var slo in _index.ToList())
+        {
+            var definition = slo.Definition;
+            if ((service is null || definition.Service == service) && (team is null || definition.Labels.GetValueOrDefault("team") == team))
+            {
+                rows.Add(Reports.SloReportReader.Read(slo, from, to, now));
+            }
+        }
+
+        rows.Sort((a, b) => string.CompareOrdinal(a.Slo, b.Slo));
+        return rows;
+    }
+
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
         _index.TryGet(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), slo.Tracks.Retention) : null;

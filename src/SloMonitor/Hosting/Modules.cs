@@ -41,6 +41,7 @@ internal static class Modules
         app.MapSloApplyApi();
         app.MapGatesApi();
         app.MapAdjustmentsApi();
+        app.MapReportsApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();

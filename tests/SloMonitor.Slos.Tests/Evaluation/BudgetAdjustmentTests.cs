@@ -103,4 +103,25 @@ public sealed class BudgetAdjustmentTests
 
         Assert.Equal("ok", harness.Evaluate("pay").State);
     }
+
+    [Fact]
+    public void HistoryBurndownAndReportsReadTheAdjustedFigures()
+    {
+        var harness = Harness();
+        harness.SpansPerMinute("checkout", 61, 180, _ => (100, 100));
+        harness.Engine.SetAdjustments("pay", [Range(harness, TimeSpan.FromHours(3), TimeSpan.FromHours(1))]);
+        var quiet = Harness();
+
+        var history = harness.Engine.History("pay", harness.Now - TimeSpan.FromHours(4), harness.Now, TimeSpan.FromMinutes(30))!;
+        var quietHistory = quiet.Engine.History("pay", quiet.Now - TimeSpan.FromHours(4), quiet.Now, TimeSpan.FromMinutes(30))!;
+        var burndown = harness.Engine.Burndown("pay")!;
+        var report = Assert.Single(harness.Engine.Report(harness.Now - TimeSpan.FromHours(4), harness.Now));
+
+        Assert.Equal(quietHistory.Points.Select(p => (p.Sli, p.BudgetRemainingRatio)), history.Points.Select(p => (p.Sli, p.BudgetRemainingRatio)));
+        Assert.Equal(quietHistory.Points.Select(p => p.BurnRates["1h"]), history.Points.Select(p => p.BurnRates["1h"]));
+        Assert.All(burndown.Points, p => Assert.Equal(0, p.BadEvents));
+        Assert.Equal(1, burndown.Points[^1].BudgetRemainingRatio);
+        Assert.Equal((6_000L, 0L, 1.0, true), (report.TotalEvents, report.BadEvents, report.Sli, report.ObjectiveMet));
+        Assert.Equal((1, 7200.0), (report.Adjustments, report.AdjustedSeconds));
+    }
 }

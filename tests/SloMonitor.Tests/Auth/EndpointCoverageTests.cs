@@ -44,6 +44,7 @@ public sealed class EndpointCoverageTests
         ["GET /api/v1/slos/{name}/adjustments"] = "read",
         ["POST /api/v1/slos/{name}/adjustments"] = "write",
         ["DELETE /api/v1/slos/{name}/adjustments/{id:long}"] = "write",
+        ["GET /api/v1/reports"] = "read",
         ["GET /api/v1/gates/{service}"] = "read",
         ["POST /api/v1/gates/{service}/overrides"] = "write",
         ["DELETE /api/v1/gates/{service}/overrides/{id:long}"] = "write",

@@ -28,6 +28,7 @@ public sealed class UiEndpointsTests
 
     [Theory]
     [InlineData("/ui/oncall")]
+    [InlineData("/ui/reports")]
     [InlineData("/ui/slos/checkout-availability")]
     [InlineData("/ui/incidents/42")]
     [InlineData("/ui/")]

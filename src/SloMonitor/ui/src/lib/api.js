@@ -33,6 +33,7 @@ async function send(path, init = {}) {
   }
   if (response.status === 204) return null;
   const text = await response.text();
+  if (init.raw) return text;
   return text.length === 0 ? null : JSON.parse(text);
 }
 
@@ -49,6 +50,9 @@ async function describe(response) {
 }
 
 export const getJson = (path) => send(path);
+
+/** The body as text, asked for as `accept` (e.g. a CSV report). */
+export const getText = (path, accept) => send(path, { raw: true, headers: { Accept: accept } });
 
 export const postJson = (path, body) =>
   send(path, { method: 'POST', body: JSON.stringify(body), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
