@@ -213,26 +213,16 @@ public sealed class SliSeries
             throw new ArgumentOutOfRangeException(nameof(toUnixMs), toUnixMs, $"toUnixMs must not be before fromUnixMs ({fromUnixMs})");
         }
 
-        return Read(fromUnixMs, toUnixMs, fromUnixMs);
+        return _changes.ReadConsistent(
+            (Series: this, From: fromUnixMs, To: toUnixMs),
+            static q => q.Series._tiers.ReadCalendar(q.From, q.To, q.Series.NewestUnixMs, q.Series._stripes));
     }
 
     /// <summary>
-    /// The slices that start in [from, to) of the tier a reading from <paramref name="tierFromUnixMs"/> uses: a part
-    /// of a longer window read slice for slice as that window is, so that it can be taken out of it exactly.
+    /// The span of time whose events <see cref="Read(long, long)"/> of [from, to) counts, from the edges of the slices
+    /// it takes: wider than [from, to) by up to a slice of the tier it reads (an hour for data days old).
     /// </summary>
-    public WindowReading Read(long fromUnixMs, long toUnixMs, long tierFromUnixMs)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(fromUnixMs);
-        ArgumentOutOfRangeException.ThrowIfNegative(tierFromUnixMs);
-        if (toUnixMs < fromUnixMs)
-        {
-            throw new ArgumentOutOfRangeException(nameof(toUnixMs), toUnixMs, $"toUnixMs must not be before fromUnixMs ({fromUnixMs})");
-        }
-
-        return _changes.ReadConsistent(
-            (Series: this, From: fromUnixMs, To: toUnixMs, TierFrom: Math.Min(tierFromUnixMs, fromUnixMs)),
-            static q => q.Series._tiers.ReadCalendar(q.From, q.To, q.Series.NewestUnixMs, q.Series._stripes, q.TierFrom));
-    }
+    public (long FromMs, long ToMs) CalendarBounds(long fromUnixMs, long toUnixMs) => _tiers.CalendarBounds(fromUnixMs, toUnixMs, NewestUnixMs);
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
     public byte[] ToBytes()

@@ -86,18 +86,28 @@ internal sealed class SliceTiers
             stripes);
     }
 
-    /// <summary>The slices that start in [from, to), from the finest tier that still keeps <paramref name="tierFromUnixMs"/> (at most from).</summary>
-    public WindowReading ReadCalendar(long fromUnixMs, long toUnixMs, long headMs, WriteStripe?[] stripes, long tierFromUnixMs)
+    /// <summary>The slices that start in [from, to), from the finest tier that still keeps <paramref name="fromUnixMs"/>.</summary>
+    public WindowReading ReadCalendar(long fromUnixMs, long toUnixMs, long headMs, WriteStripe?[] stripes)
     {
         long head = Math.Max(headMs, 0);
-        var counters = Counters[SliceTier.ChooseFrom(_counterTiers, tierFromUnixMs, head)];
-        var histograms = Histograms?[SliceTier.ChooseFrom(_histogramTiers, tierFromUnixMs, head)];
+        var counters = Counters[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, head)];
+        var histograms = Histograms?[SliceTier.ChooseFrom(_histogramTiers, fromUnixMs, head)];
         return ReadSlices(
             counters,
             SliceRange.Kept(counters.Tier, CeilDiv(fromUnixMs, counters.Tier.SliceMs), CeilDiv(toUnixMs, counters.Tier.SliceMs) - 1, head),
             histograms,
             histograms is null ? default : SliceRange.Kept(histograms.Tier, CeilDiv(fromUnixMs, histograms.Tier.SliceMs), CeilDiv(toUnixMs, histograms.Tier.SliceMs) - 1, head),
             stripes);
+    }
+
+    /// <summary>
+    /// Where the events a <see cref="ReadCalendar"/> of [from, to) counts begin and end: the edges of the counter
+    /// slices it takes (the first one starting at or after from, the last one starting before to).
+    /// </summary>
+    public (long FromMs, long ToMs) CalendarBounds(long fromUnixMs, long toUnixMs, long headMs)
+    {
+        var slice = _counterTiers[SliceTier.ChooseFrom(_counterTiers, fromUnixMs, Math.Max(headMs, 0))].SliceMs;
+        return (CeilDiv(fromUnixMs, slice) * slice, CeilDiv(toUnixMs, slice) * slice);
     }
 
     public long EstimateBytes()

@@ -5,10 +5,10 @@ public readonly record struct ExcludedRange(long FromMs, long ToMs);
 
 /// <summary>
 /// Budget adjustments as readings see them: the ranges of an SLO, sorted and merged, subtracted from every window
-/// read. What is subtracted is what the track holds for the part of the window inside each range, read the way the
-/// window itself is read (the slices of the same tier that start in it), so events in slices wholly inside a range
-/// are removed exactly, a slice that straddles an edge counts as the side its start is on, and nothing is taken out
-/// that the window did not count.
+/// read. What is subtracted is what the track holds for the part of each range inside the time the window's reading
+/// counted (the edges of the slices it took), read as windows are read (the slices that start in it, from the finest
+/// tier that keeps them), so events in slices wholly inside a range are removed exactly and a slice that straddles an
+/// edge counts as the side its start is on.
 /// </summary>
 internal static class ExcludedRanges
 {
@@ -35,16 +35,24 @@ internal static class ExcludedRanges
     /// <summary><paramref name="reading"/> of [<paramref name="fromMs"/>, <paramref name="toMs"/>) less what the ranges inside it hold.</summary>
     public static TrackReading Apply(SliTrack track, TrackReading reading, long fromMs, long toMs, ExcludedRange[] ranges)
     {
+        if (ranges.Length == 0)
+        {
+            return reading;
+        }
+
+        // A window read in the past takes whole slices, up to an hour of events after its end for data days old; the
+        // part of a range inside what it counted is what comes out.
+        var (countedFrom, countedTo) = track.CountedBounds(fromMs, toMs);
         foreach (var range in ranges)
         {
-            var from = Math.Max(fromMs, range.FromMs);
-            var to = Math.Min(toMs, range.ToMs);
+            var from = Math.Max(countedFrom, range.FromMs);
+            var to = Math.Min(countedTo, range.ToMs);
             if (to <= from)
             {
                 continue;
             }
 
-            var excluded = track.Read(from, to, withLatency: false, tierFromMs: Math.Max(0, fromMs));
+            var excluded = track.Read(from, to, withLatency: false);
             reading = reading with
             {
                 Good = Math.Max(0, reading.Good - excluded.Good),

@@ -164,24 +164,23 @@ internal sealed class SliTrack
         return Combine(_events!.Read(nowMs, window), _numerator?.Read(nowMs, window), _slices?.Read(nowMs, window), latency);
     }
 
-    /// <summary>
-    /// The window [from, to), for calendar windows and history; with <paramref name="tierFromMs"/>, read from the
-    /// slices a window starting there reads (for the part of that window a budget adjustment takes out).
-    /// </summary>
-    public TrackReading Read(long fromMs, long toMs, bool withLatency, long tierFromMs = -1)
+    /// <summary>The window [from, to), for calendar windows and history.</summary>
+    public TrackReading Read(long fromMs, long toMs, bool withLatency)
     {
         if (_gauge is not null)
         {
             return Gauge(toMs, TimeSpan.FromMilliseconds(Math.Max(1, toMs - fromMs)));
         }
 
-        var tierFrom = tierFromMs < 0 ? fromMs : tierFromMs;
-        var latency = withLatency && _latency is not null ? Quantiles(ReadRange(_latency, fromMs, toMs, tierFrom).Histogram) : null;
-        return Combine(
-            ReadRange(_events!, fromMs, toMs, tierFrom),
-            _numerator is null ? null : ReadRange(_numerator, fromMs, toMs, tierFrom),
-            _slices is null ? null : ReadRange(_slices, fromMs, toMs, tierFrom),
-            latency);
+        var latency = withLatency && _latency is not null ? Quantiles(ReadRange(_latency, fromMs, toMs).Histogram) : null;
+        return Combine(ReadRange(_events!, fromMs, toMs), _numerator is null ? null : ReadRange(_numerator, fromMs, toMs), _slices is null ? null : ReadRange(_slices, fromMs, toMs), latency);
+    }
+
+    /// <summary>The span of time whose events <see cref="Read"/> of [from, to) counts (the edges of the slices it takes).</summary>
+    public (long FromMs, long ToMs) CountedBounds(long fromMs, long toMs)
+    {
+        var series = _events ?? _slices;
+        return series is null || series.NewestUnixMs < 0 ? (fromMs, toMs) : series.CalendarBounds(fromMs, Math.Min(toMs, series.NewestUnixMs + 1));
     }
 
     /// <summary>
@@ -345,10 +344,10 @@ internal sealed class SliTrack
     /// by its newest event while it sums back from <paramref name="toMs"/>, so a series that went quiet would lose
     /// its older slices if read up to now.
     /// </summary>
-    private static WindowReading ReadRange(SliSeries series, long fromMs, long toMs, long tierFromMs = -1)
+    private static WindowReading ReadRange(SliSeries series, long fromMs, long toMs)
     {
         var newest = series.NewestUnixMs;
-        return newest < 0 || fromMs > newest ? default : series.Read(fromMs, Math.Min(toMs, newest + 1), tierFromMs < 0 ? fromMs : Math.Max(0, tierFromMs));
+        return newest < 0 || fromMs > newest ? default : series.Read(fromMs, Math.Min(toMs, newest + 1));
     }
 
     /// <summary>The slices of [now − window, now] that ended at least the lateness allowance ago, judged.</summary>

@@ -18,13 +18,14 @@ public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngin
     public async Task ReloadAsync(string slo, CancellationToken cancellationToken)
     {
         var adjustments = await store.ListAsync(slo, cancellationToken);
-        engine.SetAdjustments(slo, adjustments.Select(ToRange));
+        engine.SetAdjustments(slo, adjustments.SelectMany(ToRanges));
     }
 
-    public static ExcludedRange ToRange(BudgetAdjustment adjustment)
+    /// <summary>The ranges an adjustment takes out: one, or every occurrence of a recurring one.</summary>
+    public static IEnumerable<ExcludedRange> ToRanges(BudgetAdjustment adjustment)
     {
         ArgumentNullException.ThrowIfNull(adjustment);
-        return new ExcludedRange(adjustment.From.ToUnixTimeMilliseconds(), adjustment.To.ToUnixTimeMilliseconds());
+        return adjustment.Occurrences().Select(o => new ExcludedRange(o.From.ToUnixTimeMilliseconds(), o.To.ToUnixTimeMilliseconds()));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,7 +37,7 @@ public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngin
                 var all = await store.ListAsync(null, stoppingToken);
                 foreach (var slo in all.GroupBy(a => a.Slo, StringComparer.Ordinal))
                 {
-                    engine.SetAdjustments(slo.Key, slo.Select(ToRange));
+                    engine.SetAdjustments(slo.Key, slo.SelectMany(ToRanges));
                 }
 
                 return;

@@ -1,6 +1,8 @@
 using SloMonitor.Auth;
 using System.Globalization;
 using System.Text.Json;
+using SloMonitor.Alerting.Incidents;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;
@@ -8,8 +10,9 @@ using SloMonitor.Storage;
 namespace SloMonitor.Api;
 
 /// <summary>
-/// Budget adjustments of an SLO: <c>POST /api/v1/slos/{name}/adjustments</c> with <c>{from, to, reason}</c> takes a
-/// time range out of every reading of the SLO (windows, burn rates, budget), <c>GET</c> lists them and
+/// Budget adjustments of an SLO: <c>POST /api/v1/slos/{name}/adjustments</c> with <c>{from, to, reason}</c> (and
+/// optionally <c>recurrence</c> and <c>incident</c>) takes a time range, or a range repeated every period, out of every
+/// reading of the SLO (windows, burn rates, budget, history, reports), <c>GET</c> lists them and
 /// <c>DELETE …/{id}</c> removes one. Stored in PostgreSQL; the engine applies them from the next evaluation on.
 /// </summary>
 internal static class AdjustmentsApi
@@ -38,7 +41,7 @@ internal static class AdjustmentsApi
     }
 
     private static async Task<IResult> CreateAsync(
-        string name, HttpRequest request, SloEngine engine, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, SloOptions options, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        string name, HttpRequest request, SloEngine engine, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, IncidentStore incidents, SloOptions options, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (engine.Find(name) is null)
         {
@@ -51,12 +54,9 @@ internal static class AdjustmentsApi
             return invalid;
         }
 
-        foreach (var unsupported in new[] { "selector", "recurrence" })
+        if (body.TryGetProperty("selector", out var selector) && selector.ValueKind != JsonValueKind.Null)
         {
-            if (body.TryGetProperty(unsupported, out var value) && value.ValueKind != JsonValueKind.Null)
-            {
-                return Problem(unsupported, "is not supported: an adjustment takes out a whole time range of the SLO's events");
-            }
+            return Problem("selector", "is not supported: an adjustment takes out a whole time range of the SLO's events");
         }
 
         if (Time(body, "from") is not { } from)
@@ -90,14 +90,40 @@ internal static class AdjustmentsApi
             return Problem("reason", $"is longer than {MaxReasonLength} characters");
         }
 
-        var author = Principal.NameOf(request.HttpContext);
-
-        if (await store.CountAsync(name, cancellationToken) >= options.MaxAdjustmentsPerSlo)
+        var (recurrence, badRecurrence) = Recurrence(body, from, to);
+        if (badRecurrence is not null)
         {
-            return Problem("body", $"the SLO has {options.MaxAdjustmentsPerSlo} adjustments, the limit (Slos:MaxAdjustmentsPerSlo); delete some first");
+            return badRecurrence;
         }
 
-        var created = await store.CreateAsync(name, from, to, reason, author, time.GetUtcNow(), cancellationToken);
+        long? incidentId = null;
+        if (body.TryGetProperty("incident", out var incident) && incident.ValueKind != JsonValueKind.Null)
+        {
+            if (incident.ValueKind != JsonValueKind.Number || !incident.TryGetInt64(out var id) || id <= 0)
+            {
+                return Problem("incident", "must be the id of an incident (a positive integer)");
+            }
+
+            if (await incidents.GetAsync(id, cancellationToken) is null)
+            {
+                return Problem("incident", $"there is no incident {id}");
+            }
+
+            incidentId = id;
+        }
+
+        var author = Principal.NameOf(request.HttpContext);
+        var ranges = recurrence?.Count(from) ?? 1;
+        var existing = await store.CountRangesAsync(name, cancellationToken);
+        if (existing + ranges > options.MaxAdjustmentsPerSlo)
+        {
+            return Problem(recurrence is null ? "body" : "recurrence",
+                $"the SLO would have {existing + ranges} adjusted ranges (each occurrence of a recurring adjustment counts), more than the limit {options.MaxAdjustmentsPerSlo} (Slos:MaxAdjustmentsPerSlo)");
+        }
+
+        var created = await store.CreateAsync(
+            new BudgetAdjustment(0, name, from, to, reason, author, time.GetUtcNow()) { Recurrence = recurrence, IncidentId = incidentId },
+            cancellationToken);
         await loader.ReloadAsync(name, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "slo.adjustment.created", "slo", name, null, ToJson(created));
         return Results.Created($"/api/v1/slos/{Uri.EscapeDataString(name)}/adjustments/{created.Id}", ToJson(created));
@@ -126,7 +152,67 @@ internal static class AdjustmentsApi
         reason = a.Reason,
         author = a.Author,
         createdAt = a.CreatedAt,
+        recurrence = a.Recurrence is { } r ? new { every = DurationText.Format(r.Every), until = r.Until, occurrences = r.Count(a.From) } : null,
+        incident = a.IncidentId,
+        incidentUrl = a.IncidentId is { } id ? $"/ui/incidents/{id}" : null,
     };
+
+    /// <summary>
+    /// <c>recurrence: {every: "7d", until: RFC 3339}</c> or <c>{every, count}</c>: the range repeated every period
+    /// (at least its own length and a minute) while its start is before <c>until</c>, at most 400 days on.
+    /// </summary>
+    private static (AdjustmentRecurrence? Recurrence, IResult? Problem) Recurrence(JsonElement body, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (!body.TryGetProperty("recurrence", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return (null, Problem("recurrence", "must be an object {every, until} or {every, count}"));
+        }
+
+        var everyText = value.TryGetProperty("every", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        if (!DurationText.TryParse(everyText, out var every))
+        {
+            return (null, Problem("recurrence.every", "is required: a duration such as 7d or 24h"));
+        }
+
+        if (every < TimeSpan.FromMinutes(1) || every < to - from)
+        {
+            return (null, Problem("recurrence.every", $"must be at least a minute and at least the range's length ({DurationText.Format(to - from)})"));
+        }
+
+        var hasCount = value.TryGetProperty("count", out var c) && c.ValueKind != JsonValueKind.Null;
+        var until = Time(value, "until");
+        if (hasCount == until.HasValue)
+        {
+            return (null, Problem("recurrence.until", "give either until (RFC 3339) or count, not both and not neither"));
+        }
+
+        if (hasCount)
+        {
+            if (c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out var count) || count < 1)
+            {
+                return (null, Problem("recurrence.count", "must be a positive integer"));
+            }
+
+            until = from + (every * count);
+        }
+
+        if (until <= from)
+        {
+            return (null, Problem("recurrence.until", "must be after from"));
+        }
+
+        if (until - from > MaxRange)
+        {
+            return (null, Problem(hasCount ? "recurrence.count" : "recurrence.until", $"reaches more than {MaxRange.TotalDays:0} days after from"));
+        }
+
+        return (new AdjustmentRecurrence(every, until!.Value), null);
+    }
 
     private static DateTimeOffset? Time(JsonElement body, string field) =>
         body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String

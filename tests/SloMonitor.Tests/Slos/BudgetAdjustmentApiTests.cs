@@ -67,15 +67,64 @@ public sealed class BudgetAdjustmentApiTests
     [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z"}""", "reason")]
     [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "selector": "peer.service=\"bank\""}""", "selector")]
     [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": "weekly"}""", "recurrence")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"count": 3}}""", "recurrence.every")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "1h", "count": 3}}""", "recurrence.every")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "7d"}}""", "recurrence.until")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "7d", "count": 2, "until": "2026-02-01T00:00:00Z"}}""", "recurrence.until")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "7d", "count": 0}}""", "recurrence.count")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "7d", "until": "2027-06-01T00:00:00Z"}}""", "recurrence.until")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "recurrence": {"every": "1d", "count": 6}}""", "recurrence")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "incident": 987654}""", "incident")]
+    [InlineData("""{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x", "incident": "INC-1"}""", "incident")]
     [InlineData("""[]""", "body")]
     public async Task ABadAdjustmentIsA400NamingItsField(string body, string field)
     {
-        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Settings = { ["Slos:MaxAdjustmentsPerSlo"] = "5" } });
 
         var response = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(field, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task ARecurringMaintenanceTakesOutEachOccurrenceAndAnAdjustmentLinksTheIncidentItWasDeclaredFor()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            SloYaml = Slos,
+            Settings = { ["Slos:EvaluationInterval"] = "01:00:00", ["Slos:MaxAdjustmentsPerSlo"] = "5" },
+        });
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 500);
+        var incident = await AddIncidentAsync(service);
+        var now = DateTimeOffset.UtcNow;
+        var yesterday = now.AddDays(-1);
+
+        // A daily maintenance window that began yesterday: its second occurrence covers the traffic just sent.
+        var body = $$"""
+            {"from": "{{yesterday.AddMinutes(-10):O}}", "to": "{{yesterday.AddMinutes(1):O}}", "reason": "nightly batch",
+             "recurrence": {"every": "1d", "count": 3}, "incident": {{incident}}}
+            """;
+        var created = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", body));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await service.EvaluateRoundAsync();
+
+        var status = await StatusAsync(service);
+        Assert.Equal(0, status.GetProperty("windows").GetProperty("30d").GetProperty("total").GetInt64());
+        Assert.Equal(0, status.GetProperty("errorBudget").GetProperty("consumed").GetDouble());
+        var listed = Assert.Single((await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-availability/adjustments")).EnumerateArray());
+        var recurrence = listed.GetProperty("recurrence");
+        Assert.Equal(("1d", 3), (recurrence.GetProperty("every").GetString(), recurrence.GetProperty("occurrences").GetInt32()));
+        Assert.Equal(yesterday.AddMinutes(-10).AddDays(3), recurrence.GetProperty("until").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(incident, listed.GetProperty("incident").GetInt64());
+        Assert.Equal($"/ui/incidents/{incident}", listed.GetProperty("incidentUrl").GetString());
+
+        // Each occurrence counts against Slos:MaxAdjustmentsPerSlo (5 here): three are taken, two more fit, three do not.
+        string More(int count) => $$$"""{"from": "{{{now.AddDays(5):O}}}", "to": "{{{now.AddDays(5).AddHours(1):O}}}", "reason": "x", "recurrence": {"every": "1d", "count": {{{count}}}}}""";
+        var refused = await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", More(3)));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Slos:MaxAdjustmentsPerSlo", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, (await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", More(2)))).StatusCode);
     }
 
     [Fact]
@@ -86,6 +135,18 @@ public sealed class BudgetAdjustmentApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync("api/v1/slos/nope/adjustments")).StatusCode);
         var post = await service.Http.SendAsync(Post("api/v1/slos/nope/adjustments", """{"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T02:00:00Z", "reason": "x"}"""));
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+    }
+
+    private static async Task<long> AddIncidentAsync(TestService service)
+    {
+        await using var connection = await service.Database.DataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO incident (fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at)
+            VALUES ('f1', 'triggered', 'page', 'batch overload', 'checkout', 'checkout-availability', '{}', '{}', now(), now())
+            RETURNING id
+            """;
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<JsonElement> StatusAsync(TestService service) =>
