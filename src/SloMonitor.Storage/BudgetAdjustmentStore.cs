@@ -13,6 +13,9 @@ public sealed record BudgetAdjustment(long Id, string Slo, DateTimeOffset From, 
 
     public long? IncidentId { get; init; }
 
+    /// <summary>Only the events of the SLO's groups matching this selector (over its <c>groupBy</c> attributes); all events when null.</summary>
+    public string? Selector { get; init; }
+
     /// <summary>The ranges it takes out: [from, to) and, when recurring, the same range every period while its start is before the end.</summary>
     public IEnumerable<(DateTimeOffset From, DateTimeOffset To)> Occurrences()
     {
@@ -39,7 +42,7 @@ public sealed record AdjustmentRecurrence(TimeSpan Every, DateTimeOffset Until)
 /// <summary>Budget adjustments (<c>budget_adjustment</c>); deleted ones are kept, marked with who deleted them.</summary>
 public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "id, slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id";
+    private const string Columns = "id, slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector";
 
     public async Task<BudgetAdjustment> CreateAsync(BudgetAdjustment adjustment, CancellationToken cancellationToken = default)
     {
@@ -47,8 +50,8 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO budget_adjustment (slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id)
-            VALUES (@Slo, @From, @To, @Reason, @Author, @CreatedAt, @EverySeconds, @Until, @IncidentId)
+            INSERT INTO budget_adjustment (slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector)
+            VALUES (@Slo, @From, @To, @Reason, @Author, @CreatedAt, @EverySeconds, @Until, @IncidentId, @Selector)
             RETURNING id
             """,
             new
@@ -62,6 +65,7 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
                 EverySeconds = (long?)adjustment.Recurrence?.Every.TotalSeconds,
                 adjustment.Recurrence?.Until,
                 adjustment.IncidentId,
+                adjustment.Selector,
             },
             cancellationToken: cancellationToken));
         return adjustment with { Id = id };
@@ -71,7 +75,7 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<BudgetAdjustment>> ListAsync(string? slo, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Id, string Slo, DateTime From, DateTime To, string Reason, string Author, DateTime CreatedAt, long? EverySeconds, DateTime? Until, long? IncidentId)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<(long Id, string Slo, DateTime From, DateTime To, string Reason, string Author, DateTime CreatedAt, long? EverySeconds, DateTime? Until, long? IncidentId, string? Selector)>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM budget_adjustment
             WHERE deleted_at IS NULL AND (@slo::text IS NULL OR slo = @slo)
@@ -83,6 +87,7 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
         {
             Recurrence = r.EverySeconds is { } every && r.Until is { } until ? new AdjustmentRecurrence(TimeSpan.FromSeconds(every), Utc(until)) : null,
             IncidentId = r.IncidentId,
+            Selector = r.Selector,
         })];
     }
 

@@ -96,6 +96,9 @@ internal sealed class CompiledSlo
     /// <summary>The budget adjustments of the SLO, merged; set by the engine, read by each evaluation.</summary>
     public ExcludedRange[] Excluded { get; set; } = [];
 
+    /// <summary>The adjustments of only the groups matching a selector; set by the engine with <see cref="Excluded"/>.</summary>
+    public SelectorRange[] SelectorExcluded { get; set; } = [];
+
     /// <summary>
     /// What the series of a new SLO keep: its longest window, standard window (3 days) or rule window, whichever is
     /// longest, and the history beyond it (<c>Slos:HistoryRetention</c>).

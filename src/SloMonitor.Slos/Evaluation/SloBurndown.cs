@@ -23,14 +23,14 @@ internal static class SloBurndownReader
         var (fromMs, period) = SloEvaluator.SloWindowBounds(definition.Window, now);
         var nowMs = now.ToUnixTimeMilliseconds();
         var track = slo.Tracks.Overall;
-        var whole = ExcludedRanges.Apply(track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1, slo.Excluded);
+        var whole = ExcludedRanges.Apply(slo, track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1);
         var budget = SloEvaluator.BudgetEvents(definition, whole, period);
         var stepMs = Math.Max(10_000, (nowMs - fromMs + points - 1) / Math.Max(1, points));
         var result = new List<SloBurndownPoint>(points + 1);
         for (var tMs = fromMs; ; tMs += stepMs)
         {
             var at = Math.Min(tMs, nowMs);
-            var reading = ExcludedRanges.Apply(track, track.Read(fromMs, at + 1, withLatency: false), fromMs, at + 1, slo.Excluded);
+            var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, at + 1, withLatency: false), fromMs, at + 1);
             double bad = reading.Total - reading.Good;
             double? ratio = budget > 0 && whole.Total > 0 ? (budget - bad) / budget : null;
             result.Add(new SloBurndownPoint(DateTimeOffset.FromUnixTimeMilliseconds(at), bad, ratio));

@@ -19,7 +19,7 @@ public sealed class SloEngine : ITelemetrySink
     private readonly SloEngineOptions _options;
     private readonly SloIndex _index = new();
     private readonly Lock _changeLock = new();
-    private readonly Dictionary<string, ExcludedRange[]> _excluded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ExcludedRange[] Whole, SelectorRange[] Selective)> _excluded = new(StringComparer.Ordinal);
     private readonly Lock _roundLock = new();
     private readonly Lock _statusLock = new();
     private volatile SloStatusSnapshot _status = SloStatusSnapshot.Empty;
@@ -63,21 +63,21 @@ public sealed class SloEngine : ITelemetrySink
     /// </summary>
     public void SetAdjustments(string name, IEnumerable<ExcludedRange> ranges)
     {
-        var merged = ExcludedRanges.Normalize(ranges);
+        var split = ExcludedRanges.Split(ranges);
         lock (_changeLock)
         {
-            if (merged.Length == 0)
+            if (split.Whole.Length == 0 && split.Selective.Length == 0)
             {
                 _excluded.Remove(name);
             }
             else
             {
-                _excluded[name] = merged;
+                _excluded[name] = split;
             }
 
             if (_index.TryGet(name, out var slo))
             {
-                slo.Excluded = merged;
+                (slo.Excluded, slo.SelectorExcluded) = split;
             }
         }
     }
@@ -124,7 +124,7 @@ public sealed class SloEngine : ITelemetrySink
         {
             var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
             var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time);
-            compiled.Excluded = _excluded.GetValueOrDefault(definition.Name, []);
+            (compiled.Excluded, compiled.SelectorExcluded) = _excluded.GetValueOrDefault(definition.Name, ([], []));
             if (!kept && _laterRestores.Remove(definition.Name, out var rows))
             {
                 Restore(compiled, rows); // before it takes events, so nothing recorded is replaced

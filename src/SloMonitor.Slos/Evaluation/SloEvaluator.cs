@@ -29,9 +29,9 @@ internal static class SloEvaluator
             for (var i = 0; i < slo.Windows.Length; i++)
             {
                 readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency: false);
-                if (excluded.Length > 0)
+                if (excluded.Length > 0 || slo.SelectorExcluded.Length > 0)
                 {
-                    readings[i] = ExcludedRanges.Apply(track, readings[i], nowMs - (long)slo.Windows[i].TotalMilliseconds, nowMs + 1, excluded);
+                    readings[i] = ExcludedRanges.Apply(slo, track, readings[i], nowMs - (long)slo.Windows[i].TotalMilliseconds, nowMs + 1);
                 }
 
                 windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed, Pending(pending, nowMs - (long)slo.Windows[i].TotalMilliseconds));
@@ -44,7 +44,7 @@ internal static class SloEvaluator
             foreach (var sloWindow in definition.Windows)
             {
                 var (fromMs, period) = SloWindowBounds(sloWindow, now);
-                var reading = ExcludedRanges.Apply(track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1, excluded);
+                var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1);
                 windows[sloWindow.Text] = ToStatus(reading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed, Pending(pending, fromMs));
                 budgets[sloWindow.Text] = Budget(definition, reading, period, now, burn1h);
                 if (sloWindow == definition.Window)

@@ -67,7 +67,7 @@ internal static class SloHistoryReader
             for (var i = 0; i < slo.Windows.Length; i++)
             {
                 var startMs = tMs - (long)slo.Windows[i].TotalMilliseconds;
-                var reading = ExcludedRanges.Apply(track, track.Read(startMs, tMs, withLatency: false), startMs, tMs, slo.Excluded);
+                var reading = ExcludedRanges.Apply(slo, track, track.Read(startMs, tMs, withLatency: false), startMs, tMs);
                 var burn = BurnRate.Of(reading.Good, reading.Total, allowed);
                 burnRates[slo.WindowNames[i]] = double.IsNaN(burn) ? null : burn;
                 if (slo.Windows[i] == TimeSpan.FromHours(1))
@@ -77,7 +77,7 @@ internal static class SloHistoryReader
             }
 
             var (fromMs, period) = SloEvaluator.SloWindowBounds(definition.Window, t);
-            var window = ExcludedRanges.Apply(track, track.Read(fromMs, tMs + 1, withLatency: false), fromMs, tMs + 1, slo.Excluded);
+            var window = ExcludedRanges.Apply(slo, track, track.Read(fromMs, tMs + 1, withLatency: false), fromMs, tMs + 1);
             var budget = SloEvaluator.Budget(definition, window, period, t, burn1h);
             double? sli = window.Total == 0 ? null : (double)window.Good / window.Total;
             var latency = latencyWindow is null ? null : track.LatencyBetween(tMs - latencyMs, tMs + 1);

@@ -25,7 +25,7 @@ public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngin
     public static IEnumerable<ExcludedRange> ToRanges(BudgetAdjustment adjustment)
     {
         ArgumentNullException.ThrowIfNull(adjustment);
-        return adjustment.Occurrences().Select(o => new ExcludedRange(o.From.ToUnixTimeMilliseconds(), o.To.ToUnixTimeMilliseconds()));
+        return adjustment.Occurrences().Select(o => new ExcludedRange(o.From.ToUnixTimeMilliseconds(), o.To.ToUnixTimeMilliseconds()) { Selector = adjustment.Selector });
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -41,11 +41,11 @@ internal static class SloReportReader
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = Math.Max(fromMs, to.ToUnixTimeMilliseconds());
         var track = slo.Tracks.Overall;
-        var reading = ExcludedRanges.Apply(track, track.Read(fromMs, toMs, withLatency: false), fromMs, toMs, slo.Excluded);
+        var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, toMs, withLatency: false), fromMs, toMs);
         var bad = reading.Total - reading.Good;
         double? sli = reading.Total == 0 ? null : (double)reading.Good / reading.Total;
         double? consumed = reading.Total == 0 || definition.AllowedErrorRatio <= 0 ? null : bad / (definition.AllowedErrorRatio * reading.Total);
-        var (adjustments, adjustedMs) = Overlap(slo.Excluded, fromMs, toMs);
+        var (adjustments, adjustedMs) = Overlap([.. slo.Excluded, .. slo.SelectorExcluded.Select(r => r.Range)], fromMs, toMs);
         return new SloReportRow(
             definition.Name,
             definition.Service,

@@ -5,6 +5,7 @@ using SloMonitor.Alerting.Incidents;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
+using SloMonitor.Slos.Selectors;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Api;
@@ -54,9 +55,28 @@ internal static class AdjustmentsApi
             return invalid;
         }
 
-        if (body.TryGetProperty("selector", out var selector) && selector.ValueKind != JsonValueKind.Null)
+        string? selector = null;
+        if (body.TryGetProperty("selector", out var selectorValue) && selectorValue.ValueKind != JsonValueKind.Null)
         {
-            return Problem("selector", "is not supported: an adjustment takes out a whole time range of the SLO's events");
+            var definition = engine.Find(name)!;
+            if (selectorValue.ValueKind != JsonValueKind.String)
+            {
+                return Problem("selector", "must be a selector such as peer.service=\"bank\"");
+            }
+
+            if (SelectorParser.TryParse(selectorValue.GetString()!, false, out var syntax) is not { Matchers.Length: > 0 } parsed)
+            {
+                return Problem("selector", $"is not a selector such as peer.service=\"bank\": {syntax ?? "it matches nothing"}");
+            }
+
+            if (parsed.Matchers.Any(m => !definition.GroupBy.Contains(m.Name)))
+            {
+                return Problem("selector", definition.GroupBy.Count == 0
+                    ? "needs an SLO with groupBy: only the events of groups are kept apart, so only they can be taken out afterwards"
+                    : $"may only match the SLO's groupBy attributes ({string.Join(", ", definition.GroupBy)}), whose events are kept apart");
+            }
+
+            selector = selectorValue.GetString();
         }
 
         if (Time(body, "from") is not { } from)
@@ -122,7 +142,7 @@ internal static class AdjustmentsApi
         }
 
         var created = await store.CreateAsync(
-            new BudgetAdjustment(0, name, from, to, reason, author, time.GetUtcNow()) { Recurrence = recurrence, IncidentId = incidentId },
+            new BudgetAdjustment(0, name, from, to, reason, author, time.GetUtcNow()) { Recurrence = recurrence, IncidentId = incidentId, Selector = selector },
             cancellationToken);
         await loader.ReloadAsync(name, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "slo.adjustment.created", "slo", name, null, ToJson(created));
@@ -153,6 +173,7 @@ internal static class AdjustmentsApi
         author = a.Author,
         createdAt = a.CreatedAt,
         recurrence = a.Recurrence is { } r ? new { every = DurationText.Format(r.Every), until = r.Until, occurrences = r.Count(a.From) } : null,
+        selector = a.Selector,
         incident = a.IncidentId,
         incidentUrl = a.IncidentId is { } id ? $"/ui/incidents/{id}" : null,
     };

@@ -124,4 +124,35 @@ public sealed class BudgetAdjustmentTests
         Assert.Equal((6_000L, 0L, 1.0, true), (report.TotalEvents, report.BadEvents, report.Sli, report.ObjectiveMet));
         Assert.Equal((1, 7200.0), (report.Adjustments, report.AdjustedSeconds));
     }
+
+    [Fact]
+    public void ASelectorAdjustmentTakesOutOnlyTheMatchingGroupsEventsAndNothingTwiceWhereAWholeRangeOverlapsIt()
+    {
+        var harness = new EngineHarness(EngineHarness.Slo("pay", Availability, extra: "groupBy: [peer.service]"));
+        KeyValuePair<string, string>[] Peer(string name) => [new("peer.service", name)];
+        harness.Spans("checkout", TimeSpan.FromDays(2), 100_000, 0, attributes: Peer("db"));
+        harness.Spans("checkout", TimeSpan.FromHours(2), 1_000, 1_000, attributes: Peer("bank")); // the bank's outage
+        harness.Spans("checkout", TimeSpan.FromHours(2), 1_000, 10, attributes: Peer("db"));
+        harness.Spans("checkout", TimeSpan.FromMinutes(150), 500, 500, attributes: Peer("bank")); // inside a maintenance too
+        var before = harness.Round("pay");
+        Assert.Equal(1_510, before.Overall.Status.ErrorBudget.Consumed);
+
+        harness.Engine.SetAdjustments("pay",
+        [
+            Range(harness, TimeSpan.FromHours(3), TimeSpan.FromHours(1)) with { Selector = "peer.service=\"bank\"" },
+            Range(harness, TimeSpan.FromMinutes(160), TimeSpan.FromMinutes(140)),
+        ]);
+        var after = harness.Round("pay");
+
+        Assert.Equal(10, after.Overall.Status.ErrorBudget.Consumed); // only the database's own errors are left
+        Assert.Equal(before.Overall.Status.Windows["30d"].Total - 1_500, after.Overall.Status.Windows["30d"].Total);
+        var bank = after.Groups.Single(g => g.GroupLabels["peer.service"] == "bank");
+        var db = after.Groups.Single(g => g.GroupLabels["peer.service"] == "db");
+        Assert.Equal(0, bank.Status.Windows["30d"].Total);
+        Assert.Equal(101_000, db.Status.Windows["30d"].Total);
+        Assert.Equal(10, db.Status.ErrorBudget.Consumed);
+
+        var report = Assert.Single(harness.Engine.Report(harness.Now - TimeSpan.FromHours(4), harness.Now));
+        Assert.Equal((1_000L, 10L, 2), (report.TotalEvents, report.BadEvents, report.Adjustments));
+    }
 }

@@ -15,6 +15,11 @@ public sealed class BudgetAdjustmentApiTests
             service: checkout
             objective: 99
             sli: {kind: availability}
+          - name: checkout-by-route
+            service: checkout
+            objective: 99
+            groupBy: [http.route]
+            sli: {kind: availability}
         """;
 
     [Fact]
@@ -125,6 +130,31 @@ public sealed class BudgetAdjustmentApiTests
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("Slos:MaxAdjustmentsPerSlo", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Created, (await service.Http.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", More(2)))).StatusCode);
+    }
+
+    [Fact]
+    public async Task ASelectorAdjustmentTakesOutOnlyTheMatchingRoutesEventsAndRefusesSelectorsOverAttributesNotGrouped()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Settings = { ["Slos:EvaluationInterval"] = "01:00:00" } });
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 500);
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/find", 1000, 0);
+        var now = DateTimeOffset.UtcNow;
+        string Body(string selector) => $$"""{"from": "{{now.AddMinutes(-10):O}}", "to": "{{now.AddMinutes(1):O}}", "reason": "payment provider outage", "selector": {{JsonSerializer.Serialize(selector)}}}""";
+
+        var created = await service.Http.SendAsync(Post("api/v1/slos/checkout-by-route/adjustments", Body("http.route=\"/api/pay\"")));
+        var notGrouped = await service.Http.SendAsync(Post("api/v1/slos/checkout-by-route/adjustments", Body("peer.service=\"bank\"")));
+        var malformed = await service.Http.SendAsync(Post("api/v1/slos/checkout-by-route/adjustments", Body("http.route=~")));
+        await service.EvaluateRoundAsync();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("http.route=\"/api/pay\"", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("selector").GetString());
+        var status = (await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-by-route")).GetProperty("status");
+        Assert.Equal(1000, status.GetProperty("windows").GetProperty("30d").GetProperty("total").GetInt64());
+        Assert.Equal(0, status.GetProperty("errorBudget").GetProperty("consumed").GetDouble());
+        Assert.Equal(HttpStatusCode.BadRequest, notGrouped.StatusCode);
+        Assert.Contains("groupBy attributes (http.route)", await notGrouped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("selector", (await malformed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
     }
 
     [Fact]
