@@ -6,13 +6,30 @@ public enum SliKind
     Ratio,
     Latency,
     Gauge,
+    Composite,
 }
 
 public enum SliSource
 {
     Spans,
     Metrics,
+
+    /// <summary>A composite's: the readings of other SLOs.</summary>
+    Slos,
 }
+
+/// <summary>How a composite SLI combines its parts.</summary>
+public enum CompositeCombine
+{
+    /// <summary>Good and total are the weighted sums of the parts' good and total events.</summary>
+    Events,
+
+    /// <summary>The SLI is the weighted mean of the parts' SLIs (parts without data left out).</summary>
+    Ratio,
+}
+
+/// <summary>One SLO a composite is made of, with its weight.</summary>
+public sealed record CompositePart(string Slo, double Weight);
 
 public enum GaugeAggregationKind
 {
@@ -44,6 +61,12 @@ public sealed record SliDefinition(
     /// interval plus 30 seconds of batching and transport.
     /// </summary>
     public static readonly TimeSpan DefaultLateness = TimeSpan.FromSeconds(90);
+
+    /// <summary>The SLOs a composite SLI is made of; empty for other kinds.</summary>
+    public IReadOnlyList<CompositePart> Parts { get; init; } = [];
+
+    /// <summary>How a composite SLI combines its parts.</summary>
+    public CompositeCombine Combine { get; init; }
 
     /// <summary>The lateness allowance of time slices (<c>lateness: 2m</c>); null for the default.</summary>
     public TimeSpan? Lateness { get; init; }

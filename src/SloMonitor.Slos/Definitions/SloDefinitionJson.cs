@@ -107,6 +107,13 @@ public static class SloDefinitionJson
             json["lateness"] = DurationText.Format(lateness);
         }
 
+        if (sli.Kind == SliKind.Composite)
+        {
+            json["combine"] = sli.Combine.ToString().ToLowerInvariant();
+            json["parts"] = new JsonArray([.. sli.Parts.Select(p => (JsonNode)new JsonObject { ["slo"] = p.Slo, ["weight"] = p.Weight })]);
+            json.Remove("source");
+        }
+
         if (sli.Kind == SliKind.Gauge)
         {
             json["aggregation"] = sli.Aggregation.ToString().ToLowerInvariant();

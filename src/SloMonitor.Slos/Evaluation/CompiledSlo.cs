@@ -20,7 +20,7 @@ internal sealed class CompiledSlo
     ];
 
     /// <summary>Compiles <paramref name="definition"/>; its data goes to <paramref name="tracks"/>, or to new tracks when null.</summary>
-    public CompiledSlo(SloDefinition definition, TrackSet? tracks, SloEngineOptions options, TimeProvider time)
+    public CompiledSlo(SloDefinition definition, TrackSet? tracks, SloEngineOptions options, TimeProvider time, Func<string, CompiledSlo?>? find = null)
     {
         Definition = definition;
         var sli = definition.Sli;
@@ -61,6 +61,10 @@ internal sealed class CompiledSlo
         Rules = [.. rules];
         MinEvents = definition.Alerting.MinEventsFor(sli);
         Tracks = tracks ?? new TrackSet(definition, definition.MaxGroups ?? options.MaxGroupsPerSlo, Retention(definition, options), options.HistogramScale, time);
+        if (sli.Kind == SliKind.Composite)
+        {
+            Tracks.Overall.Composite = new CompositeSource(sli.Parts, sli.Combine, find ?? (_ => null));
+        }
     }
 
     public SloDefinition Definition { get; }

@@ -38,6 +38,11 @@ internal sealed class SliTrack
             return;
         }
 
+        if (sli.Kind == SliKind.Composite)
+        {
+            return; // no series: readings come from the parts (Composite)
+        }
+
         // Latency values go to a histogram series too; the counts stay in a series of their own so that the
         // evaluation loop, which needs no quantiles, reads counters only.
         _events = new SliSeries(new SliSeriesOptions(false, histogramScale, retention));
@@ -59,6 +64,9 @@ internal sealed class SliTrack
     }
 
     public object EvaluationLock { get; } = new();
+
+    /// <summary>For a composite SLI, where its readings come from; set by the SLO it belongs to.</summary>
+    public CompositeSource? Composite { get; set; }
 
     public AlertTracker Alerts { get; } = new();
 
@@ -150,11 +158,17 @@ internal sealed class SliTrack
 
     /// <summary>Events (gauge: slices with samples) in the last <paramref name="window"/>, for no-data checks.</summary>
     public long EventsIn(long nowMs, TimeSpan window) =>
-        _gauge is not null ? _gauge.CountSlices(nowMs, window, double.MaxValue, GaugeAggregation.Max).TotalSlices : _events!.Read(nowMs, window).Total;
+        Composite is { } composite ? composite.EventsIn(nowMs, window)
+        : _gauge is not null ? _gauge.CountSlices(nowMs, window, double.MaxValue, GaugeAggregation.Max).TotalSlices : _events!.Read(nowMs, window).Total;
 
     /// <summary>The rolling window [now − window, now]; quantiles only when <paramref name="withLatency"/>.</summary>
     public TrackReading ReadRolling(long nowMs, TimeSpan window, bool withLatency)
     {
+        if (Composite is { } composite)
+        {
+            return composite.ReadRolling(nowMs, window);
+        }
+
         if (_gauge is not null)
         {
             return Gauge(nowMs, window);
@@ -167,6 +181,11 @@ internal sealed class SliTrack
     /// <summary>The window [from, to), for calendar windows and history.</summary>
     public TrackReading Read(long fromMs, long toMs, bool withLatency)
     {
+        if (Composite is { } composite)
+        {
+            return composite.Read(fromMs, toMs);
+        }
+
         if (_gauge is not null)
         {
             return Gauge(toMs, TimeSpan.FromMilliseconds(Math.Max(1, toMs - fromMs)));

@@ -123,7 +123,7 @@ public sealed class SloEngine : ITelemetrySink
         lock (_changeLock)
         {
             var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
-            var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time);
+            var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time, FindCompiled);
             (compiled.Excluded, compiled.SelectorExcluded) = _excluded.GetValueOrDefault(definition.Name, ([], []));
             if (!kept && _laterRestores.Remove(definition.Name, out var rows))
             {
@@ -458,8 +458,12 @@ public sealed class SloEngine : ITelemetrySink
     private static IReadOnlyList<string> Problems(TrackSet tracks)
     {
         var dropped = tracks.DroppedGroupEvents;
-        return dropped == 0
+        IReadOnlyList<string> problems = dropped == 0
             ? []
             : [$"groupBy cardinality cap of {tracks.MaxGroups} groups reached: {dropped} events of further groups are counted only in the overall SLI (raise maxGroups or group by fewer attributes)"];
+        return tracks.Overall.Composite is { } composite ? [.. problems, .. composite.Problems()] : problems;
     }
+
+    /// <summary>A running SLO by name, for composites reading their parts.</summary>
+    private CompiledSlo? FindCompiled(string name) => _index.TryGet(name, out var slo) ? slo : null;
 }

@@ -51,6 +51,11 @@ public static class OpenSloWriter
     public static string? Unsupported(SloDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Sli.Kind == SliKind.Composite)
+        {
+            return "it is a composite SLO, which OpenSLO v1 has no document for (its composite is still a draft)";
+        }
+
         if (definition.Windows.Count > 1)
         {
             return $"it lists {definition.Windows.Count} windows ({string.Join(", ", definition.Windows.Select(w => w.Text))}); an OpenSLO SLO has exactly one time window";

@@ -10,7 +10,10 @@ internal static partial class SloDefinitionReader
     private static readonly string[] Fields =
         ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting", "policy"];
 
-    private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation"];
+    private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation", "parts", "combine"];
+
+    /// <summary>The most parts one composite SLI may have.</summary>
+    public const int MaxCompositeParts = 50;
 
     private static readonly string[] AlertingFields = ["rules", "minEvents", "resolveAfter", "noData", "budgetExhaustion", "budgetRemaining"];
 
@@ -64,6 +67,19 @@ internal static partial class SloDefinitionReader
         else
         {
             sli = ReadSli(sliNode, reader);
+        }
+
+        if (sli is { Kind: SliKind.Composite })
+        {
+            if (groupBy.Count > 0)
+            {
+                reader.Error(map.Get("groupBy")!, "does not apply to a composite SLI: its events are its parts'");
+            }
+
+            if (name is not null && sli.Parts.FirstOrDefault(p => p.Slo == name) is not null)
+            {
+                reader.Error(sliNode!.Get("parts")!, $"a composite cannot be a part of itself ('{name}')");
+            }
         }
 
         var alerting = ReadAlerting(reader.Map(map.Get("alerting")), window?.Period, reader);
@@ -206,11 +222,27 @@ internal static partial class SloDefinitionReader
             "ratio" => SliKind.Ratio,
             "latency" => SliKind.Latency,
             "gauge" => SliKind.Gauge,
+            "composite" => SliKind.Composite,
             _ => null,
         };
         if (kindText is not null && kind is null)
         {
-            reader.Error(map.Get("kind")!, $"must be one of availability, ratio, latency, gauge; found '{kindText}'");
+            reader.Error(map.Get("kind")!, $"must be one of availability, ratio, latency, gauge, composite; found '{kindText}'");
+        }
+
+        if (kind == SliKind.Composite)
+        {
+            return ReadComposite(map, reader);
+        }
+
+        if (map.Get("parts") is { } parts)
+        {
+            reader.Error(parts, "applies only to a composite SLI");
+        }
+
+        if (map.Get("combine") is { } combine)
+        {
+            reader.Error(combine, "applies only to a composite SLI");
         }
 
         var sourceText = reader.String(map, "source");
@@ -260,6 +292,73 @@ internal static partial class SloDefinitionReader
         };
         CheckCombination(map, sli, reader);
         return sli;
+    }
+
+    /// <summary>
+    /// <c>{kind: composite, combine: events|ratio, parts: [{slo: NAME, weight: 2}, …]}</c>: an SLI over other SLOs,
+    /// each part named once, weights positive (1 when left out).
+    /// </summary>
+    private static SliDefinition? ReadComposite(MapNode map, NodeReader reader)
+    {
+        foreach (var field in new[] { "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation" })
+        {
+            if (map.Get(field) is { } node && node is not ScalarNode { Value: null })
+            {
+                reader.Error(node, "does not apply to a composite SLI: its parts are other SLOs");
+            }
+        }
+
+        var combineText = reader.String(map, "combine");
+        CompositeCombine? combine = combineText switch
+        {
+            null or "events" => CompositeCombine.Events,
+            "ratio" => CompositeCombine.Ratio,
+            _ => null,
+        };
+        if (combine is null)
+        {
+            reader.Error(map.Get("combine")!, $"must be 'events' (weighted sums of the parts' events) or 'ratio' (weighted mean of their SLIs), found '{combineText}'");
+        }
+
+        var parts = new List<CompositePart>();
+        if (map.Get("parts") is not SequenceNode { Items.Count: > 0 } list)
+        {
+            reader.Error(map, "parts", "is required for a composite SLI: a list of {slo, weight}");
+            return null;
+        }
+
+        if (list.Items.Count > MaxCompositeParts)
+        {
+            reader.Error(list, $"has {list.Items.Count} parts, more than {MaxCompositeParts}");
+        }
+
+        foreach (var item in list.Items)
+        {
+            if (reader.Map(item) is not { } part)
+            {
+                continue;
+            }
+
+            reader.RejectUnknown(part, "slo", "weight");
+            var slo = reader.String(part, "slo", required: true);
+            var weight = reader.Number(part, "weight") ?? 1;
+            if (part.Get("weight") is { } weightNode && (!(weight > 0) || double.IsInfinity(weight)))
+            {
+                reader.Error(weightNode, $"must be a positive number, found {weight}");
+            }
+
+            if (slo is not null && parts.Exists(p => p.Slo == slo))
+            {
+                reader.Error(part.Get("slo")!, $"'{slo}' is already a part of this composite");
+            }
+
+            if (slo is not null)
+            {
+                parts.Add(new CompositePart(slo, weight));
+            }
+        }
+
+        return combine is null ? null : new SliDefinition(SliKind.Composite, SliSource.Slos) { Parts = parts, Combine = combine.Value };
     }
 
     private static string? SpanSelector(MapNode map, string field, NodeReader reader)

@@ -347,6 +347,12 @@ public static class SlosApi
             Put("aggregation", sli.Aggregation.ToString().ToLowerInvariant());
         }
 
+        if (sli.Kind == SliKind.Composite)
+        {
+            fields["combine"] = sli.Combine.ToString().ToLowerInvariant();
+            fields["parts"] = sli.Parts.Select(p => new { slo = p.Slo, weight = p.Weight }).ToList();
+        }
+
         return fields;
     }
 

@@ -26,7 +26,7 @@ public sealed class SloValidateCommandTests : IDisposable
         var (code, _, stderr) = Run(file);
 
         Assert.Equal(1, code);
-        Assert.Contains("bad.yaml:4:15: [0].sli.kind: must be one of availability, ratio, latency, gauge; found 'availabilty'", stderr);
+        Assert.Contains("bad.yaml:4:15: [0].sli.kind: must be one of availability, ratio, latency, gauge, composite; found 'availabilty'", stderr);
     }
 
     [Fact]
