@@ -64,7 +64,7 @@ internal static partial class SloDefinitionReader
     }
 
     /// <summary><c>policy: {freezeBelow: 0, freezeWhilePaging: true}</c>; null when absent.</summary>
-    private static ReleasePolicy? ReadPolicy(MapNode? map, NodeReader reader)
+    internal static ReleasePolicy? ReadPolicy(MapNode? map, NodeReader reader)
     {
         if (map is null)
         {

@@ -47,9 +47,10 @@ public static class SloParser
                     items.AddLoose();
                     break;
                 case MapNode map when map.Get("slos") is { } list:
-                    reader.RejectUnknown(map, "slos");
+                    reader.RejectUnknown(map, "slos", "services");
+                    var policies = ServicePolicies(map, reader);
                     items.AddLoose();
-                    ReadList(list, fileName, reader, items);
+                    ReadList(list, fileName, reader, items, policies);
                     break;
                 case SequenceNode:
                     ReadList(document, fileName, reader, items);
@@ -120,7 +121,36 @@ public static class SloParser
         return new SloParseResult(definition is null ? [] : [definition], errors);
     }
 
-    private static void ReadList(ConfigNode list, string origin, NodeReader reader, ParsedItems items)
+    /// <summary>
+    /// <c>services: {checkout: {policy: {freezeBelow: 0.2}}}</c> beside <c>slos:</c>: the release policy of every SLO of
+    /// that service in the document that has none of its own.
+    /// </summary>
+    private static Dictionary<string, ReleasePolicy> ServicePolicies(MapNode document, NodeReader reader)
+    {
+        var policies = new Dictionary<string, ReleasePolicy>(StringComparer.Ordinal);
+        if (reader.Map(document.Get("services")) is not { } services)
+        {
+            return policies;
+        }
+
+        foreach (var (service, node) in services.Entries)
+        {
+            if (reader.Map(node) is not { } entry)
+            {
+                continue;
+            }
+
+            reader.RejectUnknown(entry, "policy");
+            if (SloDefinitionReader.ReadPolicy(reader.Map(entry.Get("policy")), reader) is { } policy)
+            {
+                policies[service] = policy;
+            }
+        }
+
+        return policies;
+    }
+
+    private static void ReadList(ConfigNode list, string origin, NodeReader reader, ParsedItems items, Dictionary<string, ReleasePolicy>? policies = null)
     {
         if (list is not SequenceNode sequence)
         {
@@ -131,7 +161,13 @@ public static class SloParser
 
         foreach (var item in sequence.Items)
         {
-            items.Add(item, SloDefinitionReader.Read(item, origin, reader));
+            var definition = SloDefinitionReader.Read(item, origin, reader);
+            if (definition is { Policy: null } && policies?.GetValueOrDefault(definition.Service) is { } policy)
+            {
+                definition = definition with { Policy = policy };
+            }
+
+            items.Add(item, definition);
         }
     }
 }

@@ -86,4 +86,36 @@ public sealed class BudgetAlertValidationTests
         Assert.True(result.IsValid, string.Join("; ", result.Errors));
         Assert.Equal(new SloMonitor.Slos.Definitions.ReleasePolicy(0, false), Assert.Single(result.Definitions).Policy);
     }
+
+    [Fact]
+    public void AServicesPolicyAppliesToThatServicesSlosOfTheFileWithoutAPolicyOfTheirOwn()
+    {
+        var result = SloParser.ParseYaml("""
+            services:
+              checkout: {policy: {freezeBelow: 0.25, freezeWhilePaging: true}}
+            slos:
+              - {name: pay, service: checkout, objective: 99, sli: {kind: availability}}
+              - {name: refund, service: checkout, objective: 99, sli: {kind: availability}, policy: {freezeBelow: 0}}
+              - {name: find, service: search, objective: 99, sli: {kind: availability}}
+            """, "slos.yaml");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        var policies = result.Definitions.ToDictionary(d => d.Name, d => d.Policy);
+        Assert.Equal(new SloMonitor.Slos.Definitions.ReleasePolicy(0.25, true), policies["pay"]);
+        Assert.Equal(new SloMonitor.Slos.Definitions.ReleasePolicy(0, false), policies["refund"]);
+        Assert.Null(policies["find"]);
+    }
+
+    [Fact]
+    public void ABadServicesPolicyIsRefusedNamingItsField()
+    {
+        var result = SloParser.ParseYaml("""
+            services:
+              checkout: {policy: {freezeBelow: 3}, owner: payments}
+            slos:
+              - {name: pay, service: checkout, objective: 99, sli: {kind: availability}}
+            """, "slos.yaml");
+
+        Assert.Equal(["services.checkout.owner", "services.checkout.policy.freezeBelow"], result.Errors.Select(e => e.Field).Order());
+    }
 }
