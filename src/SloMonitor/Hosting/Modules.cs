@@ -42,6 +42,7 @@ internal static class Modules
         app.MapGatesApi();
         app.MapAdjustmentsApi();
         app.MapReportsApi();
+        app.MapSloTimelineApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();

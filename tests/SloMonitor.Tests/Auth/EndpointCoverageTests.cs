@@ -45,6 +45,7 @@ public sealed class EndpointCoverageTests
         ["POST /api/v1/slos/{name}/adjustments"] = "write",
         ["DELETE /api/v1/slos/{name}/adjustments/{id:long}"] = "write",
         ["GET /api/v1/reports"] = "read",
+        ["GET /api/v1/slos/{name}/timeline"] = "read",
         ["GET /api/v1/gates/{service}"] = "read",
         ["POST /api/v1/gates/{service}/overrides"] = "write",
         ["DELETE /api/v1/gates/{service}/overrides/{id:long}"] = "write",

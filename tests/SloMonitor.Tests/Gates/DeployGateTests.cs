@@ -148,6 +148,39 @@ public sealed class DeployGateTests
         }
     }
 
+    [Fact]
+    public async Task AnSloTimelineShowsItsServicesGateOverridesItsAdjustmentsAndItsIncidentsNewestFirst()
+    {
+        await using var service = await StartAsync(evaluate: false);
+        using var alice = await service.ClientWithAsync("alice", "write");
+        Assert.Equal(HttpStatusCode.Created, (await alice.SendAsync(Post("api/v1/gates/checkout/overrides", """{"reason": "hotfix", "duration": "1h"}"""))).StatusCode);
+        var now = DateTimeOffset.UtcNow;
+        var adjustment = $$"""{"from": "{{now.AddHours(-2):O}}", "to": "{{now.AddHours(-1):O}}", "reason": "maintenance"}""";
+        Assert.Equal(HttpStatusCode.Created, (await alice.SendAsync(Post("api/v1/slos/checkout-availability/adjustments", adjustment))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await service.Http.SendAsync(Post("api/v1/gates/search/overrides", """{"reason": "other service", "duration": "1h"}"""))).StatusCode);
+        await using (var connection = await service.Database.DataSource.OpenConnectionAsync())
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO incident (fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at, acknowledged_at, acknowledged_by)
+                VALUES ('f', 'acknowledged', 'page', 'burning', 'checkout', 'checkout-availability', '{}', '{}', now(), now() + interval '1 second', now() + interval '2 seconds', 'bob')
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var timeline = await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-availability/timeline");
+        var unknown = await service.Http.GetAsync("api/v1/slos/nowhere/timeline");
+        var badLimit = await service.Http.GetAsync("api/v1/slos/checkout-availability/timeline?limit=0");
+
+        Assert.Equal(
+            [("incident", "incident.acknowledged", "bob"), ("incident", "incident.opened", "slomonitor"), ("adjustment", "slo.adjustment.created", "alice"), ("gate", "gate.override.created", "alice")],
+            timeline.EnumerateArray().Select(e => (e.GetProperty("kind").GetString(), e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())));
+        Assert.Equal("hotfix", timeline[3].GetProperty("details").GetProperty("reason").GetString());
+        Assert.StartsWith("/ui/incidents/", timeline[0].GetProperty("incidentUrl").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+    }
+
     /// <summary>The service with the SLOs above; checkout burns 50 % errors against a 1 % budget, search none.</summary>
     private static async Task<TestService> StartAsync(bool evaluate = true)
     {
