@@ -52,6 +52,7 @@ internal static class ExcludedRanges
         }
 
         var overall = ReferenceEquals(track, slo.Tracks.Overall);
+        var (countedFrom, countedTo) = overall ? track.CountedBounds(fromMs, toMs) : (fromMs, toMs);
         foreach (var group in slo.Tracks.Groups)
         {
             if (overall)
@@ -59,7 +60,6 @@ internal static class ExcludedRanges
                 var ranges = Minus(Normalize(Matching(selective, group.Labels)), slo.Excluded);
                 if (ranges.Length > 0)
                 {
-                    var (countedFrom, countedTo) = track.CountedBounds(fromMs, toMs);
                     reading = Subtract(group.Track, reading, countedFrom, countedTo, ranges);
                 }
             }
