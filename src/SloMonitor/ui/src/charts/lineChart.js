@@ -19,7 +19,8 @@ const decadeAbove = (v) => 10 ** Math.ceil(Math.log10(v));
 /**
  * `series`: [{ label, spanGaps }] (`spanGaps` joins the line across missing values); `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
  * text for y values; `logFloor`: a logarithmic y axis on which values below the floor (zero included) sit on it
- * and read as "≤ floor". Returns `setData(times, columns, range)`, times in seconds since the epoch.
+ * and read as "≤ floor". Returns `setData(times, columns, range)`, times in seconds since the epoch, and
+ * `setBands(bands)`: time ranges [{ from, to }] (epoch seconds) shaded behind the lines, such as budget adjustments.
  */
 export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, logFloor, height = 240 }) {
   const shown = (v) => (logFloor && v <= logFloor ? `≤${format(logFloor)}` : format(v));
@@ -35,6 +36,18 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     })),
   ];
   let xRange = null;
+  let bands = [];
+  const shade = (u) => {
+    const { left, top, width, height: h } = u.bbox;
+    u.ctx.save();
+    u.ctx.fillStyle = 'rgba(120, 120, 120, 0.18)';
+    for (const band of bands) {
+      const x0 = Math.max(left, u.valToPos(band.from, 'x', true));
+      const x1 = Math.min(left + width, u.valToPos(band.to, 'x', true));
+      if (x1 > x0) u.ctx.fillRect(x0, top, x1 - x0, h);
+    }
+    u.ctx.restore();
+  };
   const options = {
     title,
     width: Math.max(320, container.clientWidth || 640),
@@ -49,10 +62,16 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     axes: [{}, { values: (_, ticks) => ticks.map((v) => (!logFloor || isDecade(v) ? shown(v) : '')), size: 70 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
+    hooks: { drawClear: [shade] },
   };
   const chart = new uPlot(options, [[], ...uSeries.slice(1).map(() => [])], container);
   const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(320, container.clientWidth), height }));
   resize.observe(container);
+  // How many shaded ranges fall inside the shown time, for those who read the chart without seeing it.
+  const countBands = () => {
+    const [min, max] = [chart.scales.x.min, chart.scales.x.max];
+    container.dataset.bands = String(bands.filter((b) => min === undefined || (b.to > min && b.from < max)).length);
+  };
 
   return {
     /** `range`: [from, to] in epoch seconds, so that a chart with few points still spans the requested time. */
@@ -63,6 +82,12 @@ export function lineChart(container, { title, series, thresholds = [], format = 
       chart.setData([times, ...plotted, ...lines]);
       const drawn = columns.reduce((sum, column) => sum + column.filter((v) => v !== null && v !== undefined).length, 0);
       container.dataset.points = String(drawn);
+      countBands();
+    },
+    setBands(next) {
+      bands = next;
+      chart.redraw(false, false);
+      countBands();
     },
   };
 }

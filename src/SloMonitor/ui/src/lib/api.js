@@ -57,6 +57,8 @@ export const getText = (path, accept) => send(path, { raw: true, headers: { Acce
 export const postJson = (path, body) =>
   send(path, { method: 'POST', body: JSON.stringify(body), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
 
+export const deleteJson = (path) => send(path, { method: 'DELETE' });
+
 /** Builds `/api/v1/...?a=b` leaving out empty parameters. */
 export function apiPath(path, query = {}) {
   const params = new URLSearchParams();

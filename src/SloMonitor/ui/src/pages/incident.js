@@ -2,6 +2,7 @@
 import { apiPath, getJson, postJson } from '../lib/api.js';
 import { h, replace, section, table } from '../lib/dom.js';
 import { age, labelPairs, time } from '../lib/format.js';
+import { timelineList } from '../components/timeline.js';
 import { incidentStateBadge, severityBadge } from '../components/badges.js';
 import { session } from '../lib/session.js';
 
@@ -90,31 +91,6 @@ function drawHeader(header, incident, now) {
       incident.runbookUrl ? h('a', { href: incident.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
       incident.dashboardUrl ? h('a', { href: incident.dashboardUrl, rel: 'noopener', target: '_blank' }, 'Dashboard ↗') : null,
       h('a', { href: '/ui/oncall' }, 'All open incidents')));
-}
-
-function timelineList(entries, now) {
-  if (entries.length === 0) return h('p', { class: 'muted empty' }, 'Nothing has happened yet.');
-  const sorted = [...entries].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  return h('ol', { class: 'timeline' }, sorted.map((e) => h('li', { 'data-kind': e.kind },
-    h('time', { datetime: e.at }, time(e.at, now)),
-    h('span', { class: `kind kind-${e.kind}` }, kindNames[e.kind] ?? e.kind.replaceAll('_', ' ')),
-    e.actor ? h('strong', { class: 'actor' }, e.actor) : null,
-    h('span', { class: 'details' }, describe(e.details)))));
-}
-
-const kindNames = { created: 'opened', acked: 'acknowledged', unacked: 'unacknowledged', notify_failed: 'notification failed' };
-
-// Timeline details are free-form objects: a comment's text as is, otherwise "key: value" with labels as k=v.
-function describe(details) {
-  if (details === null || details === undefined || details === '') return '';
-  if (typeof details !== 'object') return String(details);
-  if (typeof details.text === 'string') return details.text;
-  const value = (v) => {
-    if (Array.isArray(v)) return v.join(', ');
-    if (v && typeof v === 'object') return labelPairs(v).join(' ');
-    return String(v);
-  };
-  return Object.entries(details).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k}: ${value(v)}`).join(' · ');
 }
 
 function alertTable(alerts, now) {

@@ -6,6 +6,8 @@ import { burnWindows, objectiveRatio, pairsFor, readPair } from '../lib/burn.js'
 import { loadBurndown, loadHistory } from '../lib/history.js';
 import { budgetBar, burnPair, severityBadge, stateBadge } from '../components/badges.js';
 import { lineChart } from '../charts/lineChart.js';
+import { adjustmentBands, adjustmentPanel } from '../components/adjustments.js';
+import { sloTimelineList } from '../components/timeline.js';
 
 const ranges = ['1h', '6h', '1d', '3d'];
 
@@ -23,6 +25,8 @@ export function mount(root, name) {
   const chartArea = h('div', { class: 'charts' });
   const windows = h('div', {});
   const groups = h('div', {});
+  const adjustments = adjustmentPanel(name, () => refreshNow());
+  const timeline = h('div', {});
   const rangePicker = h('div', { class: 'range', role: 'group', 'aria-label': 'chart range' },
     'Range ', ranges.map((r) => h('button', { type: 'button', 'data-range': r, 'aria-pressed': String(r === range),
       onclick: () => {
@@ -37,7 +41,11 @@ export function mount(root, name) {
     section('Burn rate by window pair', { id: 'pairs' }, pairs),
     section('Over time', { id: 'charts' }, rangePicker, chartArea),
     section('Events by window', { id: 'windows' }, windows),
-    section('Groups', { id: 'groups', hidden: true }, groups));
+    section('Groups', { id: 'groups', hidden: true }, groups),
+    section('Budget adjustments', { id: 'adjustments' },
+      h('p', { class: 'muted' }, 'Ranges whose events do not count against the budget (shaded on the charts): every reading, alert and report leaves them out.'),
+      adjustments.element),
+    section('Timeline', { id: 'slo-timeline' }, timeline));
 
   return {
     onChange(callback) {
@@ -45,7 +53,9 @@ export function mount(root, name) {
     },
     async refresh(now) {
       const slo = await getJson(apiPath(`slos/${encodeURIComponent(name)}`));
-      const [short, burndown] = await Promise.all([loadHistory(name, now, parseDuration(range)), loadBurndown(name)]);
+      const path = (what) => apiPath(`slos/${encodeURIComponent(name)}/${what}`);
+      const [short, burndown, declared, entries] = await Promise.all([loadHistory(name, now, parseDuration(range)), loadBurndown(name),
+        getJson(path('adjustments')).catch(() => null), getJson(path('timeline')).catch(() => null)]);
       const status = slo.status ?? {};
       const isLatency = slo.sli?.kind === 'latency';
       drawHeader(header, slo);
@@ -58,6 +68,10 @@ export function mount(root, name) {
       charts.budget.setData(burndown.times, [burndown.budgetRemaining], burndown.range);
       charts.sli.setData(short.times, [short.sli], short.range);
       if (charts.latency) drawLatency(charts, short);
+      const bands = adjustmentBands(declared ?? []);
+      [charts.burn, charts.budget, charts.sli, charts.latency].forEach((c) => c?.setBands(bands));
+      adjustments.show(declared, now);
+      replace(timeline, entries ? sloTimelineList(entries, now) : h('p', { class: 'muted' }, 'The timeline could not be read.'));
       replace(windows, windowTable(slo, isLatency));
       groups.parentElement.hidden = !((slo.groups ?? status.groups)?.length);
       replace(groups, groupTable(slo));
