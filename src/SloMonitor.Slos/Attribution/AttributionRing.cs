@@ -69,12 +69,12 @@ internal sealed class AttributionRing
         return result;
     }
 
-    public int Bytes(int keys, int valuesPerKey)
+    public int Bytes(int valuesPerKey)
     {
         var bytes = 48 + 24 + (8 * _slots.Length);
         foreach (var slice in _slots)
         {
-            bytes += slice?.Bytes(keys, valuesPerKey) ?? 0;
+            bytes += slice?.Bytes(valuesPerKey) ?? 0;
         }
 
         return bytes;

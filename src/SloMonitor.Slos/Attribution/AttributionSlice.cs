@@ -3,13 +3,16 @@ using System.Runtime.CompilerServices;
 namespace SloMonitor.Slos.Attribution;
 
 /// <summary>
-/// What one time slice keeps: event counts, one <see cref="SpaceSaving"/> summary per key (made at the key's first
-/// bad event), the most recent bad events and, for latency SLIs, the slowest. Good events add to counters only;
-/// bad events take the slice's lock.
+/// What one time slice keeps: event counts, a <see cref="CountMinSketch"/> of the traffic per (key, value), one
+/// <see cref="SpaceSaving"/> summary per key of the bad events (made at the key's first bad event), the most recent
+/// bad events and, for latency SLIs, the slowest. A value that enters a summary takes its traffic so far from the
+/// sketch; from then on the summary counts it exactly. Good events add to counters only; bad events take the
+/// slice's lock.
 /// </summary>
 internal sealed class AttributionSlice
 {
     private readonly SpaceSaving?[] _keys;
+    private readonly CountMinSketch? _traffic;
     private readonly int _valuesPerKey;
     private readonly Exemplar?[] _recent;
     private readonly Exemplar?[] _slowest;
@@ -17,9 +20,10 @@ internal sealed class AttributionSlice
     private long _bad;
     private long _total;
 
-    public AttributionSlice(long startMs, int keys, int valuesPerKey, int exemplars, bool keepSlowest)
+    public AttributionSlice(long startMs, int keys, int valuesPerKey, int exemplars, bool keepSlowest, int sketchWidth = 0, int sketchDepth = 1)
     {
         StartMs = startMs;
+        _traffic = sketchWidth > 0 ? new CountMinSketch(sketchWidth, sketchDepth) : null;
         _keys = new SpaceSaving?[keys];
         _valuesPerKey = valuesPerKey;
         _recent = new Exemplar?[exemplars];
@@ -40,7 +44,13 @@ internal sealed class AttributionSlice
         Interlocked.Add(ref _total, weight);
         for (var k = 0; k < hashes.Length; k++)
         {
-            if (hashes[k] != 0 && Volatile.Read(ref _keys[k]) is { } summary)
+            if (hashes[k] == 0)
+            {
+                continue;
+            }
+
+            _traffic?.Add(hashes[k], (int)Math.Min(weight, int.MaxValue));
+            if (Volatile.Read(ref _keys[k]) is { } summary)
             {
                 summary.AddGood(hashes[k], weight);
             }
@@ -77,7 +87,14 @@ internal sealed class AttributionSlice
 
                 if (!summary.TryAddBad(hashes[k], count, withTotal))
                 {
-                    summary.Insert(hashes[k], value, count, withTotal);
+                    // Its traffic before this first bad event, from the sketch (never more than the slice's).
+                    var before = Math.Min(_traffic?.Estimate(hashes[k]) ?? 0, Interlocked.Read(ref _total));
+                    summary.Insert(hashes[k], value, count, withTotal, before);
+                }
+
+                if (withTotal)
+                {
+                    _traffic?.Add(hashes[k], (int)Math.Min(count, int.MaxValue));
                 }
             }
 
@@ -152,12 +169,38 @@ internal sealed class AttributionSlice
         }
     }
 
-    public int Bytes(int keyCount, int valuesPerKey)
+    /// <summary>
+    /// An upper bound of what the slice holds, in bytes: its arrays, summaries, the strings they keep and its
+    /// exemplars (strings and exemplars shared with other slices are counted in each).
+    /// </summary>
+    public int Bytes(int valuesPerKey)
     {
-        var bytes = 80 + 24 + (8 * _keys.Length) + 24 + (8 * _recent.Length) + 24 + (8 * _slowest.Length);
-        foreach (var summary in _keys)
+        var bytes = 80 + 24 + (8 * _keys.Length) + 24 + (8 * _recent.Length) + 24 + (8 * _slowest.Length) + (_traffic?.Bytes ?? 0);
+        lock (this)
         {
-            bytes += summary is null ? 0 : SpaceSaving.BytesFor(valuesPerKey);
+            foreach (var summary in _keys)
+            {
+                if (summary is null)
+                {
+                    continue;
+                }
+
+                bytes += summary.Bytes;
+                for (var i = 0; i < summary.Count; i++)
+                {
+                    bytes += 22 + (2 * summary[i].Value.Length);
+                }
+            }
+
+            foreach (var exemplar in _slowest)
+            {
+                bytes += exemplar is null ? 0 : Exemplar.Bytes + 24 + (8 * exemplar.Values.Length);
+            }
+        }
+
+        for (var i = 0; i < _recent.Length; i++)
+        {
+            bytes += Volatile.Read(ref _recent[i]) is { } exemplar ? Exemplar.Bytes + 24 + (8 * exemplar.Values.Length) : 0;
         }
 
         return bytes;

@@ -22,6 +22,7 @@ internal sealed class SloAttribution
     private readonly int _maxValueLength;
     private readonly int _valuesPerKey;
     private readonly int _versionKey;
+    private readonly bool[] _outcome;
 
     public SloAttribution(string[] keys, AttributionOptions options, bool latency)
     {
@@ -31,8 +32,9 @@ internal sealed class SloAttribution
         _sampleWeight = options.GoodSampleEvery;
         _sampleBelow = options.GoodSampleEvery == 1 ? uint.MaxValue : uint.MaxValue / (uint)options.GoodSampleEvery;
         _versionKey = Array.IndexOf(keys, "service.version");
+        _outcome = Array.ConvertAll(keys, k => options.EffectiveOutcomeKeys.Contains(k, StringComparer.Ordinal));
         Deploys = new DeployMarkers(options.MaxDeploys);
-        Func<long, AttributionSlice> create = start => new AttributionSlice(start, keys.Length, options.ValuesPerKey, options.ExemplarsPerSlice, latency);
+        Func<long, AttributionSlice> create = start => new AttributionSlice(start, keys.Length, options.ValuesPerKey, options.ExemplarsPerSlice, latency, options.SketchWidth, options.SketchDepth);
         _rings =
         [
             new AttributionRing(TimeSpan.FromMinutes(1), 6, create),
@@ -90,7 +92,7 @@ internal sealed class SloAttribution
 
         ObserveVersion(values, unixMs);
         var exemplar = keepExemplar
-            ? new Exemplar(unixMs, seconds, StatusText(span.StatusCode), Exemplar.Hex(span.TraceId), Exemplar.Hex(span.SpanId), values)
+            ? new Exemplar(unixMs, seconds, StatusText(span.StatusCode), span.TraceId, span.SpanId, values)
             : null;
         foreach (var ring in _rings)
         {
@@ -215,15 +217,38 @@ internal sealed class SloAttribution
             keys.Add(new AttributionKey(Keys[k], [.. values]));
             foreach (var value in values)
             {
-                if (value.Excess > 0)
+                if (value.Excess > 0 && !_outcome[k])
                 {
                     top.Add(value);
                 }
             }
         }
 
-        top.Sort((a, b) => b.Excess != a.Excess ? b.Excess.CompareTo(a.Excess) : b.Bad.CompareTo(a.Bad));
-        return new AttributionReading(window, from, now, bad, total, _sampleWeight, [.. keys], [.. top.Take(10)]);
+        // A value with the same bad count as one of another key ranked before it, and nearly the same traffic, is the
+        // same events under another name (span.name beside http.route; the sketch may tell their traffic apart by up to
+        // twice): only the one of the key listed first stays.
+        // Values of one key are disjoint, so equal counts there are different events.
+        var ranked = top.OrderByDescending(v => v.Excess).ThenByDescending(v => v.Bad).ToList();
+        var distinct = new List<AttributionValue>();
+        foreach (var value in ranked)
+        {
+            var twin = distinct.FindIndex(d => d.Key != value.Key && d.Bad == value.Bad && Math.Max(d.Total, value.Total) <= 2 * Math.Min(d.Total, value.Total));
+            if (twin < 0)
+            {
+                distinct.Add(value);
+            }
+            else if (Array.IndexOf(Keys, value.Key) < Array.IndexOf(Keys, distinct[twin].Key))
+            {
+                distinct[twin] = value;
+            }
+        }
+
+        if (distinct.Count > 10)
+        {
+            distinct.RemoveRange(10, distinct.Count - 10);
+        }
+
+        return new AttributionReading(window, from, now, bad, total, _sampleWeight, [.. keys], [.. distinct]);
     }
 
     /// <summary>The most recent kept bad events of the window, newest first, and for latency SLIs the slowest.</summary>
@@ -243,13 +268,13 @@ internal sealed class SloAttribution
             [.. slowest.Where(e => e.UnixMs > fromMs && e.UnixMs <= nowMs).Distinct().OrderByDescending(e => e.DurationSeconds).Take(limit)]);
     }
 
-    /// <summary>What the slices hold now, in bytes (an estimate from the array and object sizes).</summary>
+    /// <summary>An upper bound of what attribution holds for the SLO now, in bytes (see <see cref="AttributionSlice.Bytes"/>).</summary>
     public int Bytes()
     {
         var bytes = 96 + 24 + (8 * Keys.Length) + Deploys.Bytes;
         foreach (var ring in _rings)
         {
-            bytes += ring.Bytes(Keys.Length, _valuesPerKey);
+            bytes += ring.Bytes(_valuesPerKey);
         }
 
         return bytes;

@@ -4,20 +4,26 @@ namespace SloMonitor.Slos.Attribution;
 /// Space-Saving summary (Metwally, Agrawal, El Abbadi 2005) of the values of one key among bad events, with the
 /// traffic of each tracked value beside it. At most capacity values, each with its bad count, the overcount it may
 /// carry (<c>Error</c>: a value with more than bad/capacity events is always tracked, its true count lies in
-/// [count − error, count], and counts are exact while fewer than capacity distinct values were seen) and the events
-/// (good and bad) counted for it since it was tracked. Bad events change the summary under the slice's lock; good
+/// [count − error, count], and counts are exact while fewer than capacity distinct values were seen) and its events
+/// (good and bad): the slice's sketch estimate when it started being tracked, then counted. Bad events change the summary under the slice's lock; good
 /// events only add to <c>Total</c> of a tracked value, lock-free.
 /// </summary>
 internal sealed class SpaceSaving
 {
-    private readonly Entry[] _entries;
+    private readonly int _capacity;
+    private Entry[] _entries;
     private int _used;
 
-    public SpaceSaving(int capacity) => _entries = new Entry[capacity];
+    /// <summary>Starts with room for two values and grows to <paramref name="capacity"/>: most keys have few values.</summary>
+    public SpaceSaving(int capacity)
+    {
+        _capacity = capacity;
+        _entries = new Entry[Math.Min(2, capacity)];
+    }
 
     public int Count => Volatile.Read(ref _used);
 
-    public bool IsFull => _used == _entries.Length;
+    public bool IsFull => _used == _capacity;
 
     public ref readonly Entry this[int index] => ref _entries[index];
 
@@ -76,11 +82,22 @@ internal sealed class SpaceSaving
         return false;
     }
 
-    /// <summary>Starts tracking a value: in a free place, or in place of the smallest count, which it inherits as error.</summary>
-    public void Insert(ulong hash, string value, long count, bool withTotal)
+    /// <summary>
+    /// Starts tracking a value: in a free place, or in place of the smallest count, which it inherits as error;
+    /// <paramref name="trafficBefore"/> is its traffic so far (an estimate).
+    /// </summary>
+    public void Insert(ulong hash, string value, long count, bool withTotal, long trafficBefore)
     {
         var index = _used;
         long inherited = 0;
+        if (index == _entries.Length && index < _capacity)
+        {
+            // Good events may still add to the old array meanwhile: those few are lost, which traffic estimates allow.
+            var grown = new Entry[Math.Min(_capacity, index * 2)];
+            Array.Copy(_entries, grown, index);
+            Volatile.Write(ref _entries, grown);
+        }
+
         if (index == _entries.Length)
         {
             index = 0;
@@ -99,7 +116,7 @@ internal sealed class SpaceSaving
         entry.Value = value;
         entry.Bad = inherited + count;
         entry.Error = inherited;
-        Volatile.Write(ref entry.Total, withTotal ? count : 0);
+        Volatile.Write(ref entry.Total, trafficBefore + (withTotal ? count : 0));
         Volatile.Write(ref entry.Hash, hash);
         if (index == _used)
         {
@@ -111,17 +128,18 @@ internal sealed class SpaceSaving
     public void AddGood(ulong hash, long weight)
     {
         var used = Volatile.Read(ref _used);
-        for (var i = 0; i < used; i++)
+        var entries = Volatile.Read(ref _entries);
+        for (var i = 0; i < used && i < entries.Length; i++)
         {
-            if (Volatile.Read(ref _entries[i].Hash) == hash)
+            if (Volatile.Read(ref entries[i].Hash) == hash)
             {
-                Interlocked.Add(ref _entries[i].Total, weight);
+                Interlocked.Add(ref entries[i].Total, weight);
                 return;
             }
         }
     }
 
-    public static int BytesFor(int capacity) => 24 + 16 + 24 + (capacity * 40);
+    public int Bytes => 40 + 24 + (_entries.Length * 40);
 
     internal struct Entry
     {

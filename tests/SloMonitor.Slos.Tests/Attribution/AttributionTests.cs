@@ -46,6 +46,23 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void AValueWhoseFirstBadEventComesLateInTheSliceKeepsTheTrafficItHadBefore()
+    {
+        var harness = new EngineHarness(Availability, Exact());
+        // Every event is version 7; its first bad event comes after 1,900 good ones.
+        Spans(harness, TimeSpan.FromSeconds(40), 1900, 0, ("service.version", "7"), ("http.route", "/ok"));
+        Spans(harness, TimeSpan.FromSeconds(30), 100, 90, ("service.version", "7"), ("http.route", "/checkout"));
+
+        var reading = Attribution(harness).Read(harness.Now, TimeSpan.FromMinutes(5));
+
+        var version = reading.Keys.Single(k => k.Key == "service.version").Values[0];
+        Assert.Equal((1.0, 1.0), (version.BadShare, version.TotalShare));
+        Assert.DoesNotContain(reading.Top, v => v.Key == "service.version");
+        Assert.Equal("/checkout", reading.Top[0].Value);
+        Assert.InRange(reading.Top[0].TotalShare, 0.05, 0.10);
+    }
+
+    [Fact]
     public void ANewVersionThatBringsTheErrorsShowsInAttributionAndAsADeployMarker()
     {
         var harness = new EngineHarness(Availability, Exact());
@@ -89,8 +106,8 @@ public sealed class AttributionTests
 
         var (recent, _) = Attribution(harness).Exemplars(harness.Now, TimeSpan.FromMinutes(5), 10);
 
-        Assert.Equal(4, recent.Length);
-        Assert.Equal([9, 8, 7, 6], recent.Select(e => (int)TraceIdIndex(e.TraceId!)));
+        Assert.Equal(3, new AttributionOptions().ExemplarsPerSlice);
+        Assert.Equal([9, 8, 7], recent.Select(e => TraceIdIndex(e.TraceId!)));
         Assert.Equal(Convert.ToHexStringLower(TraceId(9)), recent[0].TraceId);
         Assert.Equal("010203040506070a", recent[0].SpanId);
         Assert.Equal("error", recent[0].Status);
