@@ -71,5 +71,9 @@ internal sealed class SloMonthSummaryWriter(SloOptions options, SloEngine engine
         {
             logger.LogWarning("Cannot store the monthly SLO summaries ({Reason}); retrying in {Interval}", e.Message, options.MonthSummaryInterval);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The monthly SLO summaries were not stored: stopping took too long");
+        }
     }
 }
