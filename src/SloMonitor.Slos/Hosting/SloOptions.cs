@@ -28,6 +28,9 @@ public sealed class SloOptions
     /// <summary>How often the series that changed are appended to the local journal: what a killed process can lose; zero turns it off.</summary>
     public TimeSpan LocalCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often each SLO's report of the month so far is stored (<c>slo_month_summary</c>), so that monthly reports outlive the series; zero turns it off.</summary>
+    public TimeSpan MonthSummaryInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The local checkpoint journal, relative to the working directory.</summary>
     public string LocalCheckpointFile { get; set; } = Path.Combine(".data", "sli-checkpoint.journal");
 
@@ -68,6 +71,11 @@ public sealed class SloOptions
         if (EvaluationInterval < TimeSpan.FromMilliseconds(100))
         {
             throw new InvalidOperationException($"Slos:EvaluationInterval must be at least 100ms, found {EvaluationInterval}");
+        }
+
+        if (MonthSummaryInterval != TimeSpan.Zero && MonthSummaryInterval < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException($"Slos:MonthSummaryInterval must be zero (off) or at least 1s, found {MonthSummaryInterval}");
         }
 
         if (FileCheckInterval < TimeSpan.FromMilliseconds(100))

@@ -31,11 +31,13 @@ public static class SloServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BudgetAdjustmentLoader>());
         services.AddSingleton<SloMetrics>();
         services.AddSingleton(sp => new SloStateStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new SloMonthSummaryStore(sp.GetRequiredService<NpgsqlDataSource>()));
 
         // Started in this order: definitions first, then their series from the checkpoint, then the loop.
         services.AddHostedService<SloDefinitionLoader>();
         services.AddHostedService<SloCheckpointer>();
         services.AddHostedService<SloEvaluationLoop>();
+        services.AddHostedService<SloMonthSummaryWriter>();
         return services;
     }
 }

@@ -13,6 +13,7 @@ namespace SloMonitor.Api;
 /// month so far by default), optionally <c>service=</c> and <c>team=</c> (the SLOs' <c>team</c> label). One row per
 /// SLO — events, SLI, objective met, budget consumed, adjustments, alerts and incidents with their times to
 /// acknowledge and resolve — and a summary per team. JSON, or CSV for <c>Accept: text/csv</c> or <c>format=csv</c>.
+/// A range of whole months also reads the months the series no longer reach from their stored summaries.
 /// </summary>
 internal static class ReportsApi
 {
@@ -32,7 +33,8 @@ internal static class ReportsApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpRequest request, SloEngine engine, IncidentStatistics statistics, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        HttpRequest request, SloEngine engine, IncidentStatistics statistics, SloMonthSummaryStore months, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var query = request.Query;
@@ -48,9 +50,24 @@ internal static class ReportsApi
             return ApiRequests.Problem("format", $"'{format}' is not a report format: json or csv");
         }
 
-        var rows = engine.Report(from, to, NullIfEmpty(query["service"]), NullIfEmpty(query["team"]));
-        IReadOnlyDictionary<string, SloIncidentSummary>? incidents = null;
+        var (service, team) = (NullIfEmpty(query["service"]), NullIfEmpty(query["team"]));
+        var rows = engine.Report(from, to, service, team);
         var warnings = new List<string>();
+        if (MonthlyReport.IsWholeMonths(from, to, now))
+        {
+            // Whole months: those the series no longer reach, and SLOs deleted since, come from the stored summaries.
+            try
+            {
+                var stored = await months.ReadAsync(from, to, cancellationToken);
+                rows = MonthlyReport.Assemble(rows, (f, t) => engine.Report(f, t, service, team), stored, from, to, service, team);
+            }
+            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+            {
+                warnings.Add("stored monthly summaries are missing: the database cannot be reached right now");
+            }
+        }
+
+        IReadOnlyDictionary<string, SloIncidentSummary>? incidents = null;
         try
         {
             incidents = await statistics.PerSloAsync(from, to, cancellationToken);
