@@ -7,7 +7,7 @@ namespace SloMonitor.Api;
 
 /// <summary>
 /// The service's own web UI under <c>/ui</c>: the files the build bundles into <c>wwwroot/ui</c>, with the deep links
-/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/incidents/{id}</c>) answered by the app's <c>index.html</c>, whose
+/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/slos/{name}/debug</c>, <c>/ui/incidents/{id}</c>) answered by the app's <c>index.html</c>, whose
 /// script picks the page from the address. <c>/</c> redirects to <c>/ui</c>.
 /// </summary>
 public static partial class UiEndpoints
@@ -29,7 +29,7 @@ public static partial class UiEndpoints
     }
 
     /// <summary>The client-side pages: these paths all answer with index.html.</summary>
-    [GeneratedRegex(@"^(oncall|reports|slos/[^/]+|incidents/[^/]+)/?$")]
+    [GeneratedRegex(@"^(oncall|reports|slos/[^/]+|slos/[^/]+/debug|incidents/[^/]+)/?$")]
     private static partial Regex DeepLink();
 
     /// <summary>Finds the built UI (beside the executable, or under the content root) and answers requests from it.</summary>
