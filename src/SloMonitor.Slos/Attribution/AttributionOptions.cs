@@ -47,7 +47,7 @@ public sealed class AttributionOptions
     public int SketchDepth { get; set; } = 2;
 
     /// <summary>Good events counted: one in this many, at random, weighted by it (bad events are all counted).</summary>
-    public int GoodSampleEvery { get; set; } = 16;
+    public int GoodSampleEvery { get; set; } = 64;
 
     /// <summary>Recent bad events kept per slice (and, for latency SLIs, as many of the slowest).</summary>
     public int ExemplarsPerSlice { get; set; } = 3;

@@ -6,8 +6,7 @@ namespace SloMonitor.Benchmarks.Slos;
 
 /// <summary>
 /// What burn attribution adds per span, with spans that carry the attributes of an instrumented HTTP server (route,
-/// method, status code, server address, version, environment, region, pod): a good span (sampled one in 16, the
-/// default) and a bad span (every key looked up, the slices' summaries updated, an exemplar kept), attribution off
+/// method, status code, server address, version, environment, region, pod): a good span (every one, one in 16 or one in 64 does the sampled work) and a bad span (every key looked up, the slices' summaries updated, an exemplar kept), attribution off
 /// and on. Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloAttribution*' --job short</c>.
 /// </summary>
 [Config(typeof(InProcessShortRunConfig))]
@@ -20,10 +19,14 @@ public class SloAttributionBenchmarks
     [Params(false, true)]
     public bool Attribution { get; set; }
 
+    /// <summary>One good event in this many does the sampled work (<c>Slos:Attribution:GoodSampleEvery</c>).</summary>
+    [Params(1, 16, 64)]
+    public int GoodSampleEvery { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1, new SloEngineOptions { Attribution = { Enabled = Attribution } });
+        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1, new SloEngineOptions { Attribution = { Enabled = Attribution, GoodSampleEvery = GoodSampleEvery } });
         var end = SloFleet.Now.ToUnixTimeMilliseconds() * 1_000_000;
         KeyValuePair<string, string>[] attributes =
         [
