@@ -23,6 +23,9 @@ internal sealed class AuthOptions
     /// </summary>
     public string TokenCacheFile { get; set; } = Path.Combine(".data", "token-cache.json");
 
+    /// <summary>JWT bearer tokens from an OIDC issuer, accepted beside the service's own.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+
     public bool Disabled => string.Equals(Mode, "disabled", StringComparison.OrdinalIgnoreCase);
 
     public void Validate()
@@ -36,5 +39,7 @@ internal sealed class AuthOptions
         {
             throw new Hosting.StartupException($"{Section}:TokenRefreshInterval: must be a positive duration such as 00:00:30");
         }
+
+        Jwt.Validate();
     }
 }

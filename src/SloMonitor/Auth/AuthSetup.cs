@@ -23,6 +23,7 @@ internal static class AuthSetup
         else
         {
             authentication.AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenValidator.Scheme, null);
+            JwtSetup.Add(authentication, options.Jwt);
         }
 
         builder.Services.AddAuthorization(Scopes.AddPolicies);
