@@ -63,20 +63,52 @@ public sealed class GaugeSeries
             return false;
         }
 
-        long number = unixTimeMs / SliceMs;
+        if (SliceFor(unixTimeMs / SliceMs) is not { } slice)
+        {
+            return false;
+        }
+
+        slice.Add(value);
+        return true;
+    }
+
+    /// <summary>
+    /// Adds every slice of <paramref name="other"/> (same time slice and retention) to this series: for a checkpoint
+    /// that comes back after this series began recording. Samples add up; slices older than the retention are left out.
+    /// </summary>
+    public void MergeFrom(GaugeSeries other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.SliceMs != SliceMs || other.RetentionMs != RetentionMs)
+        {
+            throw new ArgumentException($"a gauge series of {other.Timeslice} slices kept {other.Retention} cannot merge into one of {Timeslice} slices kept {Retention}", nameof(other));
+        }
+
+        long head = Advance(Volatile.Read(ref other._headMs));
+        foreach (var source in other._slots)
+        {
+            if (source is { Count: > 0 } && source.Number * SliceMs >= head - RetentionMs - SliceMs && SliceFor(source.Number) is { } target)
+            {
+                target.Merge(source.Count, source.Sum, source.Max);
+            }
+        }
+    }
+
+    /// <summary>The slot's slice numbered <paramref name="number"/>, created when the slot held an older one; null when it holds a newer one.</summary>
+    private GaugeSlice? SliceFor(long number)
+    {
         ref var slot = ref _slots[number % _slots.Length];
         while (true)
         {
             var current = Volatile.Read(ref slot);
             if (current is not null && current.Number == number)
             {
-                current.Add(value);
-                return true;
+                return current;
             }
 
             if (current is not null && current.Number > number)
             {
-                return false;
+                return null;
             }
 
             Interlocked.CompareExchange(ref slot, new GaugeSlice(number), current);

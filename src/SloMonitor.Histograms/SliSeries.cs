@@ -224,6 +224,34 @@ public sealed class SliSeries
     /// </summary>
     public (long FromMs, long ToMs) CalendarBounds(long fromUnixMs, long toUnixMs) => _tiers.CalendarBounds(fromUnixMs, toUnixMs, NewestUnixMs);
 
+    /// <summary>
+    /// Adds every event of <paramref name="other"/> (a series of the same options, such as one read back from a
+    /// checkpoint) into this one while it goes on recording: the counts of each slice of each tier add up, so the
+    /// result is exact whatever the order, for events the two did not both count. Slices this series no longer keeps
+    /// (beyond its retention from the newer of the two heads) are left out. Readings wait for the merge to finish.
+    /// </summary>
+    public void MergeFrom(SliSeries other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Options.WithHistogram != Options.WithHistogram || other._retentionMs != _retentionMs
+            || (Options.WithHistogram && other.Options.Scale != Options.Scale))
+        {
+            throw new ArgumentException("only a series of the same options (histogram, scale, retention) can merge into this one", nameof(other));
+        }
+
+        other.Flush();
+        long head = other.NewestUnixMs >= 0 ? Advance(other.NewestUnixMs) : NewestUnixMs;
+        _changes.Begin();
+        try
+        {
+            _tiers.MergeFrom(other._tiers, head);
+        }
+        finally
+        {
+            _changes.End();
+        }
+    }
+
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
     public byte[] ToBytes()
     {

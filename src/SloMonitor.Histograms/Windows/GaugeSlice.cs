@@ -45,6 +45,41 @@ internal sealed class GaugeSlice(long number)
         Interlocked.Increment(ref _count);
     }
 
+    /// <summary>Adds the samples of another slice of the same time (count, sum and max), lock-free as <see cref="Add"/>.</summary>
+    public void Merge(long count, double sum, double max)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        long seen = Volatile.Read(ref _sumBits);
+        while (true)
+        {
+            long found = Interlocked.CompareExchange(ref _sumBits, BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + sum), seen);
+            if (found == seen)
+            {
+                break;
+            }
+
+            seen = found;
+        }
+
+        seen = Volatile.Read(ref _maxBits);
+        while (max > BitConverter.Int64BitsToDouble(seen))
+        {
+            long found = Interlocked.CompareExchange(ref _maxBits, BitConverter.DoubleToInt64Bits(max), seen);
+            if (found == seen)
+            {
+                break;
+            }
+
+            seen = found;
+        }
+
+        Interlocked.Add(ref _count, count);
+    }
+
     public void Restore(long count, double sum, double max)
     {
         _count = count;

@@ -45,6 +45,31 @@ internal sealed class SliceTiers
         }
     }
 
+    /// <summary>Adds every slice of <paramref name="other"/> (tiers of the same retention and scale) into the same tier here.</summary>
+    public void MergeFrom(SliceTiers other, long headMs)
+    {
+        for (int i = 0; i < Counters.Length; i++)
+        {
+            var ring = Counters[i];
+            foreach (var (slice, good, total) in other.Counters[i].Slices())
+            {
+                ring.Add(slice * ring.Tier.SliceMs, headMs, good, total);
+            }
+        }
+
+        for (int i = 0; i < (Histograms?.Length ?? 0); i++)
+        {
+            var ring = Histograms![i];
+            foreach (var (slice, cells) in other.Histograms![i].Slices())
+            {
+                if (ring.CellsFor(slice * ring.Tier.SliceMs, headMs) is { } target)
+                {
+                    cells.CopyTo(target);
+                }
+            }
+        }
+    }
+
     /// <summary>Adds a retired buffer into every tier that still keeps its slices.</summary>
     public void Fold(PeriodBuffer buffer, long headMs)
     {

@@ -354,6 +354,52 @@ public sealed class SloEngine : ITelemetrySink
         }
     }
 
+    /// <summary>
+    /// Adds checkpoint rows that came back late (PostgreSQL answered only after start-up) into the SLOs running now,
+    /// which keep recording: the saved events are added slice by slice to what was recorded since (see
+    /// <see cref="SliTrack.Merge"/>). Rows of SLOs not defined yet are kept for when they are created, beside any row
+    /// of the same series kept before (the first is restored, the others added to it). Returns how many tracks took a row now.
+    /// </summary>
+    public int Merge(IEnumerable<SloSeriesCheckpoint> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        lock (_changeLock)
+        {
+            var merged = 0;
+            foreach (var row in checkpoints)
+            {
+                if (!_index.TryGet(row.Slo, out var slo))
+                {
+                    if (!_laterRestores.TryGetValue(row.Slo, out var kept))
+                    {
+                        _laterRestores[row.Slo] = kept = [];
+                    }
+
+                    kept.Add(row); // added to the one kept before it, if any, when the SLO is created
+                    continue;
+                }
+
+                var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
+                if (slash < 0 || row.SeriesKey[..slash] != slo.Tracks.CheckpointId || slo.Tracks.ForRestore(row.SeriesKey[(slash + 1)..]) is not { } track)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    track.Merge(row.State);
+                    merged++;
+                }
+                catch (FormatException)
+                {
+                    // A damaged row loses that track's history only.
+                }
+            }
+
+            return merged;
+        }
+    }
+
     /// <summary>The rows kept for SLOs not created yet, so that a full journal rewrite does not lose them.</summary>
     public IReadOnlyList<SloSeriesCheckpoint> LaterRestores()
     {
@@ -377,6 +423,7 @@ public sealed class SloEngine : ITelemetrySink
     private static int Restore(CompiledSlo slo, List<SloSeriesCheckpoint> rows)
     {
         var restored = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
             var slash = row.SeriesKey.IndexOf('/', StringComparison.Ordinal);
@@ -387,7 +434,15 @@ public sealed class SloEngine : ITelemetrySink
 
             try
             {
-                track.Restore(row.State);
+                if (seen.Add(row.SeriesKey))
+                {
+                    track.Restore(row.State);
+                }
+                else
+                {
+                    track.Merge(row.State); // a second row of the series: one that came back from the database later
+                }
+
                 restored++;
             }
             catch (FormatException)

@@ -32,39 +32,35 @@ internal sealed class SloCheckpointer(
     private static readonly Counter Failures = Metrics.CreateCounter("slomon_checkpoint_failures_total", "SLI checkpoints that could not be written, by target.", "target");
     private static readonly Gauge JournalBytes = Metrics.CreateGauge("slomon_checkpoint_journal_bytes", "Size of the local checkpoint journal file.");
 
+    /// <summary>
+    /// The journal row that says its series hold only what was recorded since the database checkpoint could last be
+    /// read: at the next start the database rows are added to them, not replaced by the newer of the two.
+    /// </summary>
+    private const string PendingMergeKey = "pending-database-merge";
+
+    /// <summary>How often the database checkpoint is asked for again when it could not be read at start-up.</summary>
+    private static readonly TimeSpan LateLoadRetry = TimeSpan.FromSeconds(2);
+
     private readonly Lock _journalLock = new();
     private SloCheckpointJournal? _journal;
+    private readonly Dictionary<(string, string), DateTimeOffset> _fromJournal = [];
+
+    // While the database checkpoint is unread, the series hold only part of their history: no database write may
+    // replace the rows that hold the rest, and the journal says so.
+    private volatile bool _databaseRowsPending;
+    private DateTimeOffset _pendingSince;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var rows = new Dictionary<(string, string), SloStateRow>();
-        if (options.CheckpointInterval > TimeSpan.Zero)
-        {
-            try
-            {
-                foreach (var row in await store.LoadAllAsync(cancellationToken))
-                {
-                    rows[(row.Slo, row.SeriesKey)] = row;
-                }
-            }
-            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
-            {
-                logger.LogWarning("Cannot read the SLI checkpoint from PostgreSQL ({Reason}); restoring from the local journal only", e.Message);
-            }
-        }
-
+        var journaled = new List<SloStateRow>();
+        SloStateRow? pendingMark = null;
         if (options.LocalCheckpointInterval > TimeSpan.Zero)
         {
             try
             {
-                _journal = SloCheckpointJournal.Open(options.LocalCheckpointFile, out var journaled);
-                foreach (var row in journaled)
-                {
-                    if (!rows.TryGetValue((row.Slo, row.SeriesKey), out var saved) || saved.SavedAt <= row.SavedAt)
-                    {
-                        rows[(row.Slo, row.SeriesKey)] = row;
-                    }
-                }
+                _journal = SloCheckpointJournal.Open(options.LocalCheckpointFile, out var rows);
+                pendingMark = rows.FirstOrDefault(r => r.Slo.Length == 0 && r.SeriesKey == PendingMergeKey);
+                journaled.AddRange(rows.Where(r => r.Slo.Length > 0));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -72,19 +68,116 @@ internal sealed class SloCheckpointer(
             }
         }
 
-        var restored = engine.Restore(rows.Values.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+        var restore = new Dictionary<(string, string), SloStateRow>();
+        List<SloStateRow>? database = null;
+        if (options.CheckpointInterval > TimeSpan.Zero)
+        {
+            try
+            {
+                database = [.. await store.LoadAllAsync(cancellationToken)];
+            }
+            catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+            {
+                logger.LogWarning("Cannot read the SLI checkpoint from PostgreSQL ({Reason}); restoring from the local journal, and adding the database's rows when it answers", e.Message);
+                (_databaseRowsPending, _pendingSince) = (true, pendingMark?.SavedAt ?? time.GetUtcNow());
+            }
+        }
+
+        // The newer of the two copies of each series, unless the journal holds only what came after the database rows.
+        var merge = pendingMark is not null && database is not null;
+        foreach (var row in merge ? [] : database ?? [])
+        {
+            restore[(row.Slo, row.SeriesKey)] = row;
+        }
+
+        foreach (var row in journaled)
+        {
+            if (!restore.TryGetValue((row.Slo, row.SeriesKey), out var saved) || saved.SavedAt <= row.SavedAt)
+            {
+                restore[(row.Slo, row.SeriesKey)] = row;
+                if (pendingMark is null)
+                {
+                    _fromJournal[(row.Slo, row.SeriesKey)] = row.SavedAt; // a whole copy: the database's events are in it
+                }
+            }
+        }
+
+        var restored = engine.Restore(restore.Values.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+        if (merge)
+        {
+            restored += engine.Merge(database!.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+        }
+
         if (catalog.ApiLoaded)
         {
             engine.DropLaterRestores();
         }
 
-        logger.LogInformation("Restored {Restored} of {Saved} checkpointed SLI series", restored, rows.Count);
+        logger.LogInformation("Restored {Restored} of {Saved} checkpointed SLI series", restored, restore.Count + (merge ? database!.Count : 0));
         if (_journal is not null)
         {
             WriteJournal(full: true); // the journal starts from what is running now
         }
 
         await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the database checkpoint that could not be read at start-up and adds its rows to the series, which
+    /// recorded meanwhile: exactly, as the two hold different events. A series whose journal row was restored holds
+    /// the database's events already when that row is the newer; when it is the older, the journal's copy is kept and
+    /// the events between the two are lost (logged). True once done.
+    /// </summary>
+    internal async Task<bool> LoadLateAsync(CancellationToken cancellationToken)
+    {
+        if (!_databaseRowsPending)
+        {
+            return true;
+        }
+
+        IReadOnlyList<SloStateRow> rows;
+        try
+        {
+            rows = await store.LoadAllAsync(cancellationToken);
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
+        {
+            return false;
+        }
+
+        var merge = new List<SloSeriesCheckpoint>();
+        var superseded = 0;
+        foreach (var row in rows)
+        {
+            if (!_fromJournal.TryGetValue((row.Slo, row.SeriesKey), out var journaledAt))
+            {
+                merge.Add(new SloSeriesCheckpoint(row.Slo, row.SeriesKey, row.State));
+            }
+            else if (journaledAt < row.SavedAt)
+            {
+                superseded++;
+            }
+        }
+
+        var merged = engine.Merge(merge);
+        if (catalog.ApiLoaded)
+        {
+            engine.DropLaterRestores();
+        }
+
+        _databaseRowsPending = false;
+        logger.LogInformation("Added {Merged} SLI series checkpointed in PostgreSQL to what was recorded since start-up ({Rows} rows)", merged, rows.Count);
+        if (superseded > 0)
+        {
+            logger.LogWarning("{Count} SLI series kept their older local journal copy over a newer PostgreSQL one: the events between the two are missing", superseded);
+        }
+
+        if (_journal is not null)
+        {
+            WriteJournal(full: true); // without the pending mark: the series are whole again
+        }
+
+        return true;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -124,12 +217,37 @@ internal sealed class SloCheckpointer(
             tasks.Add(EveryAsync(options.CheckpointInterval, () => SaveAsync(stoppingToken), stoppingToken));
         }
 
+        if (_databaseRowsPending)
+        {
+            tasks.Add(LoadLateLoopAsync(stoppingToken));
+        }
+
         await Task.WhenAll(tasks);
     }
 
-    /// <summary>Writes every series to PostgreSQL.</summary>
+    private async Task LoadLateLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(LateLoadRetry, time);
+        try
+        {
+            while (!await LoadLateAsync(stoppingToken) && await timer.WaitForNextTickAsync(stoppingToken))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Writes every series to PostgreSQL (not while the rows there hold history the series do not have yet).</summary>
     internal async Task SaveAsync(CancellationToken cancellationToken)
     {
+        if (_databaseRowsPending)
+        {
+            logger.LogInformation("The SLI checkpoint in PostgreSQL was not read yet: it is kept as it is until then");
+            return;
+        }
+
         using var activity = SloTelemetry.Source.StartActivity("slo.checkpoint");
         activity?.SetTag("slo.checkpoint.target", "database");
         var started = time.GetTimestamp();
@@ -166,6 +284,11 @@ internal sealed class SloCheckpointer(
                 var rewrite = full || _journal.WantsRewrite;
                 var checkpoints = rewrite ? [.. engine.Checkpoint(), .. engine.LaterRestores()] : engine.CheckpointChanged();
                 var rows = checkpoints.Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now)).ToList();
+                if (rewrite && _databaseRowsPending)
+                {
+                    rows.Add(new SloStateRow("", PendingMergeKey, [], _pendingSince));
+                }
+
                 var written = rewrite ? _journal.Rewrite(rows) : _journal.Append(rows);
                 Observe("local", rows, started, written);
                 JournalBytes.Set(_journal.Length);

@@ -29,6 +29,50 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void ACheckpointMergedIntoAnEngineThatRecordedMeanwhileAddsItsEventsToWhatWasRecorded()
+    {
+        var yaml = EngineHarness.Slo("pay", Latency, "groupBy: [http.route]");
+        var before = new EngineHarness(yaml);
+        before.Spans("checkout", TimeSpan.FromMinutes(90), 30, 10, 0.9, [new("http.route", "/a")]);
+        before.Spans("checkout", TimeSpan.FromMinutes(80), 10, 0, 0.1, [new("http.route", "/b")]);
+
+        // The new process took traffic before the database answered with the old one's checkpoint.
+        var after = new EngineHarness(yaml);
+        after.Spans("checkout", TimeSpan.FromMinutes(3), 20, 5, 0.1, [new("http.route", "/a")]);
+        after.Spans("checkout", TimeSpan.FromMinutes(2), 7, 7, 0.1, [new("http.route", "/c")]);
+        var merged = after.Engine.Merge(before.Engine.Checkpoint());
+
+        Assert.Equal(3, merged);
+        var (overall, groups) = after.Round("pay").WithLatency();
+        // A latency SLI judges durations only: the slow 30 of the earlier process are its bad events.
+        Assert.Equal((37L, 67L), (overall.Status.Windows["6h"].Good, overall.Status.Windows["6h"].Total));
+        Assert.Equal((27L, 27L), (overall.Status.Windows["5m"].Good, overall.Status.Windows["5m"].Total));
+        Assert.Equal(0.9, overall.Status.Windows["6h"].Latency!.P95!.Value, 1); // 30 of the 67 were slow
+        var byRoute = groups.ToDictionary(g => g.GroupLabels["http.route"], g => (g.Status.Windows["6h"].Good, g.Status.Windows["6h"].Total));
+        Assert.Equal((20L, 50L), byRoute["/a"]);
+        Assert.Equal((10L, 10L), byRoute["/b"]);
+        Assert.Equal((7L, 7L), byRoute["/c"]);
+    }
+
+    [Fact]
+    public void MergedRowsOfAnSloNotDefinedYetAreAddedToTheRowRestoredBeforeWhenItIsCreated()
+    {
+        var yaml = EngineHarness.Slo("pay", "kind: availability");
+        var older = new EngineHarness(yaml);
+        older.Spans("checkout", TimeSpan.FromMinutes(90), 100, 10);
+        var newer = new EngineHarness(yaml);
+        newer.Spans("checkout", TimeSpan.FromMinutes(10), 50, 50);
+
+        var after = new EngineHarness(EngineHarness.Slo("other", "kind: availability"));
+        Assert.Equal(0, after.Engine.Restore(newer.Engine.Checkpoint()));
+        Assert.Equal(0, after.Engine.Merge(older.Engine.Checkpoint()));
+        after.Engine.Set(SloMonitor.Slos.Parsing.SloParser.ParseYaml(yaml, "test.yaml").Definitions[0]);
+
+        var window = after.Evaluate("pay").Status.Windows["6h"];
+        Assert.Equal((90L, 150L), (window.Good, window.Total));
+    }
+
+    [Fact]
     public void AnAlertActiveAtACheckpointKeepsItsStartTimeAfterARestore()
     {
         var (before, paged) = Paging();

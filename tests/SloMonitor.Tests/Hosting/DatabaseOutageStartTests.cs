@@ -14,7 +14,7 @@ namespace SloMonitor.Tests.Hosting;
 public sealed class DatabaseOutageStartTests
 {
     [Fact]
-    public async Task TheServiceStartsWithoutItsDatabaseServesIngestAndFileSlosAndCatchesUpWhenTheDatabaseComesUp()
+    public async Task TheServiceStartsWithoutItsDatabaseServesIngestAndFileSlosAndAddsTheDatabaseCheckpointWhenItComesUp()
     {
         await using var postgres = await OwnedPostgres.StartAsync();
         var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
@@ -36,10 +36,14 @@ public sealed class DatabaseOutageStartTests
             {
                 Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
                 Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
-                earlier.Signal("INT");
+                await OtlpPush.SpansAsync(new Uri($"http://127.0.0.1:{otlpPort}"), "orders", "/api/orders", 300, 30);
+                Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 300, TimeSpan.FromSeconds(30)), earlier.Output);
+                earlier.Signal("INT"); // its shutdown writes the SLI checkpoint to PostgreSQL
                 Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
 
+            // A new machine: the local checkpoint journal did not come along, only the database holds the 300 events.
+            File.Delete(environment["Slos__LocalCheckpointFile"]);
             await postgres.StopAsync();
             using var service = ServiceProcess.Start(environment);
 
@@ -65,9 +69,65 @@ public sealed class DatabaseOutageStartTests
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
-            Assert.Equal(400, await TotalAsync(http)); // what was recorded meanwhile is all still there
+            // The database's checkpoint is added to what was recorded meanwhile: all 700 events, none twice.
+            Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 700, TimeSpan.FromSeconds(30)), service.Output);
+            Assert.Contains("Added 1 SLI series checkpointed in PostgreSQL", service.Output, StringComparison.Ordinal);
             Assert.Contains("slomon_database_up 1", await http.GetStringAsync("metrics"), StringComparison.Ordinal);
             Assert.False(service.HasExited);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AProcessKilledBeforeItsDatabaseCameBackStillGetsTheDatabaseCheckpointAddedAtTheNextStart()
+    {
+        await using var postgres = await OwnedPostgres.StartAsync();
+        var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "slos.yaml"), "- {name: orders-availability, service: orders, objective: 99, sli: {kind: availability}}\n");
+            var otlpPort = TestService.FreePort();
+            var httpPort = TestService.FreePort();
+            var environment = ServiceProcess.LoopbackEnvironment(postgres.ConnectionString, httpPort, otlpPort);
+            environment["Slos__Files__0"] = Path.Combine(directory, "slos.yaml");
+            environment["Slos__EvaluationInterval"] = "00:00:00.500";
+            environment["Slos__LocalCheckpointInterval"] = "00:00:00.500";
+            environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
+            environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
+            environment["Auth__TokenRefreshInterval"] = "00:00:01";
+            var otlp = new Uri($"http://127.0.0.1:{otlpPort}");
+            using var http = await ServiceProcess.AdminClientAsync(postgres.ConnectionString, httpPort, otlpPort);
+            using (var earlier = ServiceProcess.Start(environment))
+            {
+                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
+                Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
+                await OtlpPush.SpansAsync(otlp, "orders", "/api/orders", 300, 30);
+                Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 300, TimeSpan.FromSeconds(30)), earlier.Output);
+                earlier.Signal("INT");
+                Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            File.Delete(environment["Slos__LocalCheckpointFile"]);
+            await postgres.StopAsync();
+            using (var killed = ServiceProcess.Start(environment))
+            {
+                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), killed.Output);
+                await OtlpPush.SpansAsync(otlp, "orders", "/api/orders", 400, 4);
+                Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 400, TimeSpan.FromSeconds(30)), killed.Output);
+                await Task.Delay(TimeSpan.FromSeconds(2)); // past a journal write
+                killed.Kill();
+            }
+
+            // Its journal holds only the 400 events recorded since the database was last read, and says so.
+            await postgres.RestartAsync();
+            using var service = ServiceProcess.Start(environment);
+            Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), service.Output);
+            Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 700, TimeSpan.FromSeconds(30)), service.Output);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(700, await TotalAsync(http));
         }
         finally
         {
