@@ -26,6 +26,7 @@ internal static class AuthSetup
             JwtSetup.Add(authentication, options.Jwt);
         }
 
+        TokenRateLimits.Add(builder);
         builder.Services.AddAuthorization(Scopes.AddPolicies);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthFailureResponses>();

@@ -71,6 +71,7 @@ internal static class ServiceHost
         app.UseHttpMetrics(HttpMetricNames.Configure);
         app.UseAuthentication();
         app.UseAuthorization();
+        TokenRateLimits.Use(app);
         app.UseJsonBodiesOnly(options);
         app.MapHealthApi();
         var metrics = app.MapMetrics();
