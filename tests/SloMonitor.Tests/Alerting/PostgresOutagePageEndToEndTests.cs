@@ -7,11 +7,15 @@ using SloMonitor.Tests.Slos;
 namespace SloMonitor.Tests.Alerting;
 
 /// <summary>
-/// The real host on a PostgreSQL of the test's own, stopped as an SLO starts burning and started again 60 s later: the page reaches a loopback receiver during the outage, once in all, and the incident and its timeline are
+/// The real host on a PostgreSQL of the test's own, stopped as an SLO starts burning and started again 60 s (or <c>SLOMONITOR_OUTAGE_SECONDS</c>) later: the page reaches a loopback receiver during the outage, once in all, and the incident and its timeline are
 /// written on recovery with the times things happened.
 /// </summary>
 public sealed class PostgresOutagePageEndToEndTests
 {
+    /// <summary>60 s in the suite; <c>SLOMONITOR_OUTAGE_SECONDS=600</c> runs the 10-minute outage (docs/alerting.md).</summary>
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("SLOMONITOR_OUTAGE_SECONDS"), CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : 60);
+
     [Fact]
     public async Task AnSloBurningWhilePostgresIsDownPagesDuringTheOutageOnceAndItsIncidentAppearsWithItsRealTimesAfterRecovery()
     {
@@ -68,7 +72,23 @@ public sealed class PostgresOutagePageEndToEndTests
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, incidents.StatusCode);
         }
 
-        await Task.Delay(stoppedAt + TimeSpan.FromSeconds(60) - DateTimeOffset.UtcNow);
+        // Through the rest of the outage ingest is taken, the probes answer 200 and the state stays readable.
+        while (DateTimeOffset.UtcNow < stoppedAt + Outage)
+        {
+            await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 20, 10);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await service.Http.GetAsync("/healthz")).StatusCode);
+            using (var ready = await service.Http.GetAsync("/readyz"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+                Assert.True(DateTimeOffset.UtcNow < stoppedAt + TimeSpan.FromSeconds(5) || (await ready.Content.ReadAsStringAsync()).Contains("\"degraded\"", StringComparison.Ordinal));
+            }
+
+            slo = await service.Http.GetFromJsonAsync<JsonElement>("/api/v1/slos/checkout-availability");
+            Assert.Equal("page", slo.GetProperty("status").GetProperty("state").GetString());
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, Math.Max(0, (stoppedAt + Outage - DateTimeOffset.UtcNow).TotalSeconds))));
+        }
+
+        Assert.Single(receiver.Requests);
         await postgres.RestartAsync();
         var restartedAt = DateTimeOffset.UtcNow;
 
