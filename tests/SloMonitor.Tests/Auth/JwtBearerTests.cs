@@ -66,6 +66,29 @@ public sealed class JwtBearerTests
     }
 
     [Fact]
+    public async Task AnIncidentAcknowledgedAndResolvedWithAJwtRecordsItsPrincipalOnTheTimelineAndInTheAuditLog()
+    {
+        await using var issuer = await LoopbackOidcIssuer.StartAsync();
+        var options = Options(issuer);
+        options = new TestServiceOptions { Settings = options.Settings, AlertingYaml = "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n" };
+        await using var service = await TestService.StartAsync(options);
+        var alert = new[] { new { labels = new Dictionary<string, string> { ["alertname"] = "HighErrorRate", ["slo"] = "cart", ["service"] = "cart", ["severity"] = "page" } } };
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.PostAsJsonAsync("/api/v2/alerts", alert)).StatusCode);
+        var id = (await service.Http.GetFromJsonAsync<JsonElement>("/api/v1/incidents?slo=cart")).EnumerateArray().Single().GetProperty("id").GetInt64();
+        using var alice = Client(service, issuer.Sign(new Dictionary<string, object> { ["sub"] = "u-1", ["email"] = "alice@example.com", ["groups"] = "sre" }));
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/incidents/{id}/ack", new { actor = "mallory" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/incidents/{id}/resolve", new { })).StatusCode);
+
+        var timeline = (await alice.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}")).GetProperty("timeline").EnumerateArray()
+            .Select(t => $"{t.GetProperty("kind").GetString()}:{t.GetProperty("actor").GetString()}").ToList();
+        Assert.Contains("acked:alice@example.com", timeline);
+        Assert.Contains("resolved:alice@example.com", timeline);
+        var audit = (await service.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?kind=incident")).EnumerateArray().Select(e => e.GetProperty("actor").GetString()).ToList();
+        Assert.Equal(["alice@example.com", "alice@example.com"], audit);
+    }
+
+    [Fact]
     public async Task AJwtWithTheIngestScopeFeedsSlisOverGrpcAndHttp()
     {
         await using var issuer = await LoopbackOidcIssuer.StartAsync();
