@@ -51,6 +51,7 @@ internal static class Modules
         app.MapAlertmanagerStatusApi();
         app.MapTokensApi();
         app.MapAuditApi();
+        app.MapUiConfigApi();
         app.MapUi();
     }
 }
