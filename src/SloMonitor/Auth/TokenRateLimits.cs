@@ -53,10 +53,15 @@ internal sealed class TokenRateLimits
         var limits = new TokenRateLimits(options);
         builder.Services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, RateKey>(limits.Partition);
+            o.GlobalLimiter = limits.CreateLimiter();
             o.OnRejected = (context, _) => new ValueTask(limits.RejectAsync(context));
         });
     }
+
+    /// <summary>The limiter of every request, for a benchmark to measure on its own.</summary>
+    internal static PartitionedRateLimiter<HttpContext> CreateLimiter(RateLimitOptions options) => new TokenRateLimits(options).CreateLimiter();
+
+    private PartitionedRateLimiter<HttpContext> CreateLimiter() => PartitionedRateLimiter.Create<HttpContext, RateKey>(Partition);
 
     public static void Use(WebApplication app)
     {
