@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../../.."
 label=$1; shift
-admin=$(deploy/local-postgres.sh start .data/postgres-footprint | tail -1)
+admin=$(deploy/local-postgres.sh start .data/postgres-footprint 2>/dev/null | tail -1)
 db=fp_$RANDOM
 pgport=$(echo "$admin" | sed "s/.*Port=\([0-9]*\).*/\1/"); psql -h 127.0.0.1 -p $pgport -U slomonitor -d postgres -qc "CREATE DATABASE $db" >/dev/null
 conn=$(echo "$admin" | sed "s/Database=[^;]*/Database=$db/")
@@ -34,4 +34,4 @@ echo "$label idle_rss_kb=$idle under_load_end_rss_kb=$r after30s_rss_kb=$after $
 kill $pid; wait $pid 2>/dev/null
 psql -h 127.0.0.1 -p $pgport -U slomonitor -d postgres -qc "DROP DATABASE $db" >/dev/null 2>&1
 rm -rf $dir
-deploy/local-postgres.sh stop .data/postgres-footprint >/dev/null
+deploy/local-postgres.sh stop .data/postgres-footprint >/dev/null 2>&1
