@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load`, `soak`, `change-cost` and `file-load-cost` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
+// `put-load`, `soak`, `change-cost`, `file-load-cost` and `attribution-memory` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
@@ -15,6 +15,11 @@ if (args is ["change-cost"])
 if (args is ["file-load-cost"])
 {
     return SloFileLoadCost.Run();
+}
+
+if (args is ["attribution-memory", ..])
+{
+    return SloAttributionMemory.Run(args);
 }
 
 if (args is ["soak", ..])

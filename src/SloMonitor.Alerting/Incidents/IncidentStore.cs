@@ -127,6 +127,9 @@ public sealed class IncidentStore
         return new TimelineEntry(now, TimelineKinds.Comment, actor, JsonSerializer.SerializeToElement(details));
     }
 
+    private static readonly (string Annotation, string Field)[] WhyAnnotations =
+        [("attributions", "attributions"), ("trace_urls", "traceUrls"), ("trace_ids", "traceIds"), ("debug_url", "debugUrl")];
+
     /// <summary>
     /// Opens an incident for a firing alert unless one is open, or a user already resolved an incident this same
     /// firing belonged to (same start time: the alert never stopped); returns the new id, or null.
@@ -171,6 +174,15 @@ public sealed class IncidentStore
 
         await IncidentMembers.AddAsync(connection, transaction, incidentId, alert, Membership.Primary, now);
         var created = new Dictionary<string, object?> { ["fingerprint"] = alert.Fingerprint, ["labels"] = alert.Labels, ["startsAt"] = alert.StartsAt };
+        foreach (var (annotation, field) in WhyAnnotations)
+        {
+            // What was burning when the alert fired (SLO alerts): its top attributions and exemplar traces.
+            if (alert.Annotation(annotation) is { Length: > 0 } value)
+            {
+                created[field] = value;
+            }
+        }
+
         if (previousIncident is { } previous)
         {
             created["reason"] = "outlived the alert that inhibited it";

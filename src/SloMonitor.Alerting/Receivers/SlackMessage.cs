@@ -22,7 +22,21 @@ internal static class SlackMessage
                 text.Append(Escape(description)).Append('\n');
             }
 
+            if (alert.Status == "firing" && alert.Annotations.GetValueOrDefault("attributions") is { Length: > 0 } attributions)
+            {
+                text.Append("What is burning: ").Append(Escape(attributions)).Append('\n');
+            }
+
             var links = new List<string>();
+            if (alert.Status == "firing" && alert.Annotations.GetValueOrDefault("trace_urls") is { Length: > 0 } traces)
+            {
+                var n = 0;
+                foreach (var trace in traces.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    links.Add($"<{trace}|Trace {++n}>");
+                }
+            }
+
             if (alert.Annotations.GetValueOrDefault("runbook_url") is { Length: > 0 } runbook)
             {
                 links.Add($"<{runbook}|Runbook>");

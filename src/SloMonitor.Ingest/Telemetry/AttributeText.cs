@@ -27,6 +27,48 @@ internal static class AttributeText
         return false;
     }
 
+    /// <summary>
+    /// Like <see cref="TryFind(RepeatedField{KeyValue}?, string, out string)"/> without allocating for strings,
+    /// booleans and numbers: a string's own characters, or a number formatted into <paramref name="scratch"/>
+    /// (at least 32 chars). Arrays and maps are formatted as <see cref="Format"/> does (allocating).
+    /// </summary>
+    public static bool TryFindText(RepeatedField<KeyValue>? attributes, string key, Span<char> scratch, out ReadOnlySpan<char> text)
+    {
+        if (attributes is not null)
+        {
+            for (var i = 0; i < attributes.Count; i++)
+            {
+                var kv = attributes[i];
+                if (string.Equals(kv.Key, key, StringComparison.Ordinal))
+                {
+                    text = FormatText(kv.Value, scratch);
+                    return true;
+                }
+            }
+        }
+
+        text = default;
+        return false;
+    }
+
+    private static ReadOnlySpan<char> FormatText(AnyValue? value, Span<char> scratch)
+    {
+        int written;
+        switch (value?.ValueCase)
+        {
+            case AnyValue.ValueOneofCase.StringValue:
+                return value.StringValue;
+            case AnyValue.ValueOneofCase.BoolValue:
+                return value.BoolValue ? "true" : "false";
+            case AnyValue.ValueOneofCase.IntValue when value.IntValue.TryFormat(scratch, out written, default, CultureInfo.InvariantCulture):
+                return scratch[..written];
+            case AnyValue.ValueOneofCase.DoubleValue when value.DoubleValue.TryFormat(scratch, out written, "R", CultureInfo.InvariantCulture):
+                return scratch[..written];
+            default:
+                return Format(value);
+        }
+    }
+
     /// <summary>The value of a string attribute, or null when absent or not a non-empty string.</summary>
     public static string? FindString(RepeatedField<KeyValue>? attributes, string key)
     {

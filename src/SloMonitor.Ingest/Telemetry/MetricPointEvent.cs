@@ -87,6 +87,19 @@ public readonly struct MetricPointEvent
             || AttributeText.TryFind(_resourceAttributes, key, out value);
     }
 
+    /// <summary><see cref="TryGetAttribute"/> without allocating for string, boolean and number values.</summary>
+    public bool TryGetAttributeText(string key, Span<char> scratch, out ReadOnlySpan<char> text)
+    {
+        if (string.Equals(key, "service.name", StringComparison.Ordinal))
+        {
+            text = ServiceName;
+            return true;
+        }
+
+        return AttributeText.TryFindText(_attributes, key, scratch, out text)
+            || AttributeText.TryFindText(_resourceAttributes, key, scratch, out text);
+    }
+
     /// <summary>Builds a Sum point (already a delta), for tests and tools that feed a sink directly.</summary>
     public static MetricPointEvent ForSum(
         string serviceName, string metricName, long timeUnixNano, double delta, bool isMonotonic = true,

@@ -38,6 +38,12 @@ public readonly struct SpanEvent
 
     public string? ScopeName { get; }
 
+    /// <summary>The span's 16-byte trace id (empty when the exporter sent none).</summary>
+    public ReadOnlySpan<byte> TraceId => _span.TraceId.Span;
+
+    /// <summary>The span's 8-byte span id (empty when the exporter sent none).</summary>
+    public ReadOnlySpan<byte> SpanId => _span.SpanId.Span;
+
     /// <summary>
     /// Looks up, in order: the pseudo-attributes "service.name", "span.name", "span.kind" (unspecified, internal,
     /// server, client, producer, consumer), "status.code" (unset, ok, error); then the span's attributes; then the
@@ -67,6 +73,32 @@ public readonly struct SpanEvent
     }
 
     /// <summary>
+    /// <see cref="TryGetAttribute"/> without allocating for string, boolean and number values: the text is the
+    /// value's own characters or formatted into <paramref name="scratch"/> (at least 32 chars).
+    /// </summary>
+    public bool TryGetAttributeText(string key, Span<char> scratch, out ReadOnlySpan<char> text)
+    {
+        switch (key)
+        {
+            case "service.name":
+                text = ServiceName;
+                return true;
+            case "span.name":
+                text = _span.Name;
+                return true;
+            case "span.kind":
+                text = AttributeText.Of(Kind);
+                return true;
+            case "status.code":
+                text = AttributeText.Of(StatusCode);
+                return true;
+        }
+
+        return AttributeText.TryFindText(_span.Attributes, key, scratch, out text)
+            || AttributeText.TryFindText(_resourceAttributes, key, scratch, out text);
+    }
+
+    /// <summary>
     /// Builds an event without a decoded request, for tests and tools that feed a sink directly.
     /// </summary>
     public static SpanEvent Create(
@@ -77,7 +109,9 @@ public readonly struct SpanEvent
         long startTimeUnixNano,
         long endTimeUnixNano,
         IEnumerable<KeyValuePair<string, string>>? attributes = null,
-        string? scopeName = null)
+        string? scopeName = null,
+        byte[]? traceId = null,
+        byte[]? spanId = null)
     {
         ArgumentNullException.ThrowIfNull(serviceName);
         ArgumentNullException.ThrowIfNull(name);
@@ -94,6 +128,16 @@ public readonly struct SpanEvent
             StartTimeUnixNano = (ulong)startTimeUnixNano,
             EndTimeUnixNano = (ulong)endTimeUnixNano,
         };
+        if (traceId is not null)
+        {
+            span.TraceId = Google.Protobuf.ByteString.CopyFrom(traceId);
+        }
+
+        if (spanId is not null)
+        {
+            span.SpanId = Google.Protobuf.ByteString.CopyFrom(spanId);
+        }
+
         AttributeText.AddAll(span.Attributes, attributes);
         return new SpanEvent(span, serviceName, scopeName, null);
     }

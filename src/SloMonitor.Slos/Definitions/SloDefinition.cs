@@ -36,6 +36,9 @@ public sealed record SloDefinition(
     /// <summary>The release policy the deploy gate applies; null when the SLO has none (it never holds a release).</summary>
     public ReleasePolicy? Policy { get; init; }
 
+    /// <summary>Turns exemplar trace ids into links (<c>{traceId}</c>, <c>{spanId}</c>); null: the global <c>Slos:TraceUrlTemplate</c>.</summary>
+    public string? TraceUrlTemplate { get; init; }
+
     /// <summary>The longest stretch of data any of the windows covers.</summary>
     public TimeSpan LongestWindow
     {

@@ -42,6 +42,7 @@ public static class SloDefinitionJson
 
         Put(json, "runbookUrl", definition.RunbookUrl);
         Put(json, "dashboardUrl", definition.DashboardUrl);
+        Put(json, "traceUrlTemplate", definition.TraceUrlTemplate);
         if (definition.GroupBy.Count > 0)
         {
             json["groupBy"] = new JsonArray([.. definition.GroupBy.Select(g => (JsonNode?)JsonValue.Create(g))]);

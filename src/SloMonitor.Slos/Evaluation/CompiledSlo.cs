@@ -61,6 +61,15 @@ internal sealed class CompiledSlo
         Rules = [.. rules];
         MinEvents = definition.Alerting.MinEventsFor(sli);
         Tracks = tracks ?? new TrackSet(definition, definition.MaxGroups ?? options.MaxGroupsPerSlo, Retention(definition, options), options.HistogramScale, time);
+        if (options.Attribution.Enabled && sli.Kind is not (SliKind.Composite or SliKind.Gauge))
+        {
+            var keys = Attribution.SloAttribution.KeysFor(definition, options.Attribution);
+            if (Tracks.Attribution is not { } kept || !kept.Keys.AsSpan().SequenceEqual(keys))
+            {
+                Tracks.Attribution = new Attribution.SloAttribution(keys, options.Attribution, sli.Kind == SliKind.Latency);
+            }
+        }
+
         if (sli.Kind == SliKind.Composite)
         {
             Tracks.Overall.Composite = new CompositeSource(sli.Parts, sli.Combine, find ?? (_ => null));

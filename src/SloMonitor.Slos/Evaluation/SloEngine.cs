@@ -57,6 +57,9 @@ public sealed class SloEngine : ITelemetrySink
 
     public SloDefinition? Find(string name) => _index.TryGet(name, out var slo) ? slo.Definition : null;
 
+    /// <summary>The SLO's burn attribution, exemplars and deploy markers; null for an unknown SLO or when they are off for it.</summary>
+    internal Attribution.SloAttribution? AttributionOf(string name) => _index.TryGet(name, out var slo) ? slo.Tracks.Attribution : null;
+
     /// <summary>
     /// Replaces the budget adjustments of SLO <paramref name="name"/> (defined yet or not): every reading from the
     /// next evaluation on leaves out what the ranges hold.

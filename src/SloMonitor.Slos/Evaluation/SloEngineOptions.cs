@@ -11,4 +11,7 @@ public sealed class SloEngineOptions
 
     /// <summary>Data kept beyond the longest window, so that the history of the SLO window can be charted.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Burn attribution and exemplars (<c>Slos:Attribution</c>).</summary>
+    public Attribution.AttributionOptions Attribution { get; set; } = new();
 }

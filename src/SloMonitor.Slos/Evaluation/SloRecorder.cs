@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using SloMonitor.Ingest;
+using SloMonitor.Slos.Attribution;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Selectors;
 
@@ -28,6 +29,7 @@ internal static class SloRecorder
             var good = seconds <= sli.Threshold!.Value;
             slo.Tracks.Overall.RecordLatency(unixMs, seconds, good);
             GroupOf(slo.Tracks, span)?.RecordLatency(unixMs, seconds, good);
+            Attribute(slo.Tracks.Attribution, span, unixMs, seconds, good);
         }
         else
         {
@@ -35,6 +37,7 @@ internal static class SloRecorder
             var good = bad ? 0 : 1;
             slo.Tracks.Overall.RecordCounts(unixMs, good, 1);
             GroupOf(slo.Tracks, span)?.RecordCounts(unixMs, good, 1);
+            Attribute(slo.Tracks.Attribution, span, unixMs, span.DurationSeconds, !bad);
         }
     }
 
@@ -76,14 +79,37 @@ internal static class SloRecorder
                 {
                     route.Slo.Tracks.Overall.RecordTotal(unixMs, count);
                     group?.RecordTotal(unixMs, count);
+                    route.Slo.Tracks.Attribution?.OnPoint(point, unixMs, count, 0);
                 }
                 else
                 {
                     route.Slo.Tracks.Overall.RecordNumerator(unixMs, count);
                     group?.RecordNumerator(unixMs, count);
+                    if (route.Slo.Definition.Sli.Bad is not null)
+                    {
+                        route.Slo.Tracks.Attribution?.OnPoint(point, unixMs, 0, count);
+                    }
                 }
 
                 break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Attribute(SloAttribution? attribution, in SpanEvent span, long unixMs, double seconds, bool good)
+    {
+        if (attribution is null)
+        {
+            return;
+        }
+
+        if (good)
+        {
+            attribution.OnGoodSpan(span, unixMs);
+        }
+        else
+        {
+            attribution.OnBadSpan(span, unixMs, seconds);
         }
     }
 
@@ -119,6 +145,7 @@ internal static class SloRecorder
 
             slo.Tracks.Overall.MergeExplicit(unixMs, bounds, counts, good, total);
             group?.MergeExplicit(unixMs, bounds, counts, good, total);
+            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good);
         }
         else if (point.Kind == MetricPointKind.ExponentialHistogram)
         {
@@ -143,6 +170,7 @@ internal static class SloRecorder
 
             slo.Tracks.Overall.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
             group?.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
+            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good);
         }
     }
 

@@ -45,6 +45,9 @@ internal sealed class TrackSet
 
     public SliTrack Overall { get; }
 
+    /// <summary>Burn attribution, exemplars and deploy markers of the SLO (null when turned off); kept with the tracks.</summary>
+    public Attribution.SloAttribution? Attribution { get; set; }
+
     /// <summary>Names this set's data in checkpoints: a hash of the fingerprint and the retention.</summary>
     public string CheckpointId { get; }
 

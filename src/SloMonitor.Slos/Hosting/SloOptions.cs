@@ -43,8 +43,18 @@ public sealed class SloOptions
     /// <summary>The most budget adjustments one SLO may have (<c>POST /api/v1/slos/{name}/adjustments</c>).</summary>
     public int MaxAdjustmentsPerSlo { get; set; } = 1000;
 
+    /// <summary>Burn attribution, exemplars and deploy markers (docs/attribution.md).</summary>
+    public Attribution.AttributionOptions Attribution { get; set; } = new();
+
+    /// <summary>
+    /// Turns exemplar ids into links for every SLO without its own: <c>{traceId}</c> and <c>{spanId}</c> are replaced
+    /// (<c>https://tempo.example/trace/{traceId}</c>). Null: no links.
+    /// </summary>
+    public string? TraceUrlTemplate { get; set; }
+
     internal SloEngineOptions ToEngineOptions() => new()
     {
+        Attribution = Attribution,
         MaxGroupsPerSlo = MaxGroupsPerSlo,
         HistogramScale = HistogramScale,
         HistoryRetention = HistoryRetention,
@@ -52,6 +62,12 @@ public sealed class SloOptions
 
     internal void Validate()
     {
+        Attribution.Validate();
+        if (TraceUrlTemplate is { } template && !Definitions.TraceLinks.IsValidTemplate(template))
+        {
+            throw new InvalidOperationException($"Slos:TraceUrlTemplate must be an absolute http(s) URL containing {{traceId}}, found '{template}'");
+        }
+
         if (EvaluationInterval < TimeSpan.FromMilliseconds(100))
         {
             throw new InvalidOperationException($"Slos:EvaluationInterval must be at least 100ms, found {EvaluationInterval}");

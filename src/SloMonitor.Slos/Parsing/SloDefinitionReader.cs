@@ -8,7 +8,7 @@ namespace SloMonitor.Slos.Parsing;
 internal static partial class SloDefinitionReader
 {
     private static readonly string[] Fields =
-        ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting", "policy"];
+        ["name", "service", "description", "objective", "window", "windows", "timeZone", "labels", "runbookUrl", "dashboardUrl", "groupBy", "maxGroups", "sli", "alerting", "policy", "traceUrlTemplate"];
 
     private static readonly string[] SliFields = ["kind", "source", "match", "bad", "good", "total", "metric", "threshold", "percentile", "timeslice", "lateness", "aggregation", "parts", "combine"];
 
@@ -91,6 +91,7 @@ internal static partial class SloDefinitionReader
         {
             Windows = windows ?? [window],
             Policy = ReadPolicy(reader.Map(map.Get("policy")), reader),
+            TraceUrlTemplate = TraceTemplate(map, reader),
         };
         return reader.Errors.Count == before ? definition : null;
     }
@@ -108,6 +109,19 @@ internal static partial class SloDefinitionReader
         }
 
         reader.Error(map.Get(key)!, $"must be an absolute http:// or https:// URL, found '{(text.Length > 60 ? text[..60] + "…" : text)}'");
+        return null;
+    }
+
+    /// <summary><c>traceUrlTemplate</c>: an absolute http(s) URL containing <c>{traceId}</c> (and optionally <c>{spanId}</c>).</summary>
+    private static string? TraceTemplate(MapNode map, NodeReader reader)
+    {
+        var text = reader.String(map, "traceUrlTemplate");
+        if (text is null || TraceLinks.IsValidTemplate(text))
+        {
+            return text;
+        }
+
+        reader.Error(map.Get("traceUrlTemplate")!, $"must be an absolute http:// or https:// URL containing {{traceId}}, found '{(text.Length > 60 ? text[..60] + "…" : text)}'");
         return null;
     }
 

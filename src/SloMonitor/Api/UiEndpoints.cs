@@ -7,7 +7,7 @@ namespace SloMonitor.Api;
 
 /// <summary>
 /// The service's own web UI under <c>/ui</c>: the files the build bundles into <c>wwwroot/ui</c>, with the deep links
-/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/incidents/{id}</c>, <c>/ui/signin-callback</c>) answered by the app's <c>index.html</c>, whose
+/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/slos/{name}/debug</c>, <c>/ui/incidents/{id}</c>, <c>/ui/signin-callback</c>) answered by the app's <c>index.html</c>, whose
 /// script picks the page from the address. <c>/</c> redirects to <c>/ui</c>.
 /// </summary>
 public static partial class UiEndpoints
@@ -31,7 +31,7 @@ public static partial class UiEndpoints
     }
 
     /// <summary>The client-side pages: these paths all answer with index.html.</summary>
-    [GeneratedRegex(@"^(oncall|reports|signin-callback|slos/[^/]+|incidents/[^/]+)/?$")]
+    [GeneratedRegex(@"^(oncall|reports|signin-callback|slos/[^/]+|slos/[^/]+/debug|incidents/[^/]+)/?$")]
     private static partial Regex DeepLink();
 
     /// <summary>Finds the built UI (beside the executable, or under the content root) and answers requests from it.</summary>

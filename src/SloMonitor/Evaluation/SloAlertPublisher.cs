@@ -9,7 +9,7 @@ namespace SloMonitor.Evaluation;
 /// reports it active (it already holds an alert for <c>resolveAfter</c>, so flapping does not re-page), and a
 /// resolution for every alert sent before that is no longer active.
 /// </summary>
-internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider time, PublisherOptions options, ILogger<SloAlertPublisher> logger)
+internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider time, PublisherOptions options, ILogger<SloAlertPublisher> logger, AlertAttribution? why = null)
     : ISloEvaluationListener
 {
     public const string AlertName = "SloErrorBudgetBurn";
@@ -54,6 +54,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
             {
                 var input = ToAlert(evaluation, alert);
                 var key = Identity(input.Labels);
+                input = WithWhy(input, key, evaluation, alert, now);
                 stillFiring.Add(key);
                 _firing[key] = input;
                 batch.Add(input);
@@ -150,6 +151,36 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         }
 
         return new AlertInput(labels, annotations, alert.Since, EndsAt: null, GeneratorUrl: link);
+    }
+
+    /// <summary>
+    /// The alert with what was burning when it first fired (attributions, trace links): taken once, then carried
+    /// over from the alert as sent while it stays firing, so that the notification tells the state at firing time.
+    /// </summary>
+    private AlertInput WithWhy(AlertInput input, string key, SloEvaluation evaluation, ActiveAlert alert, DateTimeOffset now)
+    {
+        if (why is null || alert.Kind == ActiveAlert.NoDataKind)
+        {
+            return input;
+        }
+
+        var annotations = new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal);
+        if (_firing.TryGetValue(key, out var sent) && sent.Annotations.ContainsKey("debug_url"))
+        {
+            foreach (var name in AlertAttribution.Keys)
+            {
+                if (sent.Annotations.TryGetValue(name, out var value))
+                {
+                    annotations[name] = value;
+                }
+            }
+        }
+        else
+        {
+            why.Annotate(evaluation, alert, now, DashboardLink(evaluation).Split('?')[0], annotations);
+        }
+
+        return input with { Annotations = annotations };
     }
 
     private static string Describe(SloEvaluation evaluation, ActiveAlert alert, bool noData)

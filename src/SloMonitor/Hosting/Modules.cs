@@ -30,6 +30,7 @@ internal static class Modules
         builder.Services.AddAlerting(configuration.GetSection("Alerting"), journal is { Length: > 0 } ? Path.GetDirectoryName(journal) : null);
         var externalUrl = configuration["Alerting:ExternalUrl"] is { Length: > 0 } url ? url : $"http://localhost:{options.HttpPort}";
         builder.Services.AddSingleton(new PublisherOptions(externalUrl));
+        builder.Services.AddSingleton<AlertAttribution>();
         builder.Services.AddSingleton<ISloEvaluationListener, SloAlertPublisher>();
     }
 
@@ -43,6 +44,7 @@ internal static class Modules
         app.MapAdjustmentsApi();
         app.MapReportsApi();
         app.MapSloTimelineApi();
+        app.MapAttributionApi();
         app.MapIncidentsApi();
         app.MapSilencesApi();
         app.MapAlertsApi();

@@ -33,9 +33,9 @@ internal static class SloFleet
         return yaml.ToString();
     }
 
-    public static SloEngine Build(int slos, TimeProvider time, int minutesOfTraffic = 360)
+    public static SloEngine Build(int slos, TimeProvider time, int minutesOfTraffic = 360, SloEngineOptions? options = null)
     {
-        var engine = new SloEngine(time, new SloEngineOptions());
+        var engine = new SloEngine(time, options ?? new SloEngineOptions());
         var parsed = SloParser.ParseYaml(Yaml(slos), "fleet.yaml");
         if (!parsed.IsValid)
         {

@@ -17,10 +17,15 @@ public class SloRecordBenchmarks
     private SpanEvent _grouped;
     private SpanEvent _otherService;
 
+    /// <summary>Burn attribution on (the default) or off (the recording path as it was before attribution).</summary>
+    [Params(false, true)]
+    public bool Attribution { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1);
+        var options = new SloEngineOptions { Attribution = { Enabled = Attribution } };
+        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1, options);
         var end = SloFleet.Now.ToUnixTimeMilliseconds() * 1_000_000;
         _matching = SpanEvent.Create("svc-3", "GET /r7", SpanKind.Server, SpanStatusCode.Ok, end - 120_000_000, end, [new("http.route", "/r7")]);
         _grouped = SpanEvent.Create("svc-3", "GET /g1", SpanKind.Server, SpanStatusCode.Ok, end - 120_000_000, end, [new("http.route", "/g1")]);

@@ -30,6 +30,7 @@ public sealed class UiEndpointsTests
     [InlineData("/ui/oncall")]
     [InlineData("/ui/reports")]
     [InlineData("/ui/slos/checkout-availability")]
+    [InlineData("/ui/slos/checkout-availability/debug")]
     [InlineData("/ui/incidents/42")]
     [InlineData("/ui/")]
     public async Task DeepLinksAnswerWithTheAppSoThatAReloadShowsTheSamePage(string path)

@@ -11,11 +11,13 @@ import * as oncall from './pages/oncall.js';
 import * as slo from './pages/slo.js';
 import * as incident from './pages/incident.js';
 import * as report from './pages/report.js';
+import * as debug from './pages/debug.js';
 
 const routes = [
   { pattern: /^\/ui\/?$/, page: overview, nav: 'overview' },
   { pattern: /^\/ui\/oncall\/?$/, page: oncall, nav: 'oncall' },
   { pattern: /^\/ui\/slos\/([^/]+)\/?$/, page: slo, nav: 'overview' },
+  { pattern: /^\/ui\/slos\/([^/]+)\/debug\/?$/, page: debug, nav: 'overview' },
   { pattern: /^\/ui\/incidents\/([^/]+)\/?$/, page: incident, nav: 'oncall' },
   { pattern: /^\/ui\/reports\/?$/, page: report, nav: 'reports' },
 ];

@@ -20,7 +20,8 @@ const decadeAbove = (v) => 10 ** Math.ceil(Math.log10(v));
  * `series`: [{ label, spanGaps }] (`spanGaps` joins the line across missing values); `thresholds`: [{ label, value }] drawn as flat dashed lines; `format`: tick and legend
  * text for y values; `logFloor`: a logarithmic y axis on which values below the floor (zero included) sit on it
  * and read as "≤ floor". Returns `setData(times, columns, range)`, times in seconds since the epoch, and
- * `setBands(bands)`: time ranges [{ from, to }] (epoch seconds) shaded behind the lines, such as budget adjustments.
+ * `setBands(bands)`: time ranges [{ from, to }] (epoch seconds) shaded behind the lines, such as budget adjustments;
+ * `setMarkers(markers)`: instants [{ at, label }] (epoch seconds) drawn as labelled vertical lines, such as deploys.
  */
 export function lineChart(container, { title, series, thresholds = [], format = (v) => String(v), yRange, logFloor, height = 240 }) {
   const shown = (v) => (logFloor && v <= logFloor ? `≤${format(logFloor)}` : format(v));
@@ -37,6 +38,25 @@ export function lineChart(container, { title, series, thresholds = [], format = 
   ];
   let xRange = null;
   let bands = [];
+  let markers = [];
+  const mark = (u) => {
+    const { left, top, width, height: h } = u.bbox;
+    u.ctx.save();
+    u.ctx.strokeStyle = '#6a3d9a';
+    u.ctx.fillStyle = '#6a3d9a';
+    u.ctx.setLineDash([3, 3]);
+    u.ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
+    for (const marker of markers) {
+      const x = u.valToPos(marker.at, 'x', true);
+      if (x < left || x > left + width) continue;
+      u.ctx.beginPath();
+      u.ctx.moveTo(x, top);
+      u.ctx.lineTo(x, top + h);
+      u.ctx.stroke();
+      u.ctx.fillText(marker.label, x + 3, top + 12 * devicePixelRatio);
+    }
+    u.ctx.restore();
+  };
   const shade = (u) => {
     const { left, top, width, height: h } = u.bbox;
     u.ctx.save();
@@ -62,15 +82,18 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     axes: [{}, { values: (_, ticks) => ticks.map((v) => (!logFloor || isDecade(v) ? shown(v) : '')), size: 70 }],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
-    hooks: { drawClear: [shade] },
+    hooks: { drawClear: [shade], draw: [mark] },
   };
   const chart = new uPlot(options, [[], ...uSeries.slice(1).map(() => [])], container);
   const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(320, container.clientWidth), height }));
   resize.observe(container);
   // How many shaded ranges fall inside the shown time, for those who read the chart without seeing it.
   const countBands = () => {
-    const [min, max] = [chart.scales.x.min, chart.scales.x.max];
-    container.dataset.bands = String(bands.filter((b) => min === undefined || (b.to > min && b.from < max)).length);
+    // The requested range when there is one: uPlot sets its scales only once the chart is first drawn.
+    const [min, max] = xRange ?? [chart.scales.x.min, chart.scales.x.max];
+    const known = min !== undefined && min !== null;
+    container.dataset.bands = String(bands.filter((b) => !known || (b.to > min && b.from < max)).length);
+    container.dataset.markers = String(markers.filter((m) => !known || (m.at >= min && m.at <= max)).length);
   };
 
   return {
@@ -86,6 +109,11 @@ export function lineChart(container, { title, series, thresholds = [], format = 
     },
     setBands(next) {
       bands = next;
+      chart.redraw(false, false);
+      countBands();
+    },
+    setMarkers(next) {
+      markers = next;
       chart.redraw(false, false);
       countBands();
     },

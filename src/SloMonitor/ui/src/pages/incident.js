@@ -88,6 +88,7 @@ function drawHeader(header, incident, now) {
       incident.resolvedAt ? h('span', {}, 'Resolved ', h('strong', {}, time(incident.resolvedAt, now))) : null),
     h('p', { class: 'links' },
       incident.slo ? h('a', { href: `/ui/slos/${encodeURIComponent(incident.slo)}`, id: 'slo-link' }, `SLO ${incident.slo}`) : null,
+      incident.slo ? h('a', { href: `/ui/slos/${encodeURIComponent(incident.slo)}/debug`, id: 'debug-link' }, 'What is burning') : null,
       incident.runbookUrl ? h('a', { href: incident.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
       incident.dashboardUrl ? h('a', { href: incident.dashboardUrl, rel: 'noopener', target: '_blank' }, 'Dashboard ↗') : null,
       h('a', { href: '/ui/oncall' }, 'All open incidents')));

@@ -38,7 +38,10 @@ export function mount(root) {
 }
 
 const incidentLink = (i) => h('a', { href: `/ui/incidents/${encodeURIComponent(i.id)}` }, i.title || `Incident ${i.id}`);
-const sloLink = (name) => (name ? h('a', { href: `/ui/slos/${encodeURIComponent(name)}` }, name) : '–');
+const sloLink = (name) => (name
+  ? h('span', {}, h('a', { href: `/ui/slos/${encodeURIComponent(name)}` }, name), ' ',
+    h('a', { href: `/ui/slos/${encodeURIComponent(name)}/debug`, class: 'debug-link', title: 'What is burning, and why' }, '(debug)'))
+  : '–');
 
 function incidentTable(open, now) {
   return table({

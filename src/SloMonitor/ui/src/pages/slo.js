@@ -54,8 +54,8 @@ export function mount(root, name) {
     async refresh(now) {
       const slo = await getJson(apiPath(`slos/${encodeURIComponent(name)}`));
       const path = (what) => apiPath(`slos/${encodeURIComponent(name)}/${what}`);
-      const [short, burndown, declared, entries] = await Promise.all([loadHistory(name, now, parseDuration(range)), loadBurndown(name),
-        getJson(path('adjustments')).catch(() => null), getJson(path('timeline')).catch(() => null)]);
+      const [short, burndown, declared, entries, releases] = await Promise.all([loadHistory(name, now, parseDuration(range)), loadBurndown(name),
+        getJson(path('adjustments')).catch(() => null), getJson(path('timeline')).catch(() => null), getJson(path('deploys')).catch(() => null)]);
       const status = slo.status ?? {};
       const isLatency = slo.sli?.kind === 'latency';
       drawHeader(header, slo);
@@ -70,6 +70,8 @@ export function mount(root, name) {
       if (charts.latency) drawLatency(charts, short);
       const bands = adjustmentBands(declared ?? []);
       [charts.burn, charts.budget, charts.sli, charts.latency].forEach((c) => c?.setBands(bands));
+      const deploys = (releases?.deploys ?? []).map((d) => ({ at: Date.parse(d.at) / 1000, label: d.version }));
+      [charts.burn, charts.sli, charts.latency].forEach((c) => c?.setMarkers(deploys));
       adjustments.show(declared, now);
       replace(timeline, entries ? sloTimelineList(entries, now) : h('p', { class: 'muted' }, 'The timeline could not be read.'));
       replace(windows, windowTable(slo, isLatency));
@@ -93,7 +95,8 @@ function drawHeader(header, slo) {
     h('p', { class: 'links' },
       slo.runbookUrl ? h('a', { href: slo.runbookUrl, rel: 'noopener', target: '_blank', id: 'runbook-link' }, 'Runbook ↗') : h('span', { class: 'muted' }, 'No runbook linked'),
       slo.dashboardUrl ? h('a', { href: slo.dashboardUrl, rel: 'noopener', target: '_blank' }, 'Dashboard ↗') : null,
-      h('a', { href: `/ui/oncall` }, 'Open incidents')));
+      h('a', { href: `/ui/oncall` }, 'Open incidents'),
+      h('a', { href: `/ui/slos/${encodeURIComponent(slo.name)}/debug`, id: 'debug-link' }, 'What is burning (debug)')));
 }
 
 function tiles(slo) {

@@ -1,0 +1,384 @@
+using System.Runtime.CompilerServices;
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Definitions;
+
+namespace SloMonitor.Slos.Attribution;
+
+/// <summary>
+/// What is burning in one SLO: per attribute key, the values that carry its bad events, with their share of the bad
+/// events and of all events, over three rings of slices (1-minute slices for the 5m window, 10-minute slices for
+/// 1h, 1-hour slices for 6h); a reservoir of recent bad events per slice; the <c>service.version</c> values seen.
+/// Good events are sampled (one in <see cref="AttributionOptions.GoodSampleEvery"/>, weighted by it) and, when
+/// sampled, only add to counters; bad events are all counted and take a slice's lock.
+/// </summary>
+internal sealed class SloAttribution
+{
+    [ThreadStatic]
+    private static uint t_random;
+
+    private readonly AttributionRing[] _rings;
+    private readonly uint _sampleBelow;
+    private readonly int _sampleWeight;
+    private readonly int _maxValueLength;
+    private readonly int _valuesPerKey;
+    private readonly int _versionKey;
+    private readonly bool[] _outcome;
+
+    public SloAttribution(string[] keys, AttributionOptions options, bool latency)
+    {
+        Keys = keys;
+        _valuesPerKey = options.ValuesPerKey;
+        _maxValueLength = options.MaxValueLength;
+        _sampleWeight = options.GoodSampleEvery;
+        _sampleBelow = options.GoodSampleEvery == 1 ? uint.MaxValue : uint.MaxValue / (uint)options.GoodSampleEvery;
+        _versionKey = Array.IndexOf(keys, "service.version");
+        _outcome = Array.ConvertAll(keys, k => options.EffectiveOutcomeKeys.Contains(k, StringComparer.Ordinal));
+        Deploys = new DeployMarkers(options.MaxDeploys);
+        Func<long, AttributionSlice> create = start => new AttributionSlice(start, keys.Length, options.ValuesPerKey, options.ExemplarsPerSlice, latency, options.SketchWidth, options.SketchDepth);
+        _rings =
+        [
+            new AttributionRing(TimeSpan.FromMinutes(1), 6, create),
+            new AttributionRing(TimeSpan.FromMinutes(10), 7, create),
+            new AttributionRing(TimeSpan.FromHours(1), 7, create),
+        ];
+    }
+
+    /// <summary>The windows attribution answers, finest first; a window is read from the first ring that spans it.</summary>
+    public static readonly TimeSpan[] Windows = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromHours(6)];
+
+    public static TimeSpan LongestWindow => Windows[^1];
+
+    public string[] Keys { get; }
+
+    public DeployMarkers Deploys { get; }
+
+    /// <summary>The keys an SLO counts: the configured ones, then its groupBy keys, then its label keys, at most MaxKeys.</summary>
+    public static string[] KeysFor(SloDefinition definition, AttributionOptions options)
+    {
+        var keys = new List<string>();
+        foreach (var key in options.EffectiveKeys.Concat(definition.GroupBy).Concat(definition.Labels.Keys))
+        {
+            if (keys.Count < options.MaxKeys && !keys.Contains(key, StringComparer.Ordinal))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return [.. keys];
+    }
+
+    /// <summary>A good span: almost always one random draw and nothing else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void OnGoodSpan(in SpanEvent span, long unixMs)
+    {
+        if (Sample())
+        {
+            RecordGood(span, unixMs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void OnBadSpan(in SpanEvent span, long unixMs, double seconds, bool keepExemplar = true)
+    {
+        var values = new string?[Keys.Length];
+        Span<ulong> hashes = stackalloc ulong[Keys.Length];
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            if (span.TryGetAttribute(Keys[k], out var value))
+            {
+                values[k] = Share(k, Cut(value), unixMs, out hashes[k]);
+            }
+        }
+
+        ObserveVersion(values, unixMs);
+        var exemplar = keepExemplar
+            ? new Exemplar(unixMs, seconds, StatusText(span.StatusCode), span.TraceId, span.SpanId, values)
+            : null;
+        foreach (var ring in _rings)
+        {
+            ring.SliceFor(unixMs)?.AddBad(hashes, values, 1, exemplar, withTotal: true);
+        }
+    }
+
+    /// <summary>
+    /// A metric point standing for <paramref name="traffic"/> events of which <paramref name="bad"/> are bad (a ratio's
+    /// bad counter brings bad events only: its total counter brings the traffic). Counted, not sampled: points are few.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void OnPoint(in MetricPointEvent point, long unixMs, long traffic, long bad)
+    {
+        if (traffic <= 0 && bad <= 0)
+        {
+            return;
+        }
+
+        Span<ulong> hashes = stackalloc ulong[Keys.Length];
+        string?[]? values = null;
+        if (bad > 0)
+        {
+            values = new string?[Keys.Length];
+            for (var k = 0; k < Keys.Length; k++)
+            {
+                if (point.TryGetAttribute(Keys[k], out var value))
+                {
+                    values[k] = Share(k, Cut(value), unixMs, out hashes[k]);
+                }
+            }
+        }
+        else
+        {
+            HashAll(point, hashes);
+        }
+
+        foreach (var ring in _rings)
+        {
+            if (ring.SliceFor(unixMs) is not { } slice)
+            {
+                continue;
+            }
+
+            if (bad > 0)
+            {
+                slice.AddBad(hashes, values!, bad, null, withTotal: false);
+            }
+
+            if (traffic > 0)
+            {
+                slice.AddGood(hashes, traffic);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The attribution over a window ending now, read from the ring that spans it (whole slices: the reading covers
+    /// the window and up to one slice before it).
+    /// </summary>
+    public AttributionReading Read(DateTimeOffset now, TimeSpan window, int valuesPerKey = 10)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var ring = RingFor(window);
+        var slices = ring.Overlapping(nowMs, (long)window.TotalMilliseconds);
+        long bad = 0, total = 0;
+        foreach (var slice in slices)
+        {
+            bad += slice.Bad;
+            total += slice.Total;
+        }
+
+        var from = slices.Count == 0 ? now - window : DateTimeOffset.FromUnixTimeMilliseconds(slices[^1].StartMs);
+        var keys = new List<AttributionKey>();
+        var top = new List<AttributionValue>();
+        var entries = new List<SpaceSaving.Entry>();
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            var merged = new Dictionary<ulong, AttributionValue>();
+            long untrackedBound = 0;
+            var presentMin = new Dictionary<ulong, long>();
+            foreach (var slice in slices)
+            {
+                entries.Clear();
+                var min = slice.CopySummary(k, entries);
+                untrackedBound += min;
+                foreach (var entry in entries)
+                {
+                    merged[entry.Hash] = merged.TryGetValue(entry.Hash, out var v)
+                        ? v with { Bad = v.Bad + entry.Bad, BadError = v.BadError + entry.Error, Total = v.Total + entry.Total }
+                        : new AttributionValue(Keys[k], entry.Value, entry.Bad, entry.Error, entry.Total, 0, 0);
+                    presentMin[entry.Hash] = presentMin.GetValueOrDefault(entry.Hash) + min;
+                }
+            }
+
+            if (merged.Count == 0)
+            {
+                continue;
+            }
+
+            var values = new List<AttributionValue>(merged.Count);
+            foreach (var (hash, v) in merged)
+            {
+                // A value absent from a full summary may have had up to that summary's smallest count there.
+                var error = v.BadError + untrackedBound - presentMin[hash];
+                var value = v with
+                {
+                    BadError = error,
+                    Total = Math.Max(v.Total, v.Bad),
+                    BadShare = bad == 0 ? 0 : Math.Min(1, (double)v.Bad / bad),
+                    TotalShare = total == 0 ? 0 : Math.Min(1, (double)Math.Max(v.Total, v.Bad) / total),
+                };
+                values.Add(value);
+            }
+
+            values.Sort((a, b) => b.Bad != a.Bad ? b.Bad.CompareTo(a.Bad) : string.CompareOrdinal(a.Value, b.Value));
+            if (values.Count > valuesPerKey)
+            {
+                values.RemoveRange(valuesPerKey, values.Count - valuesPerKey);
+            }
+
+            keys.Add(new AttributionKey(Keys[k], [.. values]));
+            foreach (var value in values)
+            {
+                if (value.Excess > 0 && !_outcome[k])
+                {
+                    top.Add(value);
+                }
+            }
+        }
+
+        // A value with the same bad count as one of another key ranked before it, and nearly the same traffic, is the
+        // same events under another name (span.name beside http.route; the sketch may tell their traffic apart by up to
+        // twice): only the one of the key listed first stays.
+        // Values of one key are disjoint, so equal counts there are different events.
+        var ranked = top.OrderByDescending(v => v.Excess).ThenByDescending(v => v.Bad).ToList();
+        var distinct = new List<AttributionValue>();
+        foreach (var value in ranked)
+        {
+            var twin = distinct.FindIndex(d => d.Key != value.Key && d.Bad == value.Bad && Math.Max(d.Total, value.Total) <= 2 * Math.Min(d.Total, value.Total));
+            if (twin < 0)
+            {
+                distinct.Add(value);
+            }
+            else if (Array.IndexOf(Keys, value.Key) < Array.IndexOf(Keys, distinct[twin].Key))
+            {
+                distinct[twin] = value;
+            }
+        }
+
+        if (distinct.Count > 10)
+        {
+            distinct.RemoveRange(10, distinct.Count - 10);
+        }
+
+        return new AttributionReading(window, from, now, bad, total, _sampleWeight, [.. keys], [.. distinct]);
+    }
+
+    /// <summary>The most recent kept bad events of the window, newest first, and for latency SLIs the slowest.</summary>
+    public (Exemplar[] Recent, Exemplar[] Slowest) Exemplars(DateTimeOffset now, TimeSpan window, int limit)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var fromMs = nowMs - (long)window.TotalMilliseconds;
+        var recent = new List<Exemplar>();
+        var slowest = new List<Exemplar>();
+        foreach (var slice in RingFor(window).Overlapping(nowMs, (long)window.TotalMilliseconds))
+        {
+            slice.CopyExemplars(recent, slowest);
+        }
+
+        return (
+            [.. recent.Where(e => e.UnixMs > fromMs && e.UnixMs <= nowMs).Distinct().OrderByDescending(e => e.UnixMs).Take(limit)],
+            [.. slowest.Where(e => e.UnixMs > fromMs && e.UnixMs <= nowMs).Distinct().OrderByDescending(e => e.DurationSeconds).Take(limit)]);
+    }
+
+    /// <summary>An upper bound of what attribution holds for the SLO now, in bytes (see <see cref="AttributionSlice.Bytes"/>).</summary>
+    public int Bytes()
+    {
+        var bytes = 96 + 24 + (8 * Keys.Length) + Deploys.Bytes;
+        foreach (var ring in _rings)
+        {
+            bytes += ring.Bytes(_valuesPerKey);
+        }
+
+        return bytes;
+    }
+
+    private AttributionRing RingFor(TimeSpan window)
+    {
+        var ms = (long)window.TotalMilliseconds;
+        foreach (var ring in _rings)
+        {
+            if (ms <= ring.SpanMs)
+            {
+                return ring;
+            }
+        }
+
+        return _rings[^1];
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordGood(in SpanEvent span, long unixMs)
+    {
+        Span<ulong> hashes = stackalloc ulong[Keys.Length];
+        Span<char> scratch = stackalloc char[32];
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            if (span.TryGetAttributeText(Keys[k], scratch, out var text))
+            {
+                text = text.Length > _maxValueLength ? text[.._maxValueLength] : text;
+                hashes[k] = ValueHash.Of(k, text);
+                if (k == _versionKey)
+                {
+                    Deploys.Observe(text, unixMs);
+                }
+            }
+        }
+
+        foreach (var ring in _rings)
+        {
+            ring.SliceFor(unixMs)?.AddGood(hashes, _sampleWeight);
+        }
+    }
+
+    private void HashAll(in MetricPointEvent point, Span<ulong> hashes)
+    {
+        Span<char> scratch = stackalloc char[32];
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            if (point.TryGetAttributeText(Keys[k], scratch, out var text))
+            {
+                hashes[k] = ValueHash.Of(k, text.Length > _maxValueLength ? text[.._maxValueLength] : text);
+            }
+        }
+    }
+
+    private bool Sample()
+    {
+        if (_sampleWeight == 1)
+        {
+            return true;
+        }
+
+        var x = t_random;
+        if (x == 0)
+        {
+            x = ((uint)Environment.CurrentManagedThreadId * 2654435761u) | 1;
+        }
+
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        t_random = x;
+        return x < _sampleBelow;
+    }
+
+    private string Cut(string value) => value.Length > _maxValueLength ? value[.._maxValueLength] : value;
+
+    /// <summary>The value's hash, and the string an existing slice already keeps for it when there is one.</summary>
+    private string Share(int key, string value, long unixMs, out ulong hash)
+    {
+        hash = ValueHash.Of(key, value);
+        foreach (var ring in _rings)
+        {
+            if (ring.Current(unixMs)?.FindValue(key, hash) is { } kept)
+            {
+                return kept;
+            }
+        }
+
+        return value;
+    }
+
+    private void ObserveVersion(string?[] values, long unixMs)
+    {
+        if (_versionKey >= 0 && values[_versionKey] is { } version)
+        {
+            Deploys.Observe(version, unixMs);
+        }
+    }
+
+    private static string StatusText(SpanStatusCode code) => code switch
+    {
+        SpanStatusCode.Ok => "ok",
+        SpanStatusCode.Error => "error",
+        _ => "unset",
+    };
+}
