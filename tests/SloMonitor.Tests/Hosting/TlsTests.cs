@@ -88,6 +88,30 @@ public sealed class TlsTests
         Assert.Equal(second.Thumbprint, await ServedThumbprintAsync(service.BaseAddress, certificates));
     }
 
+    [Fact]
+    public async Task DogfoodingExportsTheServicesOwnSpansToItsTlsListener()
+    {
+        using var certificates = new TestCertificates();
+        using var served = certificates.IssueServer("slomonitor-dogfood");
+        var options = new TestServiceOptions
+        {
+            SloYaml = await File.ReadAllTextAsync(RepositoryRoot.Combine("deploy", "examples", "slos", "slomonitor.yaml")),
+            Settings = { ["Telemetry:Dogfood"] = "true", ["OTEL_BSP_SCHEDULE_DELAY"] = "200" },
+        };
+        certificates.AddSettings(options.Settings);
+        await using var service = await TestService.StartAsync(options);
+        using var api = HttpsAdmin(service, certificates);
+
+        await Poll.UntilAsync(
+            async () =>
+            {
+                await service.EvaluateRoundAsync();
+                using var slo = JsonDocument.Parse(await api.GetStringAsync("/api/v1/slos/slomonitor-evaluation-latency"));
+                return slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("5m").GetProperty("total").GetInt64();
+            },
+            total => total >= 1, TimeSpan.FromSeconds(30), "the service's own evaluation spans arriving over TLS");
+    }
+
     [Theory]
     [InlineData("missing.pem", "SloMonitor:Tls:CertificateFile")]
     [InlineData("garbage.pem", "SloMonitor:Tls:CertificateFile")]
