@@ -234,13 +234,14 @@ internal static class AlertingConfigLoader
         switch (kind)
         {
             case "webhook":
-                fields.OnlyKeys(map, field, "url", "urlFile", "maxAlerts", "sendResolved");
+                fields.OnlyKeys(map, field, "url", "urlFile", "token", "tokenFile", "maxAlerts", "sendResolved");
                 return new ReceiverConfig
                 {
                     Name = name,
                     Kind = ReceiverKind.Webhook,
                     Timeout = timeout,
                     Url = Url(fields, map, field),
+                    Token = Secret(fields, map, field, "token"),
                     MaxAlerts = fields.Int(map, "maxAlerts", field) ?? 0,
                     SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
                 };
@@ -251,16 +252,14 @@ internal static class AlertingConfigLoader
                     Name = name,
                     Kind = ReceiverKind.Slack,
                     Timeout = timeout,
-                    Url = Url(fields, map, field),
+                    Url = Url(fields, map, field, secret: true),
                     Channel = fields.String(map, "channel", field, expand: true),
                     Username = fields.String(map, "username", field, expand: true),
                     SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
                 };
             case "pagerduty":
                 fields.OnlyKeys(map, field, "routingKey", "routingKeyFile", "url");
-                var key = YamlFields.Get(map, "routingKeyFile") is not null
-                    ? fields.ReadSecretFile(map, "routingKeyFile", field)
-                    : fields.String(map, "routingKey", field, expand: true);
+                var key = Secret(fields, map, field, "routingKey");
                 if (string.IsNullOrWhiteSpace(key))
                 {
                     throw fields.Error(map, field + ".routingKey", "is required (or routingKeyFile)");
@@ -275,15 +274,65 @@ internal static class AlertingConfigLoader
                     Url = YamlFields.Get(map, "url") is null ? new Uri("https://events.pagerduty.com/v2/enqueue") : Url(fields, map, field),
                 };
             default:
-                fields.OnlyKeys(map, field, "url");
-                return new ReceiverConfig { Name = name, Kind = ReceiverKind.Alertmanager, Timeout = timeout, Url = Url(fields, map, field) };
+                fields.OnlyKeys(map, field, "url", "urlFile", "token", "tokenFile");
+                return new ReceiverConfig
+                {
+                    Name = name, Kind = ReceiverKind.Alertmanager, Timeout = timeout, Url = Url(fields, map, field), Token = Secret(fields, map, field, "token"),
+                };
         }
     }
 
-    private static Uri Url(YamlFields fields, YamlMappingNode map, string field)
+    /// <summary>
+    /// A secret (<paramref name="key"/>): read from <c>{key}File</c>, or from <c>{key}</c> only when it names an
+    /// environment variable; written in the routing file itself it is refused, naming the field and never the value.
+    /// </summary>
+    private static string? Secret(YamlFields fields, YamlMappingNode map, string field, string key)
+    {
+        if (YamlFields.Get(map, key + "File") is not null)
+        {
+            return fields.ReadSecretFile(map, key + "File", field);
+        }
+
+        var raw = fields.String(map, key, field);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var node = YamlFields.Get(map, key)!;
+        if (!YamlFields.RefersToEnvironment(raw))
+        {
+            throw fields.Error(node, YamlFields.Join(field, key), $"is a secret and must not be written in the routing file: use ${{env:NAME}} or {key}File");
+        }
+
+        return fields.Expand(raw, node, YamlFields.Join(field, key));
+    }
+
+    /// <summary>
+    /// A receiver's URL, from <c>urlFile</c> or <c>url</c>. A <paramref name="secret"/> URL (Slack's) written in the
+    /// routing file must name an environment variable; any other written there must carry no credentials (user info,
+    /// or a query parameter named like a token, key, secret, password or signature).
+    /// </summary>
+    private static Uri Url(YamlFields fields, YamlMappingNode map, string field, bool secret = false)
     {
         var fromFile = YamlFields.Get(map, "urlFile") is not null;
-        var text = fromFile ? fields.ReadSecretFile(map, "urlFile", field) : fields.String(map, "url", field, expand: true);
+        string? text;
+        var written = false;
+        if (fromFile)
+        {
+            text = fields.ReadSecretFile(map, "urlFile", field);
+        }
+        else if (secret)
+        {
+            text = Secret(fields, map, field, "url");
+        }
+        else
+        {
+            var raw = fields.String(map, "url", field);
+            written = raw is not null && !YamlFields.RefersToEnvironment(raw);
+            text = raw is null ? null : fields.Expand(raw, YamlFields.Get(map, "url")!, YamlFields.Join(field, "url"));
+        }
+
         var node = YamlFields.Get(map, fromFile ? "urlFile" : "url") ?? map;
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -291,8 +340,37 @@ internal static class AlertingConfigLoader
         }
 
         // The URL may carry a secret (Slack), so the error does not repeat it.
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw fields.Error(node, field + (fromFile ? ".urlFile" : ".url"), "is not an absolute http(s) URL");
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw fields.Error(node, field + (fromFile ? ".urlFile" : ".url"), "is not an absolute http(s) URL");
+        }
+
+        if (written && Credentials(uri) is { } credentials)
+        {
+            throw fields.Error(node, field + ".url", $"carries {credentials}, a secret that must not be written in the routing file: use urlFile or ${{env:NAME}}");
+        }
+
+        return uri;
+    }
+
+    private static readonly string[] SecretQueryNames = ["token", "key", "secret", "password", "passwd", "sig", "auth"];
+
+    private static string? Credentials(Uri uri)
+    {
+        if (uri.UserInfo.Length > 0)
+        {
+            return "user info";
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = Uri.UnescapeDataString(pair.Split('=')[0]);
+            if (SecretQueryNames.Any(n => name.Contains(n, StringComparison.OrdinalIgnoreCase)))
+            {
+                return $"the query parameter '{name}'";
+            }
+        }
+
+        return null;
     }
 }

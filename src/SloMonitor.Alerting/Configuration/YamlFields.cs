@@ -155,7 +155,10 @@ internal sealed partial class YamlFields(string file, Func<string, string?> envi
         return result;
     }
 
-    /// <summary>Replaces <c>${NAME}</c> with the environment variable; a missing variable is an error.</summary>
+    /// <summary>True when <paramref name="value"/> names an environment variable (<c>${NAME}</c> or <c>${env:NAME}</c>).</summary>
+    public static bool RefersToEnvironment(string value) => EnvReference().IsMatch(value);
+
+    /// <summary>Replaces <c>${NAME}</c> and <c>${env:NAME}</c> with the environment variable; a missing variable is an error.</summary>
     public string Expand(string value, YamlNode node, string field) =>
         EnvReference().Replace(value, match =>
             environment(match.Groups[1].Value) ?? throw Error(node, field, $"environment variable {match.Groups[1].Value} is not set"));
@@ -181,6 +184,6 @@ internal sealed partial class YamlFields(string file, Func<string, string?> envi
 
     public static string Join(string field, string key) => field.Length == 0 ? key : field + "." + key;
 
-    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}", RegexOptions.CultureInvariant)]
     private static partial Regex EnvReference();
 }

@@ -27,6 +27,10 @@ internal sealed class NotificationSender(AlertingConfig config, AlertingOptions 
             _ => AlertmanagerMessage.Build(receiver, notification, dedupKey),
         };
         request.Headers.UserAgent.ParseAdd("SloMonitor");
+        if (receiver.Token is { } token)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         try
         {

@@ -11,7 +11,7 @@ internal enum ReceiverKind
 }
 
 /// <summary>
-/// A receiver from the routing file. <see cref="Url"/> (for Slack) and <see cref="RoutingKey"/> are secrets:
+/// A receiver from the routing file. <see cref="Url"/> (for Slack), <see cref="RoutingKey"/> and <see cref="Token"/> are secrets:
 /// <see cref="ToString"/> leaves them out, and nothing logs them.
 /// </summary>
 internal sealed class ReceiverConfig
@@ -25,6 +25,9 @@ internal sealed class ReceiverConfig
     public TimeSpan? Timeout { get; init; }
 
     public string? RoutingKey { get; init; }
+
+    /// <summary>Webhook and upstream Alertmanager: sent as <c>Authorization: Bearer</c>.</summary>
+    public string? Token { get; init; }
 
     public string? Channel { get; init; }
 

@@ -117,6 +117,19 @@ internal static class AlertmanagerConfigYaml
                     Pair(yaml, "send_resolved", r.SendResolved ? "true" : "false");
                     Text(yaml, "url", WebhookUrl(r.Url!));
                     Pair(yaml, "max_alerts", r.MaxAlerts.ToString(CultureInfo.InvariantCulture));
+                    if (r.Token is not null)
+                    {
+                        Key(yaml, "http_config");
+                        Map(yaml, () =>
+                        {
+                            Key(yaml, "authorization");
+                            Map(yaml, () =>
+                            {
+                                Text(yaml, "type", "Bearer");
+                                Text(yaml, "credentials", Secret);
+                            });
+                        });
+                    }
                 }));
                 break;
             case ReceiverKind.Slack:

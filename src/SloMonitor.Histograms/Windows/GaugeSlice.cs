@@ -17,31 +17,8 @@ internal sealed class GaugeSlice(long number)
 
     public void Add(double value)
     {
-        long seen = Volatile.Read(ref _sumBits);
-        while (true)
-        {
-            long next = BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + value);
-            long found = Interlocked.CompareExchange(ref _sumBits, next, seen);
-            if (found == seen)
-            {
-                break;
-            }
-
-            seen = found;
-        }
-
-        seen = Volatile.Read(ref _maxBits);
-        while (value > BitConverter.Int64BitsToDouble(seen))
-        {
-            long found = Interlocked.CompareExchange(ref _maxBits, BitConverter.DoubleToInt64Bits(value), seen);
-            if (found == seen)
-            {
-                break;
-            }
-
-            seen = found;
-        }
-
+        AddTo(ref _sumBits, value);
+        RaiseTo(ref _maxBits, value);
         Interlocked.Increment(ref _count);
     }
 
@@ -53,31 +30,40 @@ internal sealed class GaugeSlice(long number)
             return;
         }
 
-        long seen = Volatile.Read(ref _sumBits);
+        AddTo(ref _sumBits, sum);
+        RaiseTo(ref _maxBits, max);
+        Interlocked.Add(ref _count, count);
+    }
+
+    // A double kept as its bits in a long, added to with a compare-and-swap loop.
+    private static void AddTo(ref long bits, double value)
+    {
+        long seen = Volatile.Read(ref bits);
         while (true)
         {
-            long found = Interlocked.CompareExchange(ref _sumBits, BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + sum), seen);
+            long found = Interlocked.CompareExchange(ref bits, BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + value), seen);
             if (found == seen)
             {
-                break;
+                return;
             }
 
             seen = found;
         }
+    }
 
-        seen = Volatile.Read(ref _maxBits);
-        while (max > BitConverter.Int64BitsToDouble(seen))
+    private static void RaiseTo(ref long bits, double value)
+    {
+        long seen = Volatile.Read(ref bits);
+        while (value > BitConverter.Int64BitsToDouble(seen))
         {
-            long found = Interlocked.CompareExchange(ref _maxBits, BitConverter.DoubleToInt64Bits(max), seen);
+            long found = Interlocked.CompareExchange(ref bits, BitConverter.DoubleToInt64Bits(value), seen);
             if (found == seen)
             {
-                break;
+                return;
             }
 
             seen = found;
         }
-
-        Interlocked.Add(ref _count, count);
     }
 
     public void Restore(long count, double sum, double max)

@@ -7,19 +7,21 @@ namespace SloMonitor.Api;
 
 /// <summary>
 /// The service's own web UI under <c>/ui</c>: the files the build bundles into <c>wwwroot/ui</c>, with the deep links
-/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/slos/{name}/debug</c>, <c>/ui/incidents/{id}</c>) answered by the app's <c>index.html</c>, whose
+/// (<c>/ui/oncall</c>, <c>/ui/reports</c>, <c>/ui/slos/{name}</c>, <c>/ui/slos/{name}/debug</c>, <c>/ui/incidents/{id}</c>, <c>/ui/signin-callback</c>) answered by the app's <c>index.html</c>, whose
 /// script picks the page from the address. <c>/</c> redirects to <c>/ui</c>.
 /// </summary>
 public static partial class UiEndpoints
 {
-    // Everything is same-origin; uPlot sizes its canvas with inline styles, hence 'unsafe-inline' for styles only.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    // Everything is same-origin but the single sign-on issuer's discovery and token endpoints, which the sign-in page
+    // calls; uPlot sizes its canvas with inline styles, hence 'unsafe-inline' for styles only.
+    private static string ContentSecurityPolicy(string? issuerOrigin) =>
+        $"default-src 'self'; connect-src 'self'{(issuerOrigin is null ? "" : " " + issuerOrigin)}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var files = new UiFiles(app.ServiceProvider.GetRequiredService<IWebHostEnvironment>());
+        var policy = ContentSecurityPolicy(UiConfigApi.IssuerOrigin(app.ServiceProvider.GetRequiredService<IConfiguration>()));
+        var files = new UiFiles(app.ServiceProvider.GetRequiredService<IWebHostEnvironment>(), policy);
         app.MapGet("/", () => Results.Redirect("/ui")).ExcludeFromDescription().AllowAnonymous();
         app.MapMethods("/ui", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => files.Serve(context, ""))
             .ExcludeFromDescription().AllowAnonymous();
@@ -29,11 +31,11 @@ public static partial class UiEndpoints
     }
 
     /// <summary>The client-side pages: these paths all answer with index.html.</summary>
-    [GeneratedRegex(@"^(oncall|reports|slos/[^/]+|slos/[^/]+/debug|incidents/[^/]+)/?$")]
+    [GeneratedRegex(@"^(oncall|reports|signin-callback|slos/[^/]+|slos/[^/]+/debug|incidents/[^/]+)/?$")]
     private static partial Regex DeepLink();
 
     /// <summary>Finds the built UI (beside the executable, or under the content root) and answers requests from it.</summary>
-    private sealed class UiFiles(IWebHostEnvironment environment)
+    private sealed class UiFiles(IWebHostEnvironment environment, string contentSecurityPolicy)
     {
         private static readonly FileExtensionContentTypeProvider ContentTypes = CreateContentTypes();
         private PhysicalFileProvider? _provider;
@@ -52,7 +54,7 @@ public static partial class UiEndpoints
             context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
             if (path.Length == 0 || DeepLink().IsMatch(path))
             {
-                return Index(context, provider, StatusCodes.Status200OK);
+                return Index(context, provider, StatusCodes.Status200OK, contentSecurityPolicy);
             }
 
             var file = provider.GetFileInfo(path);
@@ -65,14 +67,14 @@ public static partial class UiEndpoints
             // A page the UI does not have: its own "not found" page, with the navigation, under a 404.
             return Path.HasExtension(path)
                 ? Results.NotFound()
-                : Index(context, provider, StatusCodes.Status404NotFound);
+                : Index(context, provider, StatusCodes.Status404NotFound, contentSecurityPolicy);
         }
 
-        private static IResult Index(HttpContext context, PhysicalFileProvider provider, int status)
+        private static IResult Index(HttpContext context, PhysicalFileProvider provider, int status, string policy)
         {
             var index = provider.GetFileInfo("index.html");
             context.Response.Headers.CacheControl = "no-cache";
-            context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            context.Response.Headers.ContentSecurityPolicy = policy;
             if (status != StatusCodes.Status200OK)
             {
                 return Results.Content(File.ReadAllText(index.PhysicalPath!), "text/html; charset=utf-8", statusCode: status);

@@ -23,6 +23,15 @@ internal sealed class AuthOptions
     /// </summary>
     public string TokenCacheFile { get; set; } = Path.Combine(".data", "token-cache.json");
 
+    /// <summary>How many unknown tokens are remembered as unknown (no database lookup when they come again); 0 turns it off.</summary>
+    public int UnknownTokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>How long a token PostgreSQL did not know is answered as unknown without asking again.</summary>
+    public TimeSpan UnknownTokenCacheTime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>JWT bearer tokens from an OIDC issuer, accepted beside the service's own.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+
     public bool Disabled => string.Equals(Mode, "disabled", StringComparison.OrdinalIgnoreCase);
 
     public void Validate()
@@ -36,5 +45,17 @@ internal sealed class AuthOptions
         {
             throw new Hosting.StartupException($"{Section}:TokenRefreshInterval: must be a positive duration such as 00:00:30");
         }
+
+        if (UnknownTokenCacheSize < 0)
+        {
+            throw new Hosting.StartupException($"{Section}:UnknownTokenCacheSize: must be 0 (off) or a positive number of tokens");
+        }
+
+        if (UnknownTokenCacheTime <= TimeSpan.Zero)
+        {
+            throw new Hosting.StartupException($"{Section}:UnknownTokenCacheTime: must be a positive duration such as 00:01:00");
+        }
+
+        Jwt.Validate();
     }
 }

@@ -23,8 +23,10 @@ internal static class AuthSetup
         else
         {
             authentication.AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenValidator.Scheme, null);
+            JwtSetup.Add(authentication, options.Jwt);
         }
 
+        TokenRateLimits.Add(builder);
         builder.Services.AddAuthorization(Scopes.AddPolicies);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthFailureResponses>();

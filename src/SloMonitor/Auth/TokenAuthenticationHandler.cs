@@ -5,12 +5,13 @@ using Microsoft.Extensions.Options;
 namespace SloMonitor.Auth;
 
 /// <summary>
-/// The <c>Bearer</c> scheme: <c>Authorization: Bearer slom_…</c> on HTTP, the same header as gRPC metadata. Why a
+/// The <c>Bearer</c> scheme: <c>Authorization: Bearer slom_…</c> on HTTP, the same header as gRPC metadata; any
+/// other bearer token is handed to the JWT scheme when <c>Auth:Jwt</c> names an issuer. Why a
 /// request is refused is kept for <see cref="AuthFailureResponses"/>, which writes the answer; the token itself is
 /// never repeated in an answer or a log.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidator validator)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenValidator validator, AuthOptions auth)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The key in <c>HttpContext.Items</c> of the reason a token was not accepted.</summary>
@@ -29,7 +30,13 @@ internal sealed class TokenAuthenticationHandler(
             return Refuse("the Authorization header must be 'Bearer <token>'");
         }
 
-        var (check, ticket) = await validator.ValidateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var token = header.AsMemory("Bearer ".Length).Trim();
+        if (auth.Jwt.Enabled && !token.Span.StartsWith(ApiToken.Prefix, StringComparison.Ordinal))
+        {
+            return await AuthenticateJwtAsync();
+        }
+
+        var (check, ticket) = await validator.ValidateAsync(token.ToString(), Context.RequestAborted);
         return check switch
         {
             TokenCheck.Valid => AuthenticateResult.Success(ticket!),
@@ -37,6 +44,18 @@ internal sealed class TokenAuthenticationHandler(
             TokenCheck.DatabaseUnavailable => Refuse(AuthFailureResponses.DatabaseUnavailable),
             _ => Refuse("the token is not valid (unknown or revoked)"),
         };
+    }
+
+    private async Task<AuthenticateResult> AuthenticateJwtAsync()
+    {
+        var result = await Context.AuthenticateAsync(JwtSetup.Scheme);
+        if (!result.Succeeded)
+        {
+            return Refuse(JwtPrincipal.ProblemOf(result.Failure, auth.Jwt));
+        }
+
+        var (principal, problem) = JwtPrincipal.From(result.Principal, auth.Jwt);
+        return principal is null ? Refuse(problem!) : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
     private AuthenticateResult Refuse(string problem)

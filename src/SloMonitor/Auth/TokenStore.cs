@@ -12,6 +12,10 @@ internal sealed record TokenInfo(
 internal sealed class TokenStore(NpgsqlDataSource dataSource)
 {
     public const string DefaultTenant = "default";
+    private long _generation;
+
+    /// <summary>Grows whenever this store created a token: what the cache of unknown tokens is invalidated by.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
     private const string Columns = """
         id AS Id, tenant AS Tenant, name AS Name, hint AS Hint, scopes AS Scopes, created_at AS CreatedAt, created_by AS CreatedBy,
         expires_at AS ExpiresAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt
@@ -42,6 +46,7 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource)
                     createdBy, expiresAt, onlyIfNone,
                 },
                 cancellationToken: cancellationToken));
+            Interlocked.Increment(ref _generation);
             return row is null ? null : (row.ToInfo(), secret);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)

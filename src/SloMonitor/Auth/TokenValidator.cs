@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Prometheus;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Auth;
@@ -24,20 +25,34 @@ internal enum TokenCheck
 internal sealed class TokenValidator
 {
     public const string Scheme = "Bearer";
+
+    private static readonly Counter UnknownTokens = Prometheus.Metrics.CreateCounter(
+        "slomon_unknown_tokens_total", "Requests with a token that is not one of the service's (malformed, unknown or revoked).");
+
+    private static readonly Counter Lookups = Prometheus.Metrics.CreateCounter(
+        "slomon_token_lookups_total", "Tokens not held in memory looked up in PostgreSQL.");
+
     private readonly ConcurrentDictionary<TokenHash, Entry> _valid = new();
+    private readonly ConcurrentDictionary<TokenHash, Task<Entry?>> _lookups = new();
+    private readonly UnknownTokenCache _unknown;
+    private long _databaseLookups;
     private readonly TokenStore _store;
     private readonly TimeProvider _time;
     private int _changes;
 
-    public TokenValidator(TokenStore store, TimeProvider time, IEnumerable<InternalToken> internalTokens)
+    public TokenValidator(TokenStore store, TimeProvider time, IEnumerable<InternalToken> internalTokens, AuthOptions options)
     {
         _store = store;
         _time = time;
+        _unknown = new UnknownTokenCache(options.UnknownTokenCacheSize, options.UnknownTokenCacheTime, time);
         foreach (var token in internalTokens)
         {
             _valid[ApiToken.Hash(token.Secret)] = new Entry(new TokenInfo(0, TokenStore.DefaultTenant, token.Name, "", token.Scopes, default, "", null, null, null));
         }
     }
+
+    /// <summary>How many times a token was looked up in PostgreSQL (tokens held in memory or known unknown cost none).</summary>
+    public long DatabaseLookups => Interlocked.Read(ref _databaseLookups);
 
     /// <summary>Grows whenever a token is added to or dropped from the validated set.</summary>
     public int Changes => Volatile.Read(ref _changes);
@@ -58,6 +73,7 @@ internal sealed class TokenValidator
     {
         if (!ApiToken.IsWellFormed(token))
         {
+            UnknownTokens.Inc();
             return (TokenCheck.Unknown, null);
         }
 
@@ -68,24 +84,79 @@ internal sealed class TokenValidator
             return Use(entry, now);
         }
 
-        IReadOnlyList<(TokenHash Hash, TokenInfo Token)> found;
+        var generation = _store.Generation;
+        if (_unknown.Contains(hash, generation))
+        {
+            UnknownTokens.Inc();
+            return (TokenCheck.Unknown, null);
+        }
+
         try
         {
-            found = await _store.FindAsync([hash], cancellationToken);
+            entry = await LookUpAsync(hash, generation).WaitAsync(cancellationToken);
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {
             return (TokenCheck.DatabaseUnavailable, null);
         }
 
-        if (found.Count == 0)
+        if (entry is null)
         {
+            UnknownTokens.Inc();
             return (TokenCheck.Unknown, null);
         }
 
-        entry = _valid.GetOrAdd(hash, new Entry(found[0].Token));
-        Interlocked.Increment(ref _changes);
         return Use(entry, now);
+    }
+
+    /// <summary>
+    /// Looks a token up in PostgreSQL and keeps what it found (valid, or unknown) before the next lookup of the same
+    /// hash can start: requests with the same new token arriving together share one lookup.
+    /// </summary>
+    private async Task<Entry?> LookUpAsync(TokenHash hash, long generation)
+    {
+        var mine = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _lookups.GetOrAdd(hash, mine.Task);
+        if (shared != mine.Task)
+        {
+            return await shared;
+        }
+
+        try
+        {
+            // A lookup that finished between the caller's checks and this one has kept its answer already.
+            if (_valid.TryGetValue(hash, out var kept) || _unknown.Contains(hash, generation))
+            {
+                mine.SetResult(kept);
+                return kept;
+            }
+
+            Interlocked.Increment(ref _databaseLookups);
+            Lookups.Inc();
+            var found = await _store.FindAsync([hash], CancellationToken.None);
+            Entry? entry = null;
+            if (found.Count == 0)
+            {
+                _unknown.Add(hash, generation);
+            }
+            else
+            {
+                entry = _valid.GetOrAdd(hash, new Entry(found[0].Token));
+                Interlocked.Increment(ref _changes);
+            }
+
+            mine.SetResult(entry);
+        }
+        catch (Exception e)
+        {
+            mine.SetException(e);
+        }
+        finally
+        {
+            _lookups.TryRemove(hash, out _);
+        }
+
+        return await mine.Task;
     }
 
     /// <summary>Forgets a token at once (revoked through this instance's API).</summary>

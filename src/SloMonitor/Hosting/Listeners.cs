@@ -1,26 +1,50 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace SloMonitor.Hosting;
 
 /// <summary>
-/// Binds the three listeners: API/UI, OTLP/gRPC (HTTP/2 cleartext only) and OTLP/HTTP, with the connection limits of
-/// the <c>SloMonitor:Limits</c> section on every one of them (slow or idle clients are cut off; see docs/configuration.md).
+/// Binds the three listeners: API/UI, OTLP/gRPC (HTTP/2 only) and OTLP/HTTP, with the connection limits of the
+/// <c>SloMonitor:Limits</c> section on every one of them (slow or idle clients are cut off; see docs/configuration.md),
+/// and TLS on every one of them when <c>SloMonitor:Tls</c> names a certificate (the certificate of the moment, so a
+/// reloaded one is served without a restart).
 /// </summary>
 internal static class Listeners
 {
-    public static void Configure(KestrelServerOptions kestrel, ServiceOptions options, long maxRequestBodyBytes)
+    public static void Configure(KestrelServerOptions kestrel, ServiceOptions options, long maxRequestBodyBytes, ServerCertificate? tls = null)
     {
         var address = IPAddress.Parse(options.ListenAddress);
-        kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
-        kestrel.Listen(address, options.OtlpGrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-        kestrel.Listen(address, options.OtlpHttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+        kestrel.Listen(address, options.HttpPort, listen => Bind(listen, HttpProtocols.Http1, tls));
+        kestrel.Listen(address, options.OtlpGrpcPort, listen => Bind(listen, HttpProtocols.Http2, tls));
+        kestrel.Listen(address, options.OtlpHttpPort, listen => Bind(listen, HttpProtocols.Http1, tls));
         kestrel.Limits.MaxRequestBodySize = maxRequestBodyBytes;
         kestrel.AddServerHeader = false;
         var configuration = kestrel.ApplicationServices.GetService<IConfiguration>();
         ListenerLimits.Read(configuration?.GetSection(ListenerLimits.Section)).ApplyTo(kestrel.Limits);
+    }
+
+    private static void Bind(ListenOptions listen, HttpProtocols protocols, ServerCertificate? tls)
+    {
+        listen.Protocols = protocols;
+        if (tls is null)
+        {
+            return;
+        }
+
+        List<SslApplicationProtocol> alpn = protocols == HttpProtocols.Http2 ? [SslApplicationProtocol.Http2] : [SslApplicationProtocol.Http11];
+        listen.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = tls.Context,
+                ApplicationProtocols = alpn,
+                ClientCertificateRequired = false,
+            }),
+        });
     }
 
     /// <summary>Fails start-up with one clear line when a configured port is taken, before Kestrel tries it.</summary>

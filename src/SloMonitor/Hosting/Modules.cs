@@ -53,6 +53,7 @@ internal static class Modules
         app.MapAlertmanagerStatusApi();
         app.MapTokensApi();
         app.MapAuditApi();
+        app.MapUiConfigApi();
         app.MapUi();
     }
 }

@@ -46,7 +46,7 @@ internal static class SelfTelemetry
         typeof(SelfTelemetry).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: { } version }, ..] ? version.Split('+')[0] : "0.0.0";
 
-    public static void Add(WebApplicationBuilder builder, ServiceOptions service)
+    public static void Add(WebApplicationBuilder builder, ServiceOptions service, ServerCertificate? tls = null)
     {
         var options = builder.Configuration.GetSection(SelfTelemetryOptions.Section).Get<SelfTelemetryOptions>() ?? new SelfTelemetryOptions();
         if (options.OtlpRequestSampleRatio is < 0 or > 1 || double.IsNaN(options.OtlpRequestSampleRatio))
@@ -55,7 +55,7 @@ internal static class SelfTelemetry
         }
 
         var endpoint = options.Dogfood
-            ? new Uri($"http://127.0.0.1:{service.OtlpHttpPort}")
+            ? new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{service.OtlpHttpPort}")
             : options.OtlpEndpoint.Length == 0 ? null
             : Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var configured) && configured.Scheme is "http" or "https" ? configured
             : throw new StartupException($"Telemetry:OtlpEndpoint must be an http or https address, found '{options.OtlpEndpoint}'");
@@ -84,6 +84,14 @@ internal static class SelfTelemetry
                     exporter.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
                     exporter.Endpoint = grpc ? endpoint : new Uri(endpoint, "/v1/traces");
                     exporter.Headers = headers;
+                    if (options.Dogfood && tls is not null)
+                    {
+                        // Its own listener over TLS: the certificate trusted is the one it serves, whatever its names.
+                        exporter.HttpClientFactory = () => new HttpClient(new SocketsHttpHandler
+                        {
+                            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == tls.Current.Thumbprint },
+                        });
+                    }
                 }));
     }
 

@@ -45,7 +45,15 @@ internal static class ServiceHost
         builder.Services.AddSingleton(options);
         builder.Host.UseSerilog((context, logger) => Logging.Configure(logger, context.Configuration), preserveStaticLogger: false, writeToProviders: false);
         builder.Host.ConfigureHostOptions(host => host.ShutdownTimeout = options.ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(kestrel => Listeners.Configure(kestrel, options, maxRequestBodyBytes: 64L * 1024 * 1024));
+        var tlsOptions = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        var tls = tlsOptions.Enabled ? ServerCertificate.Load(tlsOptions) : null;
+        if (tls is not null)
+        {
+            builder.Services.AddSingleton(tls);
+            builder.Services.AddHostedService<TlsReloadLoop>();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => Listeners.Configure(kestrel, options, maxRequestBodyBytes: 64L * 1024 * 1024, tls));
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -59,7 +67,7 @@ internal static class ServiceHost
         builder.Services.AddHostedService<DatabaseMonitor>();
         builder.Services.AddHttpClient();
         GcPauseMetrics.EnsureStarted();
-        SelfTelemetry.Add(builder, options);
+        SelfTelemetry.Add(builder, options, tls);
         Modules.AddServices(builder, options);
         var auth = AuthSetup.Add(builder);
         customize?.Invoke(builder);
@@ -71,6 +79,7 @@ internal static class ServiceHost
         app.UseHttpMetrics(HttpMetricNames.Configure);
         app.UseAuthentication();
         app.UseAuthorization();
+        TokenRateLimits.Use(app);
         app.UseJsonBodiesOnly(options);
         app.MapHealthApi();
         var metrics = app.MapMetrics();

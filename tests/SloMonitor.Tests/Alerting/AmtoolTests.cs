@@ -130,9 +130,15 @@ public sealed class AmtoolTests
     [Fact]
     public async Task AmtoolConfigRoutesDrawsTheRoutingTreeAndRoutesAlertsAsSloMonitorDoes()
     {
+        // Secrets come from files, as the routing file requires.
+        var secrets = Directory.CreateTempSubdirectory("amtool-secrets-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(secrets, "hook-url"), "http://127.0.0.1:9/alertmanager?token=webhook-token-42");
+        await File.WriteAllTextAsync(Path.Combine(secrets, "hook-token"), "webhook-bearer-42");
+        await File.WriteAllTextAsync(Path.Combine(secrets, "pd-key"), "pd-routing-key-42");
+        await File.WriteAllTextAsync(Path.Combine(secrets, "slack-url"), "https://hooks.slack.example/services/T0/B0/slack-secret-42");
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
-            AlertingYaml = """
+            AlertingYaml = $$"""
                 route:
                   receiver: oncall
                   groupBy: [alertname, slo]
@@ -148,11 +154,11 @@ public sealed class AmtoolTests
                       repeatInterval: 24h
                 receivers:
                   - name: oncall
-                    webhook: { url: "http://127.0.0.1:9/alertmanager?token=webhook-token-42" }
+                    webhook: { urlFile: "{{secrets}}/hook-url", tokenFile: "{{secrets}}/hook-token" }
                   - name: pager
-                    pagerduty: { routingKey: pd-routing-key-42 }
+                    pagerduty: { routingKeyFile: "{{secrets}}/pd-key" }
                   - name: slack-payments
-                    slack: { url: "https://hooks.slack.example/services/T0/B0/slack-secret-42", channel: "#payments" }
+                    slack: { urlFile: "{{secrets}}/slack-url", channel: "#payments" }
                 """,
         });
 
@@ -197,10 +203,12 @@ public sealed class AmtoolTests
         Assert.Contains("group_wait: 10s", show.Output, StringComparison.Ordinal);
         Assert.Contains("repeat_interval: 24h", show.Output, StringComparison.Ordinal);
         Assert.Contains("source_matchers: ['severity=\"page\"']", show.Output, StringComparison.Ordinal);
-        foreach (var secret in new[] { "webhook-token-42", "pd-routing-key-42", "slack-secret-42" })
+        foreach (var secret in new[] { "webhook-token-42", "webhook-bearer-42", "pd-routing-key-42", "slack-secret-42" })
         {
             Assert.DoesNotContain(secret, show.Output, StringComparison.Ordinal);
         }
+
+        Assert.Matches("credentials: '?<secret>'?", show.Output);
 
         var receivers = await service.Http.GetFromJsonAsync<JsonElement>("/api/v2/receivers");
         Assert.Equal(["oncall", "pager", "slack-payments"], receivers.EnumerateArray().Select(r => r.GetProperty("name").GetString()));

@@ -23,6 +23,7 @@ public sealed class EndpointCoverageTests
     {
         ["GET /healthz"] = Anonymous,
         ["GET /readyz"] = Anonymous,
+        ["GET /api/v1/ui/config"] = Anonymous,
         ["GET /"] = Anonymous,
         ["GET /ui"] = Anonymous,
         ["HEAD /ui"] = Anonymous,

@@ -40,7 +40,7 @@ public sealed class ExporterAuthTests
         Assert.Equal(5, slo.RootElement.GetProperty("status").GetProperty("windows").GetProperty("30d").GetProperty("total").GetInt64());
     }
 
-    private static void Export(TestService service, OtlpExportProtocol protocol, string? headers, int spans)
+    internal static void Export(TestService service, OtlpExportProtocol protocol, string? headers, int spans)
     {
         using var source = new ActivitySource("exporter-auth-" + Guid.NewGuid().ToString("N"));
         using var provider = Sdk.CreateTracerProviderBuilder()

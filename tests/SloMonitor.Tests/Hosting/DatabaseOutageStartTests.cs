@@ -20,27 +20,9 @@ public sealed class DatabaseOutageStartTests
         var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "slos.yaml"), "- {name: orders-availability, service: orders, objective: 99, sli: {kind: availability}}\n");
-            var otlpPort = TestService.FreePort();
-            var httpPort = TestService.FreePort();
-            var environment = ServiceProcess.LoopbackEnvironment(postgres.ConnectionString, httpPort, otlpPort);
-            environment["Slos__Files__0"] = Path.Combine(directory, "slos.yaml");
-            environment["Slos__EvaluationInterval"] = "00:00:00.500";
-            environment["Slos__FileCheckInterval"] = "00:00:00.500";
-            environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
-            environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
-            environment["SloMonitor__DatabaseProbeInterval"] = "00:00:01";
-            environment["Auth__TokenRefreshInterval"] = "00:00:01";
+            var (environment, otlpPort, httpPort) = Environment(postgres, directory);
             using var http = await ServiceProcess.AdminClientAsync(postgres.ConnectionString, httpPort, otlpPort);
-            using (var earlier = ServiceProcess.Start(environment))
-            {
-                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
-                Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
-                await OtlpPush.SpansAsync(new Uri($"http://127.0.0.1:{otlpPort}"), "orders", "/api/orders", 300, 30);
-                Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 300, TimeSpan.FromSeconds(30)), earlier.Output);
-                earlier.Signal("INT"); // its shutdown writes the SLI checkpoint to PostgreSQL
-                Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-            }
+            await RunEarlierAsync(environment, http, new Uri($"http://127.0.0.1:{otlpPort}"));
 
             // A new machine: the local checkpoint journal did not come along, only the database holds the 300 events.
             File.Delete(environment["Slos__LocalCheckpointFile"]);
@@ -88,27 +70,11 @@ public sealed class DatabaseOutageStartTests
         var directory = Directory.CreateTempSubdirectory("slomonitor-nodb-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "slos.yaml"), "- {name: orders-availability, service: orders, objective: 99, sli: {kind: availability}}\n");
-            var otlpPort = TestService.FreePort();
-            var httpPort = TestService.FreePort();
-            var environment = ServiceProcess.LoopbackEnvironment(postgres.ConnectionString, httpPort, otlpPort);
-            environment["Slos__Files__0"] = Path.Combine(directory, "slos.yaml");
-            environment["Slos__EvaluationInterval"] = "00:00:00.500";
+            var (environment, otlpPort, httpPort) = Environment(postgres, directory);
             environment["Slos__LocalCheckpointInterval"] = "00:00:00.500";
-            environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
-            environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
-            environment["Auth__TokenRefreshInterval"] = "00:00:01";
             var otlp = new Uri($"http://127.0.0.1:{otlpPort}");
             using var http = await ServiceProcess.AdminClientAsync(postgres.ConnectionString, httpPort, otlpPort);
-            using (var earlier = ServiceProcess.Start(environment))
-            {
-                Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
-                Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
-                await OtlpPush.SpansAsync(otlp, "orders", "/api/orders", 300, 30);
-                Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 300, TimeSpan.FromSeconds(30)), earlier.Output);
-                earlier.Signal("INT");
-                Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-            }
+            await RunEarlierAsync(environment, http, otlp);
 
             File.Delete(environment["Slos__LocalCheckpointFile"]);
             await postgres.StopAsync();
@@ -133,6 +99,38 @@ public sealed class DatabaseOutageStartTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The real executable's settings: one file SLO, fast evaluation, and quick retries of the database.</summary>
+    private static (Dictionary<string, string> Environment, int OtlpPort, int HttpPort) Environment(OwnedPostgres postgres, string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, "slos.yaml"), "- {name: orders-availability, service: orders, objective: 99, sli: {kind: availability}}\n");
+        var otlpPort = TestService.FreePort();
+        var httpPort = TestService.FreePort();
+        var environment = ServiceProcess.LoopbackEnvironment(postgres.ConnectionString, httpPort, otlpPort);
+        environment["Slos__Files__0"] = Path.Combine(directory, "slos.yaml");
+        environment["Slos__EvaluationInterval"] = "00:00:00.500";
+        environment["Slos__FileCheckInterval"] = "00:00:00.500";
+        environment["SloMonitor__DatabaseStartupTimeout"] = "00:00:01";
+        environment["SloMonitor__DatabaseRetryMaxDelay"] = "00:00:01";
+        environment["SloMonitor__DatabaseProbeInterval"] = "00:00:01";
+        environment["Auth__TokenRefreshInterval"] = "00:00:01";
+        return (environment, otlpPort, httpPort);
+    }
+
+    /// <summary>
+    /// A run with the database up: its token is validated and cached, 300 events are recorded, and its shutdown writes
+    /// the SLI checkpoint to PostgreSQL.
+    /// </summary>
+    private static async Task RunEarlierAsync(Dictionary<string, string> environment, HttpClient http, Uri otlp)
+    {
+        using var earlier = ServiceProcess.Start(environment);
+        Assert.True(await ServiceProcess.PollAsync(async () => (await http.GetAsync("api/v1/slos")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60)), earlier.Output);
+        Assert.True(await ServiceProcess.PollAsync(() => Task.FromResult(File.Exists(environment["Auth__TokenCacheFile"])), TimeSpan.FromSeconds(30)), earlier.Output);
+        await OtlpPush.SpansAsync(otlp, "orders", "/api/orders", 300, 30);
+        Assert.True(await ServiceProcess.PollAsync(async () => await TotalAsync(http) == 300, TimeSpan.FromSeconds(30)), earlier.Output);
+        earlier.Signal("INT");
+        Assert.Equal(0, await earlier.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
     private static StringContent Json() =>

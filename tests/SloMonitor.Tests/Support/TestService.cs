@@ -133,6 +133,9 @@ internal sealed class TestService : IAsyncDisposable
                 ["Serilog:MinimumLevel:Default"] = "Warning",
                 ["Slos:LocalCheckpointFile"] = Path.Combine(directory, "sli-checkpoint.journal"),
                 ["Auth:TokenCacheFile"] = Path.Combine(directory, "token-cache.json"),
+
+                // Tests drive the service faster than anyone would; a test of rate limits sets its own.
+                ["Auth:RateLimits:Enabled"] = "false",
             };
             foreach (var (key, value) in files.Concat(options.Settings))
             {

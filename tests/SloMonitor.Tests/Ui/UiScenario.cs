@@ -69,14 +69,21 @@ internal sealed class UiScenario : IAsyncDisposable
 
     public TestService Service { get; }
 
-    public static async Task<UiScenario> StartAsync()
+    /// <summary>Starts the scenario; <paramref name="settings"/> are added to the service's configuration.</summary>
+    public static async Task<UiScenario> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var service = await TestService.StartAsync(new TestServiceOptions
+        var options = new TestServiceOptions
         {
             SloYaml = SloYaml,
             AlertingYaml = AlertingYaml,
             Settings = { ["Slos:EvaluationInterval"] = "00:00:00.250" },
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            options.Settings[key] = value;
+        }
+
+        var service = await TestService.StartAsync(options);
         try
         {
             // Two hours of steady traffic, so that the charts have a past, then a burst in the last minute.

@@ -5,6 +5,7 @@ import { h, replace } from './lib/dom.js';
 import { startRefreshing } from './lib/refresh.js';
 import { getJson, onUnauthorized } from './lib/api.js';
 import { currentToken, forgetToken, keepToken, session, takeTokenFromAddress } from './lib/session.js';
+import { callbackPath, completeSignIn, startSignIn } from './lib/oidc.js';
 import * as overview from './pages/overview.js';
 import * as oncall from './pages/oncall.js';
 import * as slo from './pages/slo.js';
@@ -25,9 +26,18 @@ async function start() {
   const main = document.getElementById('page');
   const status = document.getElementById('refresh-status');
   takeTokenFromAddress();
-  onUnauthorized((message) => signIn(main, `Not signed in: ${message}`));
+  const config = await uiConfig();
+  if (window.location.pathname === callbackPath && config.oidc) {
+    try {
+      window.location.replace(await completeSignIn(config.oidc));
+    } catch (error) {
+      signIn(main, config, `Single sign-on failed: ${error.message}`);
+    }
+    return;
+  }
+  onUnauthorized((message) => signIn(main, config, `Not signed in: ${message}`));
   if (!currentToken()) {
-    signIn(main);
+    signIn(main, config);
     return;
   }
   try {
@@ -64,8 +74,19 @@ function showSignedIn(me) {
 
 let signingIn = false;
 
-// The sign-in page: paste a token (from `SloMonitor tokens create` or the link ./run.sh prints).
-function signIn(main, problem) {
+// What the sign-in page offers: single sign-on when the service names an OIDC issuer and client for the UI.
+async function uiConfig() {
+  try {
+    const response = await fetch('/api/v1/ui/config', { headers: { Accept: 'application/json' } });
+    return response.ok ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+// The sign-in page: single sign-on when configured, or paste a token (from `SloMonitor tokens create` or the link
+// ./run.sh prints).
+function signIn(main, config, problem) {
   if (signingIn) return;
   signingIn = true;
   forgetToken();
@@ -73,12 +94,19 @@ function signIn(main, problem) {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', placeholder: 'slom_…', required: true });
   replace(main, h('section', { class: 'panel sign-in' },
     h('h1', {}, 'Sign in'),
-    problem ? h('p', { class: 'message failing', role: 'alert' }, problem) : null,
+    problem ? h('p', { class: 'message failing', role: 'alert', id: 'sign-in-problem' }, problem) : null,
     h('p', {}, 'Paste an API token. Create one on the host with ',
       h('code', {}, 'SloMonitor tokens create --name YOU --scopes read,respond,write'), '.'),
+    config.oidc ? h('p', {}, h('button', { type: 'button', id: 'sso-sign-in', onclick: () => startSignIn(config.oidc, window.location.pathname + window.location.search)
+      .catch((error) => signInProblem(`Single sign-on failed: ${error.message}`)) }, 'Sign in with single sign-on')) : null,
     h('form', { id: 'sign-in', onsubmit: (e) => { e.preventDefault(); keepToken(input.value); window.location.reload(); } },
       h('label', {}, 'Token ', input), h('button', { type: 'submit', id: 'sign-in-button' }, 'Sign in'))));
   main.setAttribute('aria-busy', 'false');
+}
+
+function signInProblem(text) {
+  document.getElementById('sign-in-problem')?.remove();
+  document.querySelector('.sign-in h1')?.after(h('p', { class: 'message failing', role: 'alert', id: 'sign-in-problem' }, text));
 }
 
 start();
