@@ -11,7 +11,7 @@ internal sealed record TokenInfo(
 /// <summary>API tokens in <c>api_token</c>: created with a fresh secret, found by the hash of one, listed, revoked.</summary>
 internal sealed class TokenStore(NpgsqlDataSource dataSource)
 {
-    public const string DefaultTenant = "default";
+    public const string DefaultTenant = Storage.Tenants.Default;
     private long _generation;
 
     /// <summary>Grows whenever this store created a token: what the cache of unknown tokens is invalidated by.</summary>
