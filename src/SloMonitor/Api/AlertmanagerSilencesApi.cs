@@ -11,7 +11,7 @@ namespace SloMonitor.Api;
 /// and Grafana work unchanged: <c>GET /api/v2/silences</c> (optional repeated <c>filter</c>), <c>POST</c> to create
 /// one or, with its <c>id</c>, to update it as Alertmanager does, <c>GET</c> and <c>DELETE /api/v2/silence/{id}</c>
 /// (delete expires it). Errors are JSON strings: 400 naming the field, 404 for an unknown silence (another tenant's
-/// included: each caller sees and changes only its tenant's silences), 409 past <c>Alerting:MaxSilencesPerTenant</c>.
+/// included: each caller sees and changes only its tenant's silences), 422 past <c>Alerting:MaxSilencesPerTenant</c>.
 /// </summary>
 public static class AlertmanagerSilencesApi
 {
@@ -138,7 +138,7 @@ public static class AlertmanagerSilencesApi
         }
         catch (SilenceLimitException ex)
         {
-            return Results.Json(ex.Message, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

@@ -12,7 +12,7 @@ namespace SloMonitor.Api;
 /// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>. <c>createdBy</c> is the
 /// authenticated principal (the token's name). A silence belongs to the caller's tenant and mutes only its alerts;
 /// another tenant's silence answers 404. A tenant holds at most <c>Alerting:MaxSilencesPerTenant</c> silences not
-/// yet expired (409 past it, naming the cap).
+/// yet expired (422 past it, naming the cap).
 /// </summary>
 public static class SilencesApi
 {
@@ -123,7 +123,7 @@ public static class SilencesApi
         }
         catch (SilenceLimitException ex)
         {
-            return Results.Json(new { error = ex.Message, field = "silences" }, statusCode: StatusCodes.Status409Conflict);
+            return Results.Json(new { error = ex.Message, field = "silences" }, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

@@ -79,6 +79,15 @@ internal sealed class TestService : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client of <see cref="BaseAddress"/> with a new token of <paramref name="tenant"/> with these scopes.</summary>
+    public async Task<HttpClient> ClientOfTenantAsync(string tenant, string name, params string[] scopes)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", await TestTokens.CreateForTenantAsync(Services.GetRequiredService<SloMonitor.Auth.TokenStore>(), tenant, name, scopes));
+        return client;
+    }
+
     public IServiceProvider Services => _app.Services;
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("this service runs on a database of the test's own");
