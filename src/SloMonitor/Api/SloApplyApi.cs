@@ -67,6 +67,7 @@ public static class SloApplyApi
         try
         {
             applied = await store.ApplyAsync(
+                engine.Tenant,
                 scope,
                 rows =>
                 {

@@ -138,7 +138,7 @@ public static class SlosApi
 
         var actor = Principal.NameOf(request.HttpContext);
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
+        var created = await store.UpsertAsync(engine.Tenant, name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
         var kept = catalog.PutApi(parsed.Definitions[0]);
         logger.LogInformation("SLO {Slo} {Change} by {Actor}", name, created ? "created" : "changed", actor);
         await audit.RecordAsync(request.HttpContext, created ? "slo.created" : "slo.changed", "slo", name, before, SloDefinitionJson.Write(parsed.Definitions[0]));
@@ -158,7 +158,7 @@ public static class SlosApi
         }
 
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var deleted = await store.DeleteAsync(name, cancellationToken);
+        var deleted = await store.DeleteAsync(engine.Tenant, name, cancellationToken);
         catalog.RemoveApi(name);
         if (deleted)
         {
