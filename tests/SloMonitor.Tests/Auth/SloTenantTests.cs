@@ -88,6 +88,29 @@ public sealed class SloTenantTests
         Assert.Equal(HttpStatusCode.NotFound, (await second.Http.GetAsync("/api/v1/slos/checkout")).StatusCode);
     }
 
+    [Fact]
+    public async Task ATenantAtItsSloCapIsRefusedWithTheCapNamedWhileAnotherTenantStillCreates()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { Settings = { ["Slos:MaxSlosPerTenant"] = "2" } });
+        var (acme, _) = await service.TenantClientAsync("acme", "acme-all", "read", "write");
+        var (globex, _) = await service.TenantClientAsync("globex", "globex-all", "read", "write");
+        Assert.Equal(HttpStatusCode.Created, (await Put(acme, "one", "acme", 99)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Put(acme, "two", "acme", 99)).StatusCode);
+
+        var third = await Put(acme, "three", "acme", 99);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, third.StatusCode);
+        Assert.Contains("Slos:MaxSlosPerTenant", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Put(acme, "two", "acme changed", 99.9)).StatusCode); // a change is no new SLO
+
+        var apply = await acme.PostAsync("/api/v1/slos/apply", new StringContent(
+            """{"slos": [{"name": "three", "service": "shop", "objective": 99, "sli": {"kind": "availability"}}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, apply.StatusCode);
+        Assert.Contains("Slos:MaxSlosPerTenant", await apply.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await acme.GetAsync("/api/v1/slos/three")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Created, (await Put(globex, "one", "globex", 99)).StatusCode);
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient client, string name, string description, double objective) =>
         client.PutAsync($"/api/v1/slos/{name}", new StringContent(
             JsonSerializer.Serialize(new { service = "shop", objective, description, sli = new { kind = "availability" } }), Encoding.UTF8, "application/json"));
