@@ -46,8 +46,8 @@ public sealed class AlertingTenantTests
     public async Task TheSameAlertInTwoTenantsOpensTwoIncidentsEachSeenAndChangedOnlyByItsOwnTenant()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { AlertingYaml = Routing });
-        using var acme = await service.ClientOfTenantAsync("acme", "acme-oncall", AllScopes);
-        using var globex = await service.ClientOfTenantAsync("globex", "globex-oncall", AllScopes);
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
 
         Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", PageAlert("checkout-availability"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await globex.PostAsJsonAsync("/api/v2/alerts", PageAlert("checkout-availability"))).StatusCode);
@@ -84,8 +84,8 @@ public sealed class AlertingTenantTests
     public async Task ASilenceOfOneTenantNeverMutesAnotherTenantsAlertAndIsNotFoundByIt()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions { AlertingYaml = Routing });
-        using var acme = await service.ClientOfTenantAsync("acme", "acme-oncall", AllScopes);
-        using var globex = await service.ClientOfTenantAsync("globex", "globex-oncall", AllScopes);
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
         await acme.PostAsJsonAsync("/api/v2/alerts", PageAlert("checkout-latency"));
         await globex.PostAsJsonAsync("/api/v2/alerts", PageAlert("checkout-latency"));
 
@@ -152,8 +152,8 @@ public sealed class AlertingTenantTests
                 """,
             Settings = { ["Alerting:TickInterval"] = "100ms" },
         });
-        using var acme = await service.ClientOfTenantAsync("acme", "acme-oncall", AllScopes);
-        using var globex = await service.ClientOfTenantAsync("globex", "globex-oncall", AllScopes);
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
 
         await acme.PostAsJsonAsync("/api/v2/alerts", PageAlert("acme-checkout"));
         await globex.PostAsJsonAsync("/api/v2/alerts", PageAlert("globex-checkout"));
@@ -189,8 +189,8 @@ public sealed class AlertingTenantTests
             AlertingYaml = Routing,
             Settings = { ["Alerting:MaxSilencesPerTenant"] = "2" },
         });
-        using var acme = await service.ClientOfTenantAsync("acme", "acme-oncall", AllScopes);
-        using var globex = await service.ClientOfTenantAsync("globex", "globex-oncall", AllScopes);
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
 
         Assert.Equal(HttpStatusCode.Created, (await acme.PostAsJsonAsync("/api/v1/silences", Silence("A"))).StatusCode);
         var second = await acme.PostAsJsonAsync("/api/v1/silences", Silence("B"));

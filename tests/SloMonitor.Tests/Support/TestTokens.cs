@@ -31,10 +31,10 @@ internal static class TestTokens
     }
 
     public static Task<string> CreateAsync(TokenStore store, string name, params string[] scopes) =>
-        CreateForTenantAsync(store, TokenStore.DefaultTenant, name, scopes);
+        CreateInTenantAsync(store, TokenStore.DefaultTenant, name, scopes);
 
-    /// <summary>A token of <paramref name="tenant"/>; returns its secret.</summary>
-    public static async Task<string> CreateForTenantAsync(TokenStore store, string tenant, string name, params string[] scopes)
+    /// <summary>Creates a token of <paramref name="tenant"/> and returns its secret.</summary>
+    public static async Task<string> CreateInTenantAsync(TokenStore store, string tenant, string name, params string[] scopes)
     {
         var created = await store.CreateAsync(tenant, name, scopes, null, "tests", DateTimeOffset.UtcNow);
         return created!.Value.Secret;
