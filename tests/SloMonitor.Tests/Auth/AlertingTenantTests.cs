@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using SloMonitor.Testing;
+using SloMonitor.Tests.Slos;
 
 namespace SloMonitor.Tests.Auth;
 
@@ -217,5 +219,63 @@ public sealed class AlertingTenantTests
         var id = (await Json(second)).GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.OK, (await acme.DeleteAsync($"/api/v1/silences/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await acme.PostAsJsonAsync("/api/v1/silences", Silence("C"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnSloOfOneTenantThatBurnsPagesThroughThatTenantsRoutingAndOpensAnIncidentOnlyItSees()
+    {
+        await using var acmeHook = await RecordingReceiver.StartAsync();
+        await using var topHook = await RecordingReceiver.StartAsync();
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            AlertingYaml = $"""
+                route:
+                  receiver: everyone
+                  groupWait: 0s
+                receivers:
+                  - name: everyone
+                    webhook:
+                      url: {topHook.Url}
+                tenants:
+                  acme:
+                    route:
+                      receiver: acme-pager
+                      groupBy: [slo, severity]
+                      groupWait: 0s
+                    receivers:
+                      - name: acme-pager
+                        webhook:
+                          url: {acmeHook.Url}
+                """,
+            Settings = { ["Slos:EvaluationInterval"] = "00:00:00.2", ["Alerting:TickInterval"] = "100ms" },
+        });
+        var (acme, acmeToken) = await service.TenantClientAsync("acme", "acme-all", AllScopes);
+        var (globex, globexToken) = await service.TenantClientAsync("globex", "globex-all", AllScopes);
+        using (acme)
+        using (globex)
+        {
+            foreach (var client in new[] { acme, globex })
+            {
+                var put = await client.PutAsync("/api/v1/slos/checkout-availability", new StringContent(
+                    JsonSerializer.Serialize(new { service = "checkout", objective = 99.9, sli = new { kind = "availability" } }), Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            }
+
+            // 1.5% errors against a 0.1% budget in acme (a page); none in globex, from a service of the same name.
+            await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 15, token: acmeToken);
+            await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 0, token: globexToken);
+
+            var page = Assert.Single(await acmeHook.WaitForAsync(1, TimeSpan.FromSeconds(20)));
+            var alert = page.Json.GetProperty("alerts").EnumerateArray().First();
+            Assert.Equal("checkout-availability", alert.GetProperty("labels").GetProperty("slo").GetString());
+            Assert.StartsWith("acme/", page.Json.GetProperty("groupKey").GetString(), StringComparison.Ordinal);
+
+            var incident = Assert.Single(await Poll.UntilAsync(() => IncidentsAsync(acme), list => list.Count > 0, TimeSpan.FromSeconds(10), "acme's incident"));
+            Assert.Equal("checkout-availability", incident.GetProperty("slo").GetString());
+            Assert.Empty(await IncidentsAsync(globex));
+            Assert.Empty(await IncidentsAsync(service.Http));
+            Assert.Equal(HttpStatusCode.NotFound, (await globex.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetInt64()}")).StatusCode);
+            Assert.Empty(topHook.Requests);
+        }
     }
 }
