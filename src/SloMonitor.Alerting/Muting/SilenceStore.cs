@@ -83,6 +83,7 @@ public sealed class SilenceStore
     /// no silence <paramref name="id"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A field is invalid; the message names it.</exception>
+    /// <exception cref="SilenceLimitException">An expired silence would come back while its tenant is at its cap.</exception>
     public Task<Silence?> UpdateAsync(Guid id, IReadOnlyList<Matcher> matchers, DateTimeOffset? startsAt, DateTimeOffset endsAt, string createdBy, string comment, CancellationToken cancellationToken) =>
         UpdateAsync(Storage.Tenants.Default, id, matchers, startsAt, endsAt, createdBy, comment, cancellationToken);
 
@@ -115,6 +116,12 @@ public sealed class SilenceStore
         }
         else
         {
+            // Replacing a silence not yet expired keeps the count; reviving an expired one adds a silence.
+            if (current.StateAt(now) == "expired")
+            {
+                await CheckLimitAsync(connection, transaction, tenant, now, cancellationToken);
+            }
+
             await ExpireAsync(connection, transaction, tenant, id, Db.Utc(now), cancellationToken);
             written = wanted with { Id = Guid.NewGuid(), StartsAt = start < now ? now : start };
             await InsertAsync(connection, transaction, written, cancellationToken);

@@ -154,6 +154,13 @@ public sealed class TenantIsolationTests
         var refused = await Assert.ThrowsAsync<SilenceLimitException>(() =>
             h.Silences.CreateAsync("acme", [Matcher.Parse("slo=\"b\"")], null, ends, "alice", "", CancellationToken.None));
         Assert.Contains("Alerting:MaxSilencesPerTenant (1)", refused.Message, StringComparison.Ordinal);
+
+        // Posting an expired silence again with its id (Alertmanager's update) makes a new one: the cap holds there too.
+        var mine = Assert.Single(await h.Silences.ListAsync("acme", includeExpired: false, CancellationToken.None));
+        await h.Silences.ExpireAsync("acme", mine.Id, CancellationToken.None);
+        await h.Silences.CreateAsync("acme", [Matcher.Parse("slo=\"c\"")], null, ends, "alice", "", CancellationToken.None);
+        await Assert.ThrowsAsync<SilenceLimitException>(() =>
+            h.Silences.UpdateAsync("acme", mine.Id, mine.Matchers, null, ends, "alice", "", CancellationToken.None));
     }
 
     [Fact]

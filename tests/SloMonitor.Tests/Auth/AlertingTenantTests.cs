@@ -169,7 +169,12 @@ public sealed class AlertingTenantTests
         Assert.Equal("globex-checkout", Assert.Single(toTop.Json.GetProperty("alerts").EnumerateArray()).GetProperty("labels").GetProperty("slo").GetString());
         Assert.StartsWith("globex/", toTop.Json.GetProperty("groupKey").GetString(), StringComparison.Ordinal);
 
-        // Each tenant's status and receivers are its own routing.
+        // Each tenant's groups, status and receivers are its own routing.
+        var acmeGroup = Assert.Single((await Json(await acme.GetAsync("/api/v2/alerts/groups"))).EnumerateArray());
+        Assert.Equal("acme-pager", acmeGroup.GetProperty("receiver").GetProperty("name").GetString());
+        Assert.Equal("acme-checkout", Assert.Single(acmeGroup.GetProperty("alerts").EnumerateArray()).GetProperty("labels").GetProperty("slo").GetString());
+        var globexGroup = Assert.Single((await Json(await globex.GetAsync("/api/v2/alerts/groups"))).EnumerateArray());
+        Assert.Equal("everyone", globexGroup.GetProperty("receiver").GetProperty("name").GetString());
         Assert.Equal(["acme-pager"], (await Json(await acme.GetAsync("/api/v2/receivers"))).EnumerateArray().Select(r => r.GetProperty("name").GetString()));
         Assert.Equal(["everyone"], (await Json(await globex.GetAsync("/api/v2/receivers"))).EnumerateArray().Select(r => r.GetProperty("name").GetString()));
         var acmeConfig = (await Json(await acme.GetAsync("/api/v2/status"))).GetProperty("config").GetProperty("original").GetString()!;
