@@ -283,4 +283,34 @@ public sealed class AlertingTenantTests
             Assert.Empty(topHook.Requests);
         }
     }
+
+    [Fact]
+    public async Task TheFiringAlertCapCountsEachTenantsAlertsApartAndNamesTheCap()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            AlertingYaml = Routing,
+            Settings = { ["Alerting:MaxAlertsPerTenant"] = "2" },
+        });
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
+        static object Alert(string slo, DateTimeOffset? endsAt = null) => new[]
+        {
+            new { labels = new Dictionary<string, string> { ["alertname"] = "External", ["slo"] = slo }, endsAt },
+        };
+
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("a"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("b"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("b"))).StatusCode); // sent again: still two
+
+        var refused = await acme.PostAsJsonAsync("/api/v2/alerts", Alert("c"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("more than the limit of Alerting:MaxAlertsPerTenant (2)", (await Json(refused)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, (await Json(await acme.GetAsync("/api/v2/alerts"))).GetArrayLength());
+
+        // Another tenant has a cap of its own; a resolve makes room.
+        Assert.Equal(HttpStatusCode.OK, (await globex.PostAsJsonAsync("/api/v2/alerts", Alert("c"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("a", DateTimeOffset.UtcNow.AddSeconds(-1)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("c"))).StatusCode);
+    }
 }
