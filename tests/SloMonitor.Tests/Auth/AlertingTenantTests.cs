@@ -182,6 +182,17 @@ public sealed class AlertingTenantTests
         Assert.DoesNotContain("everyone", acmeConfig, StringComparison.Ordinal);
         Assert.DoesNotContain("acme-pager", (await Json(await globex.GetAsync("/api/v2/status"))).GetProperty("config").GetProperty("original").GetString()!, StringComparison.Ordinal);
 
+        // Delivery outcomes name the receiver, so each tenant's /metrics counts its own receivers only.
+        var acmeMetrics = await Poll.UntilAsync(() => acme.GetStringAsync("/metrics"),
+            text => text.Contains("slomon_notifications_total{receiver=\"acme-pager\",outcome=\"delivered\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "acme's delivery on /metrics");
+        Assert.DoesNotContain("everyone", acmeMetrics, StringComparison.Ordinal);
+        var globexMetrics = await Poll.UntilAsync(() => globex.GetStringAsync("/metrics"),
+            text => text.Contains("slomon_notifications_total{receiver=\"everyone\",outcome=\"delivered\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "globex's delivery on /metrics");
+        Assert.DoesNotContain("acme-pager", globexMetrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("slomon_notifications_total{", await service.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
         var incident = Assert.Single(await IncidentsAsync(acme));
         var timeline = (await Json(await acme.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetInt64()}"))).GetProperty("timeline").EnumerateArray().ToList();
         var routed = timeline.Single(t => t.GetProperty("kind").GetString() == "routed");
