@@ -274,6 +274,12 @@ public sealed class SloEngine : ITelemetrySink
         return rows;
     }
 
+    /// <summary>The latency values of the SLO's window ending now, as bins; null when the SLO is unknown or has no latency histogram.</summary>
+    public LatencyBins? LatencyHistogram(string name, TimeSpan window, int maxBins = LatencyBins.DefaultMaxBins) =>
+        _index.TryGet(name, out var slo) && slo.Tracks.Overall.LatencyHistogram(_time.GetUtcNow().ToUnixTimeMilliseconds(), window) is { } histogram
+            ? LatencyBins.From(histogram, maxBins)
+            : null;
+
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
         _index.TryGet(name, out var slo) ? SloHistoryReader.Read(slo, from, to, step, _time.GetUtcNow(), slo.Tracks.Retention) : null;
