@@ -32,6 +32,13 @@ internal sealed class NotificationSender(AlertingConfig config, AlertingOptions 
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
+
+        // A multi-tenant Alertmanager (Mimir's, Cortex's) keeps tenants apart by this header, as its own senders set it.
+        if (receiver.Kind == ReceiverKind.Alertmanager && notification.Tenant != Storage.Tenants.Default)
+        {
+            request.Headers.Add("X-Scope-OrgID", notification.Tenant);
+        }
+
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         try
         {

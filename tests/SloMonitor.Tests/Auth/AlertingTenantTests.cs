@@ -200,6 +200,33 @@ public sealed class AlertingTenantTests
     }
 
     [Fact]
+    public async Task AnUpstreamAlertmanagerIsToldEachNonDefaultTenantByTheScopeOrgIdHeader()
+    {
+        await using var upstream = await RecordingReceiver.StartAsync();
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            AlertingYaml = $"""
+                route:
+                  receiver: upstream
+                  groupWait: 0s
+                receivers:
+                  - name: upstream
+                    alertmanager:
+                      url: {upstream.Url}
+                """,
+            Settings = { ["Alerting:TickInterval"] = "100ms" },
+        });
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        await service.Http.PostAsJsonAsync("/api/v2/alerts", PageAlert("default-checkout"));
+        await acme.PostAsJsonAsync("/api/v2/alerts", PageAlert("acme-checkout"));
+
+        var requests = await upstream.WaitForAsync(2);
+        var byTenant = requests.ToDictionary(r => r.Header("X-Scope-OrgID") ?? "(none)", r => r.Body);
+        Assert.Contains("acme-checkout", byTenant["acme"], StringComparison.Ordinal);
+        Assert.Contains("default-checkout", byTenant["(none)"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheSilenceCapCountsEachTenantsSilencesApartAndNamesTheCap()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions
