@@ -33,6 +33,7 @@ public sealed class SliSeries
     private readonly WriteStripe?[] _stripes;
     private readonly ChangeSequence _changes = new();
     private readonly PaddedLong _head = new() { Value = -1 };
+    private long _sealedThroughPeriod = -1;
 
     /// <summary>The most write stripes a series has (each costs 192 bytes, plus two period buffers once used).</summary>
     public const int MaxStripes = 4;
@@ -149,13 +150,14 @@ public sealed class SliSeries
 
         foreach (var ring in rings)
         {
-            var cells = ring.CellsFor(unixTimeMs, head);
-            if (cells is not null)
+            using var write = ring.Write(unixTimeMs, head);
+            if (write.Cells is { } cells)
             {
                 IncomingBuckets.MergeExponential(cells, scale, zeroCount, positiveOffset, positiveBucketCounts);
             }
         }
 
+        SealIfHeadMovedOn(head);
         return true;
     }
 
@@ -176,13 +178,14 @@ public sealed class SliSeries
 
         foreach (var ring in rings)
         {
-            var cells = ring.CellsFor(unixTimeMs, head);
-            if (cells is not null)
+            using var write = ring.Write(unixTimeMs, head);
+            if (write.Cells is { } cells)
             {
                 IncomingBuckets.MergeExplicit(cells, explicitBounds, bucketCounts);
             }
         }
 
+        SealIfHeadMovedOn(head);
         return true;
     }
 
@@ -250,6 +253,8 @@ public sealed class SliSeries
         {
             _changes.End();
         }
+
+        Seal();
     }
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
@@ -290,6 +295,37 @@ public sealed class SliSeries
 
     /// <summary>Adds a retired buffer into every tier that still keeps its slices.</summary>
     internal void Fold(PeriodBuffer buffer) => _tiers.Fold(buffer, NewestUnixMs);
+
+    /// <summary>
+    /// Seals the histogram slices that end before the period preceding the one of the newest time seen: the stripes'
+    /// buffers hold the current and the previous period, so in step with the newest time they no longer reach such a
+    /// slice (a late event, or the buffer of a stripe no thread has moved on for a while, goes into the slice's late
+    /// cells). Nothing to do for a ratio series. A slice a writer is still inside is sealed by a later call.
+    /// </summary>
+    internal void Seal()
+    {
+        long head = NewestUnixMs;
+        if (!Options.WithHistogram || head < 0)
+        {
+            return;
+        }
+
+        if (!_tiers.SealEndingBy(((head / PeriodBuffer.PeriodMs) - 1) * PeriodBuffer.PeriodMs))
+        {
+            Volatile.Write(ref _sealedThroughPeriod, -1);
+        }
+    }
+
+    /// <summary>Seals (see <see cref="Seal"/>) when the newest time has reached a period not sealed for yet.</summary>
+    internal void SealIfHeadMovedOn(long headMs)
+    {
+        long period = headMs / PeriodBuffer.PeriodMs;
+        long done = Volatile.Read(ref _sealedThroughPeriod);
+        if (period > done && Interlocked.CompareExchange(ref _sealedThroughPeriod, period, done) == done)
+        {
+            Seal();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private WriteStripe Stripe()
