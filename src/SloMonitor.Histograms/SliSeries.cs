@@ -129,6 +129,7 @@ public sealed class SliSeries
 
         _tiers.AddCounts(unixTimeMs, head, good ? 1 : 0, 1);
         _tiers.AddValue(unixTimeMs, head, value);
+        SealIfHeadMovedOn(head);
         return true;
     }
 
@@ -316,12 +317,15 @@ public sealed class SliSeries
         }
     }
 
-    /// <summary>Seals (see <see cref="Seal"/>) when the newest time has reached a period not sealed for yet.</summary>
+    /// <summary>
+    /// Seals (see <see cref="Seal"/>) when the newest time has reached a period not sealed for yet, or when a
+    /// histogram slice was created since the last seal (a late event or merge into a slice not kept yet).
+    /// </summary>
     internal void SealIfHeadMovedOn(long headMs)
     {
         long period = headMs / PeriodBuffer.PeriodMs;
         long done = Volatile.Read(ref _sealedThroughPeriod);
-        if (period > done && Interlocked.CompareExchange(ref _sealedThroughPeriod, period, done) == done)
+        if ((period > done && Interlocked.CompareExchange(ref _sealedThroughPeriod, period, done) == done) || _tiers.CreatedSlices())
         {
             Seal();
         }

@@ -10,6 +10,7 @@ namespace SloMonitor.Histograms.Windows;
 internal sealed class HistogramRing
 {
     private readonly HistogramSlice?[] _slots;
+    private bool _created;
 
     public HistogramRing(SliceTier tier, int scale)
     {
@@ -21,6 +22,9 @@ internal sealed class HistogramRing
     public SliceTier Tier { get; }
 
     public int Scale { get; }
+
+    /// <summary>True when a slice was created since the last <see cref="SealEndingBy"/>.</summary>
+    public bool CreatedSlices => Volatile.Read(ref _created);
 
     /// <summary>
     /// Opens the slice holding <paramref name="unixTimeMs"/> for writing (its <see cref="SliceWrite.Cells"/> are null
@@ -65,6 +69,7 @@ internal sealed class HistogramRing
     /// <summary>Seals every live slice that ends at or before <paramref name="endMs"/>; false when some could not be yet.</summary>
     public bool SealEndingBy(long endMs)
     {
+        Volatile.Write(ref _created, false);
         bool all = true;
         long lastSlice = endMs / Tier.SliceMs - 1;
         for (int i = 0; i < _slots.Length; i++)
@@ -128,6 +133,7 @@ internal sealed class HistogramRing
             var created = new HistogramSlice(slice, Scale);
             if (Interlocked.CompareExchange(ref slot, created, current) == current)
             {
+                Volatile.Write(ref _created, true);
                 return created;
             }
         }

@@ -149,6 +149,20 @@ internal sealed class SliceTiers
         return all;
     }
 
+    /// <summary>True when a histogram slice was created since the last <see cref="SealEndingBy"/>.</summary>
+    public bool CreatedSlices()
+    {
+        foreach (var ring in Histograms ?? [])
+        {
+            if (ring.CreatedSlices)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public long EstimateBytes()
     {
         long bytes = 0;
