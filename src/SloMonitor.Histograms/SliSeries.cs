@@ -35,6 +35,9 @@ public sealed class SliSeries
     private readonly PaddedLong _head = new() { Value = -1 };
     private long _sealedThroughPeriod = -1;
 
+    /// <summary>The latest event time a series records (Unix ms, in the year 2286); later times are refused.</summary>
+    public const long MaxUnixMs = CounterRing.MaxUnixMs;
+
     /// <summary>The most write stripes a series has (each costs 192 bytes, plus two period buffers once used).</summary>
     public const int MaxStripes = 4;
 
@@ -74,7 +77,7 @@ public sealed class SliSeries
 
     internal int StripesInUse => _stripes.Count(stripe => stripe is not null);
 
-    /// <summary>Adds exact counts at a time; false (nothing recorded) when older than the retention.</summary>
+    /// <summary>Adds exact counts at a time; false (nothing recorded) when older than the retention or after <see cref="MaxUnixMs"/>.</summary>
     public bool Record(long unixTimeMs, long good, long total)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
@@ -83,6 +86,11 @@ public sealed class SliSeries
         if (good > total)
         {
             throw new ArgumentOutOfRangeException(nameof(good), good, $"good must not exceed total ({total})");
+        }
+
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
         }
 
         long head = Advance(unixTimeMs);
@@ -104,12 +112,17 @@ public sealed class SliSeries
     /// <summary>
     /// One measured value: total += 1, good += 1 when <paramref name="good"/>, and the value into the histogram
     /// (when the series has one). False, recording nothing, for NaN, infinite or negative values and for times
-    /// older than the retention.
+    /// older than the retention or after <see cref="MaxUnixMs"/>.
     /// </summary>
     public bool RecordValue(long unixTimeMs, double value, bool good)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
         if (!(value >= 0) || value == double.PositiveInfinity)
+        {
+            return false;
+        }
+
+        if (unixTimeMs > MaxUnixMs)
         {
             return false;
         }
@@ -136,13 +149,18 @@ public sealed class SliSeries
     /// <summary>
     /// Merges an OTLP exponential histogram into the histogram only (good/total are not touched: a bucket does not
     /// say which side of a threshold its values are; call <see cref="Record"/> for that). False when older than the
-    /// retention. Throws <see cref="InvalidOperationException"/> when the series keeps no histogram.
+    /// retention or after <see cref="MaxUnixMs"/>. Throws <see cref="InvalidOperationException"/> when the series keeps no histogram.
     /// </summary>
     public bool MergeExponential(long unixTimeMs, int scale, ulong zeroCount, int positiveOffset, ReadOnlySpan<ulong> positiveBucketCounts)
     {
         IncomingBuckets.ValidateExponential(scale, zeroCount, positiveOffset, positiveBucketCounts);
         var rings = HistogramRingsOrThrow();
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
+        }
+
         long head = Advance(unixTimeMs);
         if (unixTimeMs < head - _retentionMs)
         {
@@ -171,6 +189,11 @@ public sealed class SliSeries
         IncomingBuckets.ValidateExplicit(explicitBounds, bucketCounts);
         var rings = HistogramRingsOrThrow();
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
+        }
+
         long head = Advance(unixTimeMs);
         if (unixTimeMs < head - _retentionMs)
         {

@@ -168,7 +168,7 @@ internal sealed class SliceTiers
         long bytes = 0;
         foreach (var ring in Counters)
         {
-            bytes += 48 + ring.Tier.Slots * CounterRing.BytesPerSlot;
+            bytes += 24 + ring.EstimateBytes();
         }
 
         foreach (var ring in Histograms ?? [])
