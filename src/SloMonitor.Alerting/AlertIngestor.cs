@@ -33,23 +33,23 @@ public sealed class AlertIngestor
 
     /// <summary>
     /// The alerts with one of <paramref name="alertNames"/> that are still firing (no end, or an end ahead), as
-    /// last reported: a source that restarts reads what it had sent, so it can resolve what is over.
+    /// last reported, each with its tenant: a source that restarts reads what it had sent, so it can resolve what is over.
     /// </summary>
     public async Task<IReadOnlyList<AlertInput>> ListFiringAsync(IReadOnlyCollection<string> alertNames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alertNames);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Labels, string Annotations, DateTime StartsAt, string? GeneratorUrl)>(
+        var rows = await connection.QueryAsync<(string Labels, string Annotations, DateTime StartsAt, string? GeneratorUrl, string Tenant)>(
             new CommandDefinition(
                 """
-                SELECT labels::text, annotations::text, starts_at, generator_url
+                SELECT labels::text, annotations::text, starts_at, generator_url, tenant
                   FROM alert
                  WHERE labels->>'alertname' = ANY(@names)
                    AND (ends_at IS NULL OR ends_at > @now)
                 """,
                 new { names = alertNames.ToArray(), now = Db.Utc(_time.GetUtcNow()) },
                 cancellationToken: cancellationToken));
-        return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl)).ToList();
+        return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl, r.Tenant)).ToList();
     }
 
     /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field (e.g. <c>alerts[2].labels</c>).</exception>
@@ -139,7 +139,7 @@ public sealed class AlertIngestor
     private Alert Merge(AlertInput input, DateTimeOffset now)
     {
         var labels = new Dictionary<string, string>(input.Labels, StringComparer.Ordinal);
-        var fingerprint = Fingerprint.Of(labels);
+        var fingerprint = Fingerprint.Of(input.Tenant, labels);
         var startsAt = input.StartsAt;
         if (_dispatcher.Find(fingerprint) is { } existing && !existing.IsResolvedAt(now) && existing.StartsAt < startsAt)
         {
@@ -149,6 +149,7 @@ public sealed class AlertIngestor
         var endsAt = input.EndsAt is { } e && e < startsAt ? startsAt : input.EndsAt;
         return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl)
         {
+            Tenant = input.Tenant,
             UpdatedAt = now,
         };
     }
@@ -159,6 +160,11 @@ public sealed class AlertIngestor
         if (alert is null)
         {
             throw new ArgumentException($"{field}: is null", nameof(alert));
+        }
+
+        if (string.IsNullOrWhiteSpace(alert.Tenant))
+        {
+            throw new ArgumentException($"{field}.tenant: is required", nameof(alert));
         }
 
         if (alert.Labels is null || alert.Labels.Count == 0)

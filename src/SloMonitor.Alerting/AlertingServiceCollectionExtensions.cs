@@ -47,6 +47,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton(sp => new SilenceStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
         {
             ExpiredRetention = options.ExpiredSilenceRetention,
+            MaxPerTenant = options.MaxSilencesPerTenant,
         });
         services.AddSingleton(sp => new IncidentStatistics(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new IncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
