@@ -39,6 +39,9 @@ internal sealed class HistogramSlice
 
     public bool IsSealed => Volatile.Read(ref _live) is null;
 
+    /// <summary>True once a write reached the slice after it was sealed.</summary>
+    public bool HasLateCells => Volatile.Read(ref _late) is not null;
+
     /// <summary>The live cells of a slice being restored from a checkpoint, before anything else can reach it.</summary>
     public HistogramCells CellsToRestore => _live ?? throw new InvalidOperationException("a sealed slice cannot be restored into");
 
