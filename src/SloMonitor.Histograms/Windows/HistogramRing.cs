@@ -38,8 +38,7 @@ internal sealed class HistogramRing
             return default;
         }
 
-        var cells = slice.Enter(out bool registered);
-        return new SliceWrite(cells, registered ? slice : null);
+        return new SliceWrite(slice.Enter());
     }
 
     public void CopyTo(long firstSlice, long lastSlice, IBucketSink target)

@@ -5,120 +5,161 @@ namespace SloMonitor.Histograms.Windows;
 /// <summary>
 /// The histogram of one time slice. It starts live (lock-free <see cref="HistogramCells"/>) and is sealed once no
 /// write stripe can reach it any more: its buckets are encoded into one byte array (<see cref="SealedBuckets"/>)
-/// and the live cells are dropped. A write that still arrives (a late event, a stale stripe, a merge) goes into
-/// small late cells created beside the sealed bytes, so it counts exactly; a reading adds both.
+/// and the live cells are dropped. A write that still arrives (a late event, a stale stripe, a merge) goes into new
+/// live cells beside the sealed bytes, so it counts exactly; the next seal folds them into new sealed bytes.
 /// </summary>
 /// <remarks>
-/// Writers register around each write (<see cref="Enter"/>: one <see cref="Interlocked"/> increment, and a
-/// decrement when done). Sealing first sets the sign bit of that count, after which new writers go to the late
-/// cells, and encodes only once every registered writer has left; it never waits for them: when a writer is still
-/// inside, <see cref="TrySeal"/> returns false and a later call finishes the job. So no write is ever lost or
-/// counted twice, and no writer ever waits. The sealed bytes are published before the live cells are dropped, so a
-/// reader that finds no live cells always finds the bytes.
+/// The slice's parts are one immutable <see cref="State"/>, swapped with a compare-and-swap, so a reader always sees
+/// disjoint parts (sealed bytes, cells being sealed, live cells) and counts each event once. Writers register in
+/// the live cells around each write (one <see cref="Interlocked"/> increment, and a decrement when done). Sealing
+/// first moves the live cells aside (new writers then open fresh cells), then sets the sign bit of their writer
+/// count, and encodes them with the sealed bytes only once every registered writer has left; it never waits for
+/// them: when a writer is still inside, <see cref="TrySeal"/> returns false and a later call finishes the job. So
+/// no write is ever lost or counted twice, and no writer ever waits.
 /// </remarks>
 internal sealed class HistogramSlice
 {
-    private const int SealingFlag = int.MinValue;
-
     private readonly int _scale;
-    private HistogramCells? _live;
-    private byte[]? _sealed;
-    private HistogramCells? _late;
-    private int _writers;
+    private State _state;
 
     public HistogramSlice(long number, int scale)
     {
         Number = number;
         _scale = scale;
-        _live = new HistogramCells(scale);
+        _state = new State(null, null, new Cells(scale));
     }
 
     public long Number { get; }
 
     public int Scale => _scale;
 
-    public bool IsSealed => Volatile.Read(ref _live) is null;
-
-    /// <summary>True once a write reached the slice after it was sealed.</summary>
-    public bool HasLateCells => Volatile.Read(ref _late) is not null;
+    /// <summary>True when everything the slice holds is in its sealed bytes.</summary>
+    public bool IsSealed => Volatile.Read(ref _state) is { Live: null, Sealing: null };
 
     /// <summary>The live cells of a slice being restored from a checkpoint, before anything else can reach it.</summary>
-    public HistogramCells CellsToRestore => _live ?? throw new InvalidOperationException("a sealed slice cannot be restored into");
+    public HistogramCells CellsToRestore => _state.Live?.Buckets ?? throw new InvalidOperationException("a sealed slice cannot be restored into");
 
-    /// <summary>The cells to write into; when <paramref name="registered"/>, call <see cref="Exit"/> after writing.</summary>
-    public HistogramCells Enter(out bool registered)
+    /// <summary>The cells to write into; call <see cref="Exit"/> with the result when done.</summary>
+    public Cells Enter()
     {
-        if (Volatile.Read(ref _writers) >= 0)
+        while (true)
         {
-            if (Interlocked.Increment(ref _writers) > 0)
+            var state = Volatile.Read(ref _state);
+            var live = state.Live;
+            if (live is null)
             {
-                registered = true;
-                return _live!;
+                live = new Cells(_scale);
+                if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, state.Sealing, live), state) != state)
+                {
+                    continue;
+                }
             }
 
-            Interlocked.Decrement(ref _writers);
-        }
+            if (Interlocked.Increment(ref live.Writers) > 0)
+            {
+                return live;
+            }
 
-        registered = false;
-        return Late();
+            // Being sealed: by now the state holds fresh live cells (they are moved aside before the flag is set).
+            Interlocked.Decrement(ref live.Writers);
+        }
     }
 
-    public void Exit() => Interlocked.Decrement(ref _writers);
+    public static void Exit(Cells cells) => Interlocked.Decrement(ref cells.Writers);
 
     /// <summary>
-    /// Seals the slice; false when a writer is still inside the live cells (new writers already go to the late
-    /// cells, so a later call succeeds). Safe to call from several threads at once.
+    /// Seals what the slice holds; false when a writer is still inside the cells being sealed (new writers already
+    /// go elsewhere, so a later call succeeds). Safe to call from several threads at once.
     /// </summary>
     public bool TrySeal()
     {
-        var live = Volatile.Read(ref _live);
-        if (live is null)
+        while (true)
         {
-            return true;
-        }
+            var state = Volatile.Read(ref _state);
+            if (state.Sealing is { } sealing)
+            {
+                if (Volatile.Read(ref sealing.Writers) != Cells.SealingFlag)
+                {
+                    return false;
+                }
 
-        Interlocked.Or(ref _writers, SealingFlag);
-        if (Volatile.Read(ref _writers) != SealingFlag)
-        {
-            return false;
-        }
+                var bytes = Encode(state.Sealed, sealing.Buckets);
+                if (Interlocked.CompareExchange(ref _state, new State(bytes, null, state.Live), state) != state)
+                {
+                    continue;
+                }
 
-        Interlocked.CompareExchange(ref _sealed, SealedBuckets.Encode(live), null);
-        Volatile.Write(ref _live, null);
-        return true;
+                if (state.Live is null)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (state.Live is not { } live)
+            {
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, live, null), state) == state)
+            {
+                Interlocked.Or(ref live.Writers, Cells.SealingFlag);
+            }
+        }
     }
 
-    /// <summary>Adds every count of this slice (live or sealed, and late) into <paramref name="target"/>.</summary>
+    /// <summary>Adds every count of this slice into <paramref name="target"/>.</summary>
     public void CopyTo(IBucketSink target)
     {
-        var live = Volatile.Read(ref _live);
-        if (live is not null)
+        var state = Volatile.Read(ref _state);
+        if (state.Sealed is { } bytes)
         {
-            live.CopyTo(target);
-        }
-        else
-        {
-            SealedBuckets.CopyTo(Volatile.Read(ref _sealed), target);
+            SealedBuckets.CopyTo(bytes, target);
         }
 
-        Volatile.Read(ref _late)?.CopyTo(target);
+        state.Sealing?.Buckets.CopyTo(target);
+        state.Live?.Buckets.CopyTo(target);
     }
 
     public long EstimateBytes()
     {
-        long bytes = 56 + (Volatile.Read(ref _live)?.EstimateBytes() ?? 0) + (Volatile.Read(ref _late)?.EstimateBytes() ?? 0);
-        return Volatile.Read(ref _sealed) is { } sealedBytes ? bytes + 24 + sealedBytes.Length : bytes;
+        var state = Volatile.Read(ref _state);
+        return 40 + 40 + (state.Sealed is { } bytes ? 24 + bytes.Length : 0)
+            + (state.Sealing is null ? 0 : 32 + state.Sealing.Buckets.EstimateBytes())
+            + (state.Live is null ? 0 : 32 + state.Live.Buckets.EstimateBytes());
     }
 
-    private HistogramCells Late()
+    private byte[] Encode(byte[]? sealedBytes, HistogramCells cells)
     {
-        var late = Volatile.Read(ref _late);
-        if (late is null)
+        if (sealedBytes is null)
         {
-            Interlocked.CompareExchange(ref _late, new HistogramCells(_scale), null);
-            late = Volatile.Read(ref _late)!;
+            return SealedBuckets.Encode(cells);
         }
 
-        return late;
+        var merged = new HistogramCells(_scale);
+        SealedBuckets.CopyTo(sealedBytes, merged);
+        cells.CopyTo(merged);
+        return SealedBuckets.Encode(merged);
+    }
+
+    /// <summary>Live cells and the writers inside them (the sign bit set once they are being sealed).</summary>
+    internal sealed class Cells(int scale)
+    {
+        public const int SealingFlag = int.MinValue;
+
+        public readonly HistogramCells Buckets = new(scale);
+
+        public int Writers;
+    }
+
+    /// <summary>The parts of the slice at one moment; replaced whole, never changed.</summary>
+    private sealed class State(byte[]? sealedBytes, Cells? sealing, Cells? live)
+    {
+        public byte[]? Sealed { get; } = sealedBytes;
+
+        public Cells? Sealing { get; } = sealing;
+
+        public Cells? Live { get; } = live;
     }
 }

@@ -5,16 +5,18 @@ namespace SloMonitor.Histograms.Windows;
 /// <summary>An open write into one histogram slice (see <see cref="HistogramRing.Write"/>); dispose when done.</summary>
 internal readonly ref struct SliceWrite
 {
-    private readonly HistogramSlice? _registeredIn;
+    private readonly HistogramSlice.Cells? _cells;
 
-    public SliceWrite(HistogramCells cells, HistogramSlice? registeredIn)
-    {
-        Cells = cells;
-        _registeredIn = registeredIn;
-    }
+    public SliceWrite(HistogramSlice.Cells cells) => _cells = cells;
 
     /// <summary>Where to write, or null when the tier no longer keeps the slice.</summary>
-    public HistogramCells? Cells { get; }
+    public HistogramCells? Cells => _cells?.Buckets;
 
-    public void Dispose() => _registeredIn?.Exit();
+    public void Dispose()
+    {
+        if (_cells is not null)
+        {
+            HistogramSlice.Exit(_cells);
+        }
+    }
 }

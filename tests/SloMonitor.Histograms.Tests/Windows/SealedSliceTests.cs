@@ -33,25 +33,43 @@ public sealed class SealedSliceTests
     }
 
     [Fact]
-    public void AWriterStillInsideDelaysTheSealWhileNewWritersGoToTheLateCells()
+    public void AWriterStillInsideDelaysTheSealWhileNewWritersGoToFreshCells()
     {
         var slice = new HistogramSlice(1, 5);
-        var inside = slice.Enter(out bool registered);
-        Assert.True(registered);
+        var inside = slice.Enter();
 
         Assert.False(slice.TrySeal());
-        var late = slice.Enter(out bool lateRegistered);
-        Assert.False(lateRegistered);
+        var late = slice.Enter();
         Assert.NotSame(inside, late);
-        late.Add(2.0, 1);
-        inside.Add(1.0, 1);
-        slice.Exit();
+        late.Buckets.Add(2.0, 1);
+        inside.Buckets.Add(1.0, 1);
+        Assert.Equal(2, Snapshot(slice).Count);
+        HistogramSlice.Exit(inside);
+        HistogramSlice.Exit(late);
 
         Assert.True(slice.TrySeal());
+        Assert.True(slice.IsSealed);
         var snapshot = Snapshot(slice);
         Assert.Equal(2, snapshot.Count);
         Assert.Equal(1.0, snapshot.Quantile(0.01), 0.02);
         Assert.Equal(2.0, snapshot.Quantile(0.99), 0.05);
+    }
+
+    [Fact]
+    public void LateWritesIntoASealedSliceAreFoldedIntoItsSealedBytesByTheNextSeal()
+    {
+        var slice = new HistogramSlice(1, 5);
+        var random = new Random(13);
+        Write(slice, random, 2_000);
+        Assert.True(slice.TrySeal());
+        Write(slice, random, 500);
+        Assert.False(slice.IsSealed);
+        var beforeSeal = Snapshot(slice);
+
+        Assert.True(slice.TrySeal());
+        Assert.True(slice.IsSealed);
+        SnapshotAssert.SameBuckets(beforeSeal, Snapshot(slice));
+        Assert.Equal(2_500, Snapshot(slice).Count);
     }
 
     [Fact]
@@ -77,6 +95,8 @@ public sealed class SealedSliceTests
             }
 
             writers.ForEach(w => w.Join());
+            Assert.Equal(6_000, Snapshot(slice).Count);
+            Assert.True(slice.TrySeal());
             Assert.Equal(6_000, Snapshot(slice).Count);
         }
     }
@@ -158,12 +178,9 @@ public sealed class SealedSliceTests
 
     private static void Write(HistogramSlice slice, double value)
     {
-        var cells = slice.Enter(out bool registered);
-        cells.Add(value, 1);
-        if (registered)
-        {
-            slice.Exit();
-        }
+        var cells = slice.Enter();
+        cells.Buckets.Add(value, 1);
+        HistogramSlice.Exit(cells);
     }
 
     private static HistogramSnapshot Snapshot(HistogramSlice slice)
