@@ -20,7 +20,9 @@ namespace SloMonitor.Histograms.Windows;
 internal sealed class HistogramSlice
 {
     private readonly int _scale;
-    private State _state;
+
+    /// <summary>A <see cref="State"/>, or just the sealed bytes when the slice holds nothing else (most slices).</summary>
+    private object _state;
 
     public HistogramSlice(long number, int scale)
     {
@@ -34,22 +36,23 @@ internal sealed class HistogramSlice
     public int Scale => _scale;
 
     /// <summary>True when everything the slice holds is in its sealed bytes.</summary>
-    public bool IsSealed => Volatile.Read(ref _state) is { Live: null, Sealing: null };
+    public bool IsSealed => Volatile.Read(ref _state) is byte[];
 
     /// <summary>The live cells of a slice being restored from a checkpoint, before anything else can reach it.</summary>
-    public HistogramCells CellsToRestore => _state.Live?.Buckets ?? throw new InvalidOperationException("a sealed slice cannot be restored into");
+    public HistogramCells CellsToRestore => (_state as State)?.Live?.Buckets ?? throw new InvalidOperationException("a sealed slice cannot be restored into");
 
     /// <summary>The cells to write into; call <see cref="Exit"/> with the result when done.</summary>
     public Cells Enter()
     {
         while (true)
         {
-            var state = Volatile.Read(ref _state);
+            object seen = Volatile.Read(ref _state);
+            var state = Read(seen);
             var live = state.Live;
             if (live is null)
             {
                 live = new Cells(_scale);
-                if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, state.Sealing, live), state) != state)
+                if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, state.Sealing, live), seen) != seen)
                 {
                     continue;
                 }
@@ -75,7 +78,13 @@ internal sealed class HistogramSlice
     {
         while (true)
         {
-            var state = Volatile.Read(ref _state);
+            object seen = Volatile.Read(ref _state);
+            if (seen is byte[])
+            {
+                return true;
+            }
+
+            var state = (State)seen;
             if (state.Sealing is { } sealing)
             {
                 if (Volatile.Read(ref sealing.Writers) != Cells.SealingFlag)
@@ -84,25 +93,13 @@ internal sealed class HistogramSlice
                 }
 
                 var bytes = Encode(state.Sealed, sealing.Buckets);
-                if (Interlocked.CompareExchange(ref _state, new State(bytes, null, state.Live), state) != state)
-                {
-                    continue;
-                }
-
-                if (state.Live is null)
-                {
-                    return true;
-                }
-
+                object next = state.Live is null ? bytes : new State(bytes, null, state.Live);
+                Interlocked.CompareExchange(ref _state, next, seen);
                 continue;
             }
 
-            if (state.Live is not { } live)
-            {
-                return true;
-            }
-
-            if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, live, null), state) == state)
+            var live = state.Live!;
+            if (Interlocked.CompareExchange(ref _state, new State(state.Sealed, live, null), seen) == seen)
             {
                 Interlocked.Or(ref live.Writers, Cells.SealingFlag);
             }
@@ -112,7 +109,14 @@ internal sealed class HistogramSlice
     /// <summary>Adds every count of this slice into <paramref name="target"/>.</summary>
     public void CopyTo(IBucketSink target)
     {
-        var state = Volatile.Read(ref _state);
+        object seen = Volatile.Read(ref _state);
+        if (seen is byte[] sealedOnly)
+        {
+            SealedBuckets.CopyTo(sealedOnly, target);
+            return;
+        }
+
+        var state = (State)seen;
         if (state.Sealed is { } bytes)
         {
             SealedBuckets.CopyTo(bytes, target);
@@ -124,11 +128,14 @@ internal sealed class HistogramSlice
 
     public long EstimateBytes()
     {
-        var state = Volatile.Read(ref _state);
-        return 40 + 40 + (state.Sealed is { } bytes ? 24 + bytes.Length : 0)
+        object seen = Volatile.Read(ref _state);
+        var state = Read(seen);
+        return 40 + (seen is State ? 40 : 0) + (state.Sealed is { } bytes ? 24 + bytes.Length : 0)
             + (state.Sealing is null ? 0 : 32 + state.Sealing.Buckets.EstimateBytes())
             + (state.Live is null ? 0 : 32 + state.Live.Buckets.EstimateBytes());
     }
+
+    private static State Read(object state) => state as State ?? new State((byte[])state, null, null);
 
     private byte[] Encode(byte[]? sealedBytes, HistogramCells cells)
     {
