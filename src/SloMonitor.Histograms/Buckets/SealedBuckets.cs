@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 
 namespace SloMonitor.Histograms.Buckets;
@@ -85,6 +86,19 @@ internal static class SealedBuckets
         public readonly long RemainingBits => (8L * _bytes.Length) - _bit;
 
         public ulong ReadBits(int count)
+        {
+            int at = (int)(_bit >> 3);
+            if (count <= 56 && at + 8 <= _bytes.Length)
+            {
+                ulong word = BinaryPrimitives.ReadUInt64LittleEndian(_bytes[at..]) >> (int)(_bit & 7);
+                _bit += count;
+                return count == 0 ? 0 : word & (ulong.MaxValue >> (64 - count));
+            }
+
+            return ReadBitsSlowly(count);
+        }
+
+        private ulong ReadBitsSlowly(int count)
         {
             ulong value = 0;
             int got = 0;

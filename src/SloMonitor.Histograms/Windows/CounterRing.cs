@@ -103,14 +103,26 @@ internal sealed class CounterRing
         long good = 0;
         long total = 0;
         long from = Math.Max(firstSlice, lastSlice - Tier.Slots + 1);
+        if (from > lastSlice)
+        {
+            return (0, 0);
+        }
+
+        int index = (int)(from % Tier.Slots);
+        long lap = from / Tier.Slots;
         for (long slice = from; slice <= lastSlice; slice++)
         {
-            int index = (int)(slice % Tier.Slots);
-            if (Volatile.Read(ref _slots[index].Epoch) == slice / Tier.Slots)
+            if (Volatile.Read(ref _slots[index].Epoch) == lap)
             {
                 var (slotGood, slotBad) = Read(index);
                 good += slotGood;
                 total += slotGood + slotBad;
+            }
+
+            if (++index == _slots.Length)
+            {
+                index = 0;
+                lap++;
             }
         }
 

@@ -78,15 +78,12 @@ public sealed class SealedSliceTests
         for (int round = 0; round < 200; round++)
         {
             var slice = new HistogramSlice(1, 5);
-            int running = 3;
             var writers = Enumerable.Range(0, 3).Select(t => new Thread(() =>
             {
                 for (int i = 0; i < 2_000; i++)
                 {
                     Write(slice, 1.0 + t);
                 }
-
-                Interlocked.Decrement(ref running);
             })).ToList();
             writers.ForEach(w => w.Start());
             while (!slice.TrySeal())
