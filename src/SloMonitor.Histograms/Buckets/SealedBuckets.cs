@@ -39,7 +39,6 @@ internal static class SealedBuckets
             target.AddZero(zero);
         }
 
-        Span<ulong> block = stackalloc ulong[Block];
         while (reader.RemainingBits >= 8)
         {
             int scale = (int)Unzig(reader.ReadVarint());
@@ -51,22 +50,17 @@ internal static class SealedBuckets
                 long length = (long)reader.ReadVarint();
                 long count = (long)reader.ReadVarint();
                 target.Add(scale, (int)index, count);
-                for (long i = 1; i < length; i++)
+                long i = 1;
+                while (i < length)
                 {
-                    int inBlock = (int)((i - 1) % Block);
-                    if (inBlock == 0)
+                    int width = (int)reader.ReadBits(WidthBits);
+                    width = width == (1 << WidthBits) - 1 ? 64 : width;
+                    long blockEnd = Math.Min(length, i + Block);
+                    for (; i < blockEnd; i++)
                     {
-                        int width = (int)reader.ReadBits(WidthBits);
-                        width = width == (1 << WidthBits) - 1 ? 64 : width;
-                        int fields = (int)Math.Min(Block, length - i);
-                        for (int f = 0; f < fields; f++)
-                        {
-                            block[f] = reader.ReadBits(width);
-                        }
+                        count += Unzig(reader.ReadBits(width));
+                        target.Add(scale, (int)(index + i), count);
                     }
-
-                    count += Unzig(block[inBlock]);
-                    target.Add(scale, (int)(index + i), count);
                 }
 
                 end = index + length;
