@@ -52,8 +52,25 @@ public sealed class AlertIngestor
         return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl, r.Tenant)).ToList();
     }
 
+    /// <summary>
+    /// The most alerts one tenant may have firing at once through <see cref="SubmitCappedAsync"/>
+    /// (<c>Alerting:MaxAlertsPerTenant</c>); 0 for no limit. Alerts from every source count.
+    /// </summary>
+    internal int MaxFiringPerTenant { get; init; }
+
     /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field (e.g. <c>alerts[2].labels</c>).</exception>
-    public async Task SubmitAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken)
+    public Task SubmitAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken) => SubmitAsync(alerts, capped: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync(IReadOnlyList{AlertInput}, CancellationToken)"/> for alerts from outside (<c>POST
+    /// /api/v2/alerts</c>): a batch that would leave a tenant with more than <see cref="MaxFiringPerTenant"/> alerts
+    /// firing is refused whole, before anything is written.
+    /// </summary>
+    /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field.</exception>
+    /// <exception cref="AlertLimitException">The batch would take its tenant past the cap; the message names it.</exception>
+    public Task SubmitCappedAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken) => SubmitAsync(alerts, capped: true, cancellationToken);
+
+    private async Task SubmitAsync(IReadOnlyList<AlertInput> alerts, bool capped, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         for (var i = 0; i < alerts.Count; i++)
@@ -77,6 +94,11 @@ public sealed class AlertIngestor
                 var alert = Merge(input, now);
                 accepted.Remove(alert.Fingerprint);
                 accepted[alert.Fingerprint] = alert;
+            }
+
+            if (capped && MaxFiringPerTenant > 0)
+            {
+                CheckCap(accepted, now);
             }
 
             if (!_dispatcher.Deferring)
@@ -132,6 +154,29 @@ public sealed class AlertIngestor
         foreach (var id in placer.Opened)
         {
             _logger.LogInformation("Incident {IncidentId} opened", id);
+        }
+    }
+
+    /// <summary>The alerts each tenant of the batch would have firing once it is taken in; caller holds the gate.</summary>
+    private void CheckCap(Dictionary<string, Alert> accepted, DateTimeOffset now)
+    {
+        foreach (var tenant in accepted.Values.Select(a => a.Tenant).Distinct(StringComparer.Ordinal))
+        {
+            var firing = 0;
+            foreach (var known in _dispatcher.Alerts.Values)
+            {
+                if (known.Tenant == tenant && !known.IsResolvedAt(now) && !accepted.ContainsKey(known.Fingerprint))
+                {
+                    firing++;
+                }
+            }
+
+            firing += accepted.Values.Count(a => a.Tenant == tenant && !a.IsResolvedAt(now));
+            if (firing > MaxFiringPerTenant)
+            {
+                throw new AlertLimitException(
+                    $"the tenant would have {firing} alerts firing, more than the limit of Alerting:MaxAlertsPerTenant ({MaxFiringPerTenant}); resolve some first");
+            }
         }
     }
 

@@ -96,7 +96,7 @@ internal static class AlertingConfigLoader
             var name = (key as YamlScalarNode)?.Value ?? string.Empty;
             if (!IsTenantName(name))
             {
-                throw fields.Error(key, $"tenants.{name}", "is not a tenant name (letters, digits, '.', '_' and '-', at most 64)");
+                throw fields.Error(key, $"tenants.{name}", "is not a tenant name (the tenant of its tokens: not empty, at most 256 characters, no control characters)");
             }
 
             var field = "tenants." + name;
@@ -109,8 +109,9 @@ internal static class AlertingConfigLoader
         return tenants;
     }
 
+    /// <summary>Any name a token or a JWT claim can carry, short of empty, overlong or control characters.</summary>
     private static bool IsTenantName(string name) =>
-        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        name.Length is > 0 and <= 256 && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl);
 
     private static Route ReadRoute(YamlFields fields, YamlMappingNode map, string field, Route? parent, string key, Dictionary<string, ReceiverConfig> receivers)
     {

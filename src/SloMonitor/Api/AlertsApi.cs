@@ -11,7 +11,7 @@ namespace SloMonitor.Api;
 /// generatorURL}</c>, so Prometheus (or anything that speaks to Alertmanager) can feed SloMonitor. As in
 /// Alertmanager, an alert whose endsAt passed is resolved, and one without endsAt stays firing for
 /// <c>Alerting:ExternalResolveTimeout</c> (default 5m) after it was last received. The alerts belong to the tenant of
-/// the caller's token.
+/// the caller's token, which may have at most <c>Alerting:MaxAlertsPerTenant</c> alerts firing (422 naming the cap).
 /// </summary>
 public static class AlertsApi
 {
@@ -103,7 +103,11 @@ public static class AlertsApi
 
         try
         {
-            await ingestor.SubmitAsync(alerts, cancellationToken);
+            await ingestor.SubmitCappedAsync(alerts, cancellationToken);
+        }
+        catch (AlertLimitException ex)
+        {
+            return Results.Json(new { error = ex.Message, field = "body" }, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

@@ -61,6 +61,21 @@ public sealed class TenantRoutingFileTests
     }
 
     [Fact]
+    public void ATenantNamedAsAJwtClaimCarriesItHasASectionToo()
+    {
+        var config = Parse(TopLevel + """
+
+            tenants:
+              "org:42 payments":
+                route:
+                  receiver: r
+                receivers:
+                  - name: r
+            """);
+        Assert.Equal("r", config.For("org:42 payments").Root.Receiver);
+    }
+
+    [Fact]
     public void ATenantSectionWithoutInhibitRulesGetsThePageInhibitsTicketDefault()
     {
         var acme = Parse(TopLevel + """
@@ -125,12 +140,12 @@ public sealed class TenantRoutingFileTests
         """, "alerting.yaml:11: tenants.acme.receivers[1].name: receiver 'r' is defined twice")]
     [InlineData("""
         tenants:
-          "a b":
+          " ":
             route:
               receiver: r
             receivers:
               - name: r
-        """, "alerting.yaml:6: tenants.a b: is not a tenant name")]
+        """, "alerting.yaml:6: tenants. : is not a tenant name")]
     [InlineData("""
         tenants: [acme]
         """, "alerting.yaml:5: tenants: expected a mapping")]

@@ -182,6 +182,17 @@ public sealed class AlertingTenantTests
         Assert.DoesNotContain("everyone", acmeConfig, StringComparison.Ordinal);
         Assert.DoesNotContain("acme-pager", (await Json(await globex.GetAsync("/api/v2/status"))).GetProperty("config").GetProperty("original").GetString()!, StringComparison.Ordinal);
 
+        // Delivery outcomes name the receiver, so each tenant's /metrics counts its own receivers only.
+        var acmeMetrics = await Poll.UntilAsync(() => acme.GetStringAsync("/metrics"),
+            text => text.Contains("slomon_notifications_total{receiver=\"acme-pager\",outcome=\"delivered\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "acme's delivery on /metrics");
+        Assert.DoesNotContain("everyone", acmeMetrics, StringComparison.Ordinal);
+        var globexMetrics = await Poll.UntilAsync(() => globex.GetStringAsync("/metrics"),
+            text => text.Contains("slomon_notifications_total{receiver=\"everyone\",outcome=\"delivered\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "globex's delivery on /metrics");
+        Assert.DoesNotContain("acme-pager", globexMetrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("slomon_notifications_total{", await service.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
         var incident = Assert.Single(await IncidentsAsync(acme));
         var timeline = (await Json(await acme.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetInt64()}"))).GetProperty("timeline").EnumerateArray().ToList();
         var routed = timeline.Single(t => t.GetProperty("kind").GetString() == "routed");
@@ -282,5 +293,35 @@ public sealed class AlertingTenantTests
             Assert.Equal(HttpStatusCode.NotFound, (await globex.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetInt64()}")).StatusCode);
             Assert.Empty(topHook.Requests);
         }
+    }
+
+    [Fact]
+    public async Task TheFiringAlertCapCountsEachTenantsAlertsApartAndNamesTheCap()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            AlertingYaml = Routing,
+            Settings = { ["Alerting:MaxAlertsPerTenant"] = "2" },
+        });
+        using var acme = (await service.TenantClientAsync("acme", "acme-oncall", AllScopes)).Client;
+        using var globex = (await service.TenantClientAsync("globex", "globex-oncall", AllScopes)).Client;
+        static object Alert(string slo, DateTimeOffset? endsAt = null) => new[]
+        {
+            new { labels = new Dictionary<string, string> { ["alertname"] = "External", ["slo"] = slo }, endsAt },
+        };
+
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("a"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("b"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("b"))).StatusCode); // sent again: still two
+
+        var refused = await acme.PostAsJsonAsync("/api/v2/alerts", Alert("c"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("more than the limit of Alerting:MaxAlertsPerTenant (2)", (await Json(refused)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, (await Json(await acme.GetAsync("/api/v2/alerts"))).GetArrayLength());
+
+        // Another tenant has a cap of its own; a resolve makes room.
+        Assert.Equal(HttpStatusCode.OK, (await globex.PostAsJsonAsync("/api/v2/alerts", Alert("c"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("a", DateTimeOffset.UtcNow.AddSeconds(-1)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await acme.PostAsJsonAsync("/api/v2/alerts", Alert("c"))).StatusCode);
     }
 }
