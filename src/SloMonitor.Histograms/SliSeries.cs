@@ -33,6 +33,10 @@ public sealed class SliSeries
     private readonly WriteStripe?[] _stripes;
     private readonly ChangeSequence _changes = new();
     private readonly PaddedLong _head = new() { Value = -1 };
+    private long _sealedThroughPeriod = -1;
+
+    /// <summary>The latest event time a series records (Unix ms, in the year 2286); later times are refused.</summary>
+    public const long MaxUnixMs = CounterRing.MaxUnixMs;
 
     /// <summary>The most write stripes a series has (each costs 192 bytes, plus two period buffers once used).</summary>
     public const int MaxStripes = 4;
@@ -73,7 +77,7 @@ public sealed class SliSeries
 
     internal int StripesInUse => _stripes.Count(stripe => stripe is not null);
 
-    /// <summary>Adds exact counts at a time; false (nothing recorded) when older than the retention.</summary>
+    /// <summary>Adds exact counts at a time; false (nothing recorded) when older than the retention or after <see cref="MaxUnixMs"/>.</summary>
     public bool Record(long unixTimeMs, long good, long total)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
@@ -82,6 +86,11 @@ public sealed class SliSeries
         if (good > total)
         {
             throw new ArgumentOutOfRangeException(nameof(good), good, $"good must not exceed total ({total})");
+        }
+
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
         }
 
         long head = Advance(unixTimeMs);
@@ -103,12 +112,17 @@ public sealed class SliSeries
     /// <summary>
     /// One measured value: total += 1, good += 1 when <paramref name="good"/>, and the value into the histogram
     /// (when the series has one). False, recording nothing, for NaN, infinite or negative values and for times
-    /// older than the retention.
+    /// older than the retention or after <see cref="MaxUnixMs"/>.
     /// </summary>
     public bool RecordValue(long unixTimeMs, double value, bool good)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
         if (!(value >= 0) || value == double.PositiveInfinity)
+        {
+            return false;
+        }
+
+        if (unixTimeMs > MaxUnixMs)
         {
             return false;
         }
@@ -128,19 +142,25 @@ public sealed class SliSeries
 
         _tiers.AddCounts(unixTimeMs, head, good ? 1 : 0, 1);
         _tiers.AddValue(unixTimeMs, head, value);
+        SealIfHeadMovedOn(head);
         return true;
     }
 
     /// <summary>
     /// Merges an OTLP exponential histogram into the histogram only (good/total are not touched: a bucket does not
     /// say which side of a threshold its values are; call <see cref="Record"/> for that). False when older than the
-    /// retention. Throws <see cref="InvalidOperationException"/> when the series keeps no histogram.
+    /// retention or after <see cref="MaxUnixMs"/>. Throws <see cref="InvalidOperationException"/> when the series keeps no histogram.
     /// </summary>
     public bool MergeExponential(long unixTimeMs, int scale, ulong zeroCount, int positiveOffset, ReadOnlySpan<ulong> positiveBucketCounts)
     {
         IncomingBuckets.ValidateExponential(scale, zeroCount, positiveOffset, positiveBucketCounts);
         var rings = HistogramRingsOrThrow();
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
+        }
+
         long head = Advance(unixTimeMs);
         if (unixTimeMs < head - _retentionMs)
         {
@@ -149,13 +169,14 @@ public sealed class SliSeries
 
         foreach (var ring in rings)
         {
-            var cells = ring.CellsFor(unixTimeMs, head);
-            if (cells is not null)
+            using var write = ring.Write(unixTimeMs, head);
+            if (write.Cells is { } cells)
             {
                 IncomingBuckets.MergeExponential(cells, scale, zeroCount, positiveOffset, positiveBucketCounts);
             }
         }
 
+        SealIfHeadMovedOn(head);
         return true;
     }
 
@@ -168,6 +189,11 @@ public sealed class SliSeries
         IncomingBuckets.ValidateExplicit(explicitBounds, bucketCounts);
         var rings = HistogramRingsOrThrow();
         ArgumentOutOfRangeException.ThrowIfNegative(unixTimeMs);
+        if (unixTimeMs > MaxUnixMs)
+        {
+            return false;
+        }
+
         long head = Advance(unixTimeMs);
         if (unixTimeMs < head - _retentionMs)
         {
@@ -176,13 +202,14 @@ public sealed class SliSeries
 
         foreach (var ring in rings)
         {
-            var cells = ring.CellsFor(unixTimeMs, head);
-            if (cells is not null)
+            using var write = ring.Write(unixTimeMs, head);
+            if (write.Cells is { } cells)
             {
                 IncomingBuckets.MergeExplicit(cells, explicitBounds, bucketCounts);
             }
         }
 
+        SealIfHeadMovedOn(head);
         return true;
     }
 
@@ -250,6 +277,8 @@ public sealed class SliSeries
         {
             _changes.End();
         }
+
+        Seal();
     }
 
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
@@ -290,6 +319,40 @@ public sealed class SliSeries
 
     /// <summary>Adds a retired buffer into every tier that still keeps its slices.</summary>
     internal void Fold(PeriodBuffer buffer) => _tiers.Fold(buffer, NewestUnixMs);
+
+    /// <summary>
+    /// Seals the histogram slices that end before the period preceding the one of the newest time seen: the stripes'
+    /// buffers hold the current and the previous period, so in step with the newest time they no longer reach such a
+    /// slice (a late event, or the buffer of a stripe no thread has moved on for a while, goes into the slice's late
+    /// cells). Nothing to do for a ratio series. A slice a writer is still inside is sealed by a later call.
+    /// </summary>
+    internal void Seal()
+    {
+        long head = NewestUnixMs;
+        if (!Options.WithHistogram || head < 0)
+        {
+            return;
+        }
+
+        if (!_tiers.SealEndingBy(((head / PeriodBuffer.PeriodMs) - 1) * PeriodBuffer.PeriodMs))
+        {
+            Volatile.Write(ref _sealedThroughPeriod, -1);
+        }
+    }
+
+    /// <summary>
+    /// Seals (see <see cref="Seal"/>) when the newest time has reached a period not sealed for yet, or when a
+    /// histogram slice was created since the last seal (a late event or merge into a slice not kept yet).
+    /// </summary>
+    internal void SealIfHeadMovedOn(long headMs)
+    {
+        long period = headMs / PeriodBuffer.PeriodMs;
+        long done = Volatile.Read(ref _sealedThroughPeriod);
+        if ((period > done && Interlocked.CompareExchange(ref _sealedThroughPeriod, period, done) == done) || _tiers.CreatedSlices())
+        {
+            Seal();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private WriteStripe Stripe()

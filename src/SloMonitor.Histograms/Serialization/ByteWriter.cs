@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using SloMonitor.Histograms.Buckets;
+using SloMonitor.Histograms.Windows;
 
 namespace SloMonitor.Histograms.Serialization;
 
@@ -48,10 +49,10 @@ internal sealed class ByteWriter
         }
     }
 
-    public void WriteCells(HistogramCells cells)
+    public void WriteSlice(HistogramSlice slice)
     {
-        var accumulator = new SnapshotAccumulator(cells.Scale);
-        cells.CopyTo(accumulator);
+        var accumulator = new SnapshotAccumulator(slice.Scale);
+        slice.CopyTo(accumulator);
         WriteSnapshot(accumulator.ToSnapshot());
     }
 

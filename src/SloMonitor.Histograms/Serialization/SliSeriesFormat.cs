@@ -40,10 +40,10 @@ internal static class SliSeriesFormat
             {
                 var slices = ring.Slices().ToList();
                 writer.WriteCount(slices.Count);
-                foreach (var (slice, cells) in slices)
+                foreach (var slice in slices)
                 {
-                    writer.WriteCount(slice);
-                    writer.WriteCells(cells);
+                    writer.WriteCount(slice.Number);
+                    writer.WriteSlice(slice);
                 }
             }
         }
@@ -120,6 +120,7 @@ internal static class SliSeriesFormat
             throw new FormatException("snapshot has trailing bytes");
         }
 
+        series.Seal();
         return series;
     }
 }

@@ -28,6 +28,10 @@ internal sealed class PeriodBuffer
     [FieldOffset(8)]
     private long _startMs;
 
+    /// <summary>Set by the first value recorded (a read before the write, so the line is written once a period).</summary>
+    [FieldOffset(16)]
+    private bool _hasValues;
+
     [FieldOffset(64)]
     private Counters _counters;
 
@@ -42,7 +46,8 @@ internal sealed class PeriodBuffer
 
     public long StartMs => Volatile.Read(ref _startMs);
 
-    public HistogramCells? Cells => _cells;
+    /// <summary>The period's histogram, or null when the buffer holds no value (or the series keeps no histogram).</summary>
+    public HistogramCells? Cells => Volatile.Read(ref _hasValues) ? _cells : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAdd(long unixTimeMs, long good, long total)
@@ -75,7 +80,15 @@ internal sealed class PeriodBuffer
             return false;
         }
 
-        _cells?.Add(value, 1);
+        if (_cells is { } cells)
+        {
+            cells.Add(value, 1);
+            if (!_hasValues)
+            {
+                Volatile.Write(ref _hasValues, true);
+            }
+        }
+
         return true;
     }
 
@@ -91,6 +104,7 @@ internal sealed class PeriodBuffer
     {
         _counters = default;
         _cells?.Clear();
+        _hasValues = false;
         Volatile.Write(ref _startMs, period * PeriodMs);
     }
 

@@ -41,7 +41,8 @@ internal sealed class SliceTiers
     {
         foreach (var ring in Histograms ?? [])
         {
-            ring.CellsFor(unixTimeMs, headMs)?.Add(value, 1);
+            using var write = ring.Write(unixTimeMs, headMs);
+            write.Cells?.Add(value, 1);
         }
     }
 
@@ -60,11 +61,12 @@ internal sealed class SliceTiers
         for (int i = 0; i < (Histograms?.Length ?? 0); i++)
         {
             var ring = Histograms![i];
-            foreach (var (slice, cells) in other.Histograms![i].Slices())
+            foreach (var slice in other.Histograms![i].Slices())
             {
-                if (ring.CellsFor(slice * ring.Tier.SliceMs, headMs) is { } target)
+                using var write = ring.Write(slice.Number * ring.Tier.SliceMs, headMs);
+                if (write.Cells is { } target)
                 {
-                    cells.CopyTo(target);
+                    slice.CopyTo(target);
                 }
             }
         }
@@ -89,8 +91,8 @@ internal sealed class SliceTiers
 
         foreach (var ring in Histograms ?? [])
         {
-            var target = ring.CellsFor(buffer.StartMs, headMs);
-            if (target is not null)
+            using var write = ring.Write(buffer.StartMs, headMs);
+            if (write.Cells is { } target)
             {
                 cells.CopyTo(target);
             }
@@ -135,12 +137,38 @@ internal sealed class SliceTiers
         return (CeilDiv(fromUnixMs, slice) * slice, CeilDiv(toUnixMs, slice) * slice);
     }
 
+    /// <summary>Seals every histogram slice that ends at or before <paramref name="endMs"/> (see <see cref="HistogramSlice"/>).</summary>
+    public bool SealEndingBy(long endMs)
+    {
+        bool all = true;
+        foreach (var ring in Histograms ?? [])
+        {
+            all &= ring.SealEndingBy(endMs);
+        }
+
+        return all;
+    }
+
+    /// <summary>True when a histogram slice was created since the last <see cref="SealEndingBy"/>.</summary>
+    public bool CreatedSlices()
+    {
+        foreach (var ring in Histograms ?? [])
+        {
+            if (ring.CreatedSlices)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public long EstimateBytes()
     {
         long bytes = 0;
         foreach (var ring in Counters)
         {
-            bytes += 48 + ring.Tier.Slots * CounterRing.BytesPerSlot;
+            bytes += 24 + ring.EstimateBytes();
         }
 
         foreach (var ring in Histograms ?? [])

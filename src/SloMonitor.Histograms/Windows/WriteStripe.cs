@@ -241,5 +241,6 @@ internal sealed class WriteStripe
         }
 
         _spare = retired;
+        series.SealIfHeadMovedOn(series.NewestUnixMs);
     }
 }
