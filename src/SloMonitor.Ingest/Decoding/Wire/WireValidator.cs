@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace SloMonitor.Ingest;
@@ -86,7 +87,20 @@ internal static class WireValidator
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, int maxBytes, out ulong value)
+    {
+        // Tags, lengths and most values are one byte.
+        if ((uint)position < (uint)data.Length && data[position] < 0x80)
+        {
+            value = data[position++];
+            return true;
+        }
+
+        return TryReadLongVarint(data, ref position, maxBytes, out value);
+    }
+
+    private static bool TryReadLongVarint(ReadOnlySpan<byte> data, ref int position, int maxBytes, out ulong value)
     {
         value = 0;
         var end = Math.Min(data.Length, position + maxBytes);
