@@ -16,6 +16,9 @@ public sealed record BudgetAdjustment(long Id, string Slo, DateTimeOffset From, 
     /// <summary>Only the events of the SLO's groups matching this selector (over its <c>groupBy</c> attributes); all events when null.</summary>
     public string? Selector { get; init; }
 
+    /// <summary>The tenant of the adjustment's SLO.</summary>
+    public string Tenant { get; init; } = Tenants.Default;
+
     /// <summary>The ranges it takes out: [from, to) and, when recurring, the same range every period while its start is before the end.</summary>
     public IEnumerable<(DateTimeOffset From, DateTimeOffset To)> Occurrences()
     {
@@ -42,7 +45,7 @@ public sealed record AdjustmentRecurrence(TimeSpan Every, DateTimeOffset Until)
 /// <summary>Budget adjustments (<c>budget_adjustment</c>); deleted ones are kept, marked with who deleted them.</summary>
 public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "id, slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector";
+    private const string Columns = "tenant, id, slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector";
 
     public async Task<BudgetAdjustment> CreateAsync(BudgetAdjustment adjustment, CancellationToken cancellationToken = default)
     {
@@ -50,12 +53,13 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO budget_adjustment (slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector)
-            VALUES (@Slo, @From, @To, @Reason, @Author, @CreatedAt, @EverySeconds, @Until, @IncidentId, @Selector)
+            INSERT INTO budget_adjustment (tenant, slo, from_at, to_at, reason, author, created_at, recurrence_every_seconds, recurrence_until, incident_id, selector)
+            VALUES (@Tenant, @Slo, @From, @To, @Reason, @Author, @CreatedAt, @EverySeconds, @Until, @IncidentId, @Selector)
             RETURNING id
             """,
             new
             {
+                adjustment.Tenant,
                 adjustment.Slo,
                 adjustment.From,
                 adjustment.To,
@@ -71,45 +75,49 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
         return adjustment with { Id = id };
     }
 
-    /// <summary>The adjustments of <paramref name="slo"/> not deleted, by start; every SLO's when it is null.</summary>
-    public async Task<IReadOnlyList<BudgetAdjustment>> ListAsync(string? slo, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The adjustments of <paramref name="slo"/> in <paramref name="tenant"/> not deleted, by start; every SLO's when
+    /// it is null, and every tenant's when <paramref name="tenant"/> is null.
+    /// </summary>
+    public async Task<IReadOnlyList<BudgetAdjustment>> ListAsync(string? tenant, string? slo, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Id, string Slo, DateTime From, DateTime To, string Reason, string Author, DateTime CreatedAt, long? EverySeconds, DateTime? Until, long? IncidentId, string? Selector)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<(string Tenant, long Id, string Slo, DateTime From, DateTime To, string Reason, string Author, DateTime CreatedAt, long? EverySeconds, DateTime? Until, long? IncidentId, string? Selector)>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM budget_adjustment
-            WHERE deleted_at IS NULL AND (@slo::text IS NULL OR slo = @slo)
-            ORDER BY slo, from_at, id
+            WHERE deleted_at IS NULL AND (@tenant::text IS NULL OR tenant = @tenant) AND (@slo::text IS NULL OR slo = @slo)
+            ORDER BY tenant, slo, from_at, id
             """,
-            new { slo },
+            new { tenant, slo },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => new BudgetAdjustment(r.Id, r.Slo, Utc(r.From), Utc(r.To), r.Reason, r.Author, Utc(r.CreatedAt))
         {
             Recurrence = r.EverySeconds is { } every && r.Until is { } until ? new AdjustmentRecurrence(TimeSpan.FromSeconds(every), Utc(until)) : null,
             IncidentId = r.IncidentId,
             Selector = r.Selector,
+            Tenant = r.Tenant,
         })];
     }
 
     /// <summary>How many ranges the adjustments of <paramref name="slo"/> not deleted take out (a recurring one counts each occurrence).</summary>
-    public async Task<long> CountRangesAsync(string slo, CancellationToken cancellationToken = default)
+    public async Task<long> CountRangesAsync(string tenant, string slo, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             SELECT coalesce(sum(CASE WHEN recurrence_every_seconds IS NULL THEN 1
                                      ELSE ceil(extract(epoch FROM recurrence_until - from_at) / recurrence_every_seconds) END), 0)::bigint
-              FROM budget_adjustment WHERE slo = @slo AND deleted_at IS NULL
-            """, new { slo }, cancellationToken: cancellationToken));
+              FROM budget_adjustment WHERE tenant = @tenant AND slo = @slo AND deleted_at IS NULL
+            """, new { tenant, slo }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Marks an adjustment of <paramref name="slo"/> deleted; false when there is no such one.</summary>
-    public async Task<bool> DeleteAsync(string slo, long id, string deletedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(string tenant, string slo, long id, string deletedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE budget_adjustment SET deleted_at = @now, deleted_by = @deletedBy WHERE id = @id AND slo = @slo AND deleted_at IS NULL",
-            new { slo, id, deletedBy, now },
+            "UPDATE budget_adjustment SET deleted_at = @now, deleted_by = @deletedBy WHERE id = @id AND tenant = @tenant AND slo = @slo AND deleted_at IS NULL",
+            new { tenant, slo, id, deletedBy, now },
             cancellationToken: cancellationToken)) > 0;
     }
 

@@ -7,7 +7,7 @@ namespace SloMonitor.Storage;
 /// One SLO definition stored through the API: its JSON body as sent (or, from a bulk apply, its canonical JSON),
 /// validated beforehand, the owner that manages it (null when none) and who wrote it last (the token's name).
 /// </summary>
-public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt, string? Owner = null, string? UpdatedBy = null);
+public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOffset UpdatedAt, string? Owner = null, string? UpdatedBy = null, string Tenant = Tenants.Default);
 
 /// <summary>
 /// The rows a bulk apply reads before it decides: the names it sets and, when it prunes, the API SLOs of its
@@ -18,46 +18,47 @@ public sealed record SloApplyScope(IReadOnlyList<string> Names, bool Prune, stri
 /// <summary>What a bulk apply writes: rows to insert or replace (owner included) and names to delete.</summary>
 public sealed record SloApplyWrite(IReadOnlyList<SloDefinitionRow> Upserts, IReadOnlyList<string> Deletes);
 
-/// <summary>SLO definitions managed through the API, one row per SLO name.</summary>
+/// <summary>SLO definitions managed through the API, one row per tenant and SLO name.</summary>
 public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
 {
     /// <summary>Inserts or replaces; returns true when the name was new.</summary>
-    public async Task<bool> UpsertAsync(string name, string definitionJson, DateTimeOffset updatedAt, string? updatedBy = null, CancellationToken cancellationToken = default)
+    public async Task<bool> UpsertAsync(string tenant, string name, string definitionJson, DateTimeOffset updatedAt, string? updatedBy = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
-            INSERT INTO slo_definition (name, definition, updated_at, updated_by) VALUES (@name, @definitionJson::jsonb, @updatedAt, @updatedBy)
-            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            INSERT INTO slo_definition (tenant, name, definition, updated_at, updated_by) VALUES (@tenant, @name, @definitionJson::jsonb, @updatedAt, @updatedBy)
+            ON CONFLICT (tenant, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, updated_by = excluded.updated_by
             RETURNING (xmax = 0)
             """,
-            new { name, definitionJson, updatedAt, updatedBy },
+            new { tenant, name, definitionJson, updatedAt, updatedBy },
             cancellationToken: cancellationToken));
     }
 
-    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM slo_definition WHERE name = @name", new { name }, cancellationToken: cancellationToken));
+            "DELETE FROM slo_definition WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
         return deleted > 0;
     }
 
+    /// <summary>Every tenant's rows, by tenant and name.</summary>
     public async Task<IReadOnlyList<SloDefinitionRow>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt, string? Owner)>(new CommandDefinition(
-            "SELECT name, definition::text, updated_at, owner FROM slo_definition ORDER BY name", cancellationToken: cancellationToken));
-        return rows.Select(Row).ToList();
+        var rows = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt, string? Owner, string Tenant)>(new CommandDefinition(
+            "SELECT name, definition::text, updated_at, owner, tenant FROM slo_definition ORDER BY tenant, name", cancellationToken: cancellationToken));
+        return rows.Select(r => Row((r.Name, r.Definition, r.UpdatedAt, r.Owner)) with { Tenant = r.Tenant }).ToList();
     }
 
     /// <summary>
     /// A bulk apply, all or nothing: in one transaction, and one apply at a time (a transaction-scoped advisory
-    /// lock), reads the rows of <paramref name="scope"/> locked for update, asks <paramref name="decide"/> what to
+    /// lock), reads the rows of <paramref name="scope"/> in <paramref name="tenant"/> locked for update, asks <paramref name="decide"/> what to
     /// write, writes it and commits. When <paramref name="decide"/> returns null (a dry run, an invalid set) nothing
     /// is written. Returns whether anything was committed.
     /// </summary>
-    public async Task<bool> ApplyAsync(SloApplyScope scope, Func<IReadOnlyList<SloDefinitionRow>, SloApplyWrite?> decide, CancellationToken cancellationToken = default)
+    public async Task<bool> ApplyAsync(string tenant, SloApplyScope scope, Func<IReadOnlyList<SloDefinitionRow>, SloApplyWrite?> decide, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(decide);
@@ -67,13 +68,13 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
         var current = await connection.QueryAsync<(string Name, string Definition, DateTime UpdatedAt, string? Owner)>(new CommandDefinition(
             """
             SELECT name, definition::text, updated_at, owner FROM slo_definition
-            WHERE name = ANY(@names)
+            WHERE tenant = @tenant AND (name = ANY(@names)
                OR (@prune AND (@owner::text IS NULL OR owner = @owner)
-                          AND (@labels::jsonb IS NULL OR coalesce(definition->'labels', '{}') @> @labels::jsonb))
+                          AND (@labels::jsonb IS NULL OR coalesce(definition->'labels', '{}') @> @labels::jsonb)))
             ORDER BY name
             FOR UPDATE
             """,
-            new { names = scope.Names.ToArray(), prune = scope.Prune, owner = scope.Owner, labels = scope.Labels },
+            new { tenant, names = scope.Names.ToArray(), prune = scope.Prune, owner = scope.Owner, labels = scope.Labels },
             transaction,
             cancellationToken: cancellationToken));
         if (decide(current.Select(Row).ToList()) is not { } write)
@@ -84,14 +85,15 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO slo_definition (name, definition, updated_at, owner, updated_by)
-            SELECT name, definition::jsonb, updated_at, owner, updated_by
+            INSERT INTO slo_definition (tenant, name, definition, updated_at, owner, updated_by)
+            SELECT @tenant, name, definition::jsonb, updated_at, owner, updated_by
             FROM unnest(@names, @definitions, @updatedAts, @owners, @updatedBys) AS u(name, definition, updated_at, owner, updated_by)
-            ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, owner = excluded.owner,
+            ON CONFLICT (tenant, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, owner = excluded.owner,
                 updated_by = excluded.updated_by
             """,
             new
             {
+                tenant,
                 names = write.Upserts.Select(r => r.Name).ToArray(),
                 definitions = write.Upserts.Select(r => r.Definition).ToArray(),
                 updatedAts = write.Upserts.Select(r => r.UpdatedAt).ToArray(),
@@ -101,7 +103,7 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
             transaction,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM slo_definition WHERE name = ANY(@names)", new { names = write.Deletes.ToArray() }, transaction, cancellationToken: cancellationToken));
+            "DELETE FROM slo_definition WHERE tenant = @tenant AND name = ANY(@names)", new { tenant, names = write.Deletes.ToArray() }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

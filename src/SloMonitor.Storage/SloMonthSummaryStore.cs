@@ -25,7 +25,7 @@ public sealed record SloMonthSummary(
 /// </summary>
 public sealed class SloMonthSummaryStore(NpgsqlDataSource dataSource)
 {
-    public async Task SaveAsync(IReadOnlyList<SloMonthSummary> rows, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task SaveAsync(string tenant, IReadOnlyList<SloMonthSummary> rows, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0)
         {
@@ -36,9 +36,9 @@ public sealed class SloMonthSummaryStore(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO slo_month_summary AS s (slo, month, service, team, objective, unit, total_events, bad_events,
+            INSERT INTO slo_month_summary AS s (tenant, slo, month, service, team, objective, unit, total_events, bad_events,
                                                 adjustments, adjusted_seconds, data_from, to_at, complete, updated_at)
-            VALUES (@Slo, @Day, @Service, @Team, @Objective, @Unit, @TotalEvents, @BadEvents,
+            VALUES (@tenant, @Slo, @Day, @Service, @Team, @Objective, @Unit, @TotalEvents, @BadEvents,
                     @Adjustments, @AdjustedSeconds, @DataFrom, @To, @Complete, @now)
             ON CONFLICT (tenant, month, slo) DO UPDATE SET
                 service = EXCLUDED.service, team = EXCLUDED.team, objective = EXCLUDED.objective, unit = EXCLUDED.unit,
@@ -50,15 +50,15 @@ public sealed class SloMonthSummaryStore(NpgsqlDataSource dataSource)
             rows.Select(r => new
             {
                 r.Slo, Day = DateOnly.FromDateTime(r.Month.UtcDateTime), r.Service, r.Team, r.Objective, r.Unit, r.TotalEvents, r.BadEvents,
-                r.Adjustments, r.AdjustedSeconds, r.DataFrom, r.To, r.Complete, now,
+                r.Adjustments, r.AdjustedSeconds, r.DataFrom, r.To, r.Complete, now, tenant,
             }),
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The rows of the months starting in [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    public async Task<IReadOnlyList<SloMonthSummary>> ReadAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    /// <summary>The rows of <paramref name="tenant"/>'s months starting in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public async Task<IReadOnlyList<SloMonthSummary>> ReadAsync(string tenant, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
@@ -66,10 +66,10 @@ public sealed class SloMonthSummaryStore(NpgsqlDataSource dataSource)
             SELECT slo, month::timestamp AS Month, service, team, objective, unit, total_events AS TotalEvents, bad_events AS BadEvents, adjustments,
                    adjusted_seconds AS AdjustedSeconds, data_from AS DataFrom, to_at AS ToAt, complete
               FROM slo_month_summary
-             WHERE month >= @from AND month < @to
+             WHERE tenant = @tenant AND month >= @from AND month < @to
              ORDER BY month, slo
             """,
-            new { from = DateOnly.FromDateTime(from.UtcDateTime), to = DateOnly.FromDateTime(to.UtcDateTime) },
+            new { tenant, from = DateOnly.FromDateTime(from.UtcDateTime), to = DateOnly.FromDateTime(to.UtcDateTime) },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => new SloMonthSummary(
             r.Slo, Utc(r.Month), r.Service, r.Team, r.Objective, r.Unit, r.TotalEvents, r.BadEvents, r.Adjustments, r.AdjustedSeconds,

@@ -4,7 +4,7 @@ using Npgsql;
 namespace SloMonitor.Storage;
 
 /// <summary>One checkpointed SLI series.</summary>
-public sealed record SloStateRow(string Slo, string SeriesKey, byte[] State, DateTimeOffset SavedAt);
+public sealed record SloStateRow(string Slo, string SeriesKey, byte[] State, DateTimeOffset SavedAt, string Tenant = Tenants.Default);
 
 /// <summary>Checkpoints of SLI series: written periodically and at shutdown, read once at start-up.</summary>
 public sealed class SloStateStore(NpgsqlDataSource dataSource)
@@ -18,11 +18,12 @@ public sealed class SloStateStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(
             new CommandDefinition(
                 """
-                INSERT INTO slo_state (slo, series_key, state, saved_at)
-                SELECT * FROM unnest(@slos, @keys, @states, @savedAts)
+                INSERT INTO slo_state (tenant, slo, series_key, state, saved_at)
+                SELECT * FROM unnest(@tenants, @slos, @keys, @states, @savedAts)
                 """,
                 new
                 {
+                    tenants = rows.Select(r => r.Tenant).ToArray(),
                     slos = rows.Select(r => r.Slo).ToArray(),
                     keys = rows.Select(r => r.SeriesKey).ToArray(),
                     states = rows.Select(r => r.State).ToArray(),
@@ -36,8 +37,8 @@ public sealed class SloStateStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<SloStateRow>> LoadAllAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Slo, string SeriesKey, byte[] State, DateTime SavedAt)>(
-            new CommandDefinition("SELECT slo, series_key, state, saved_at FROM slo_state", cancellationToken: cancellationToken));
-        return rows.Select(r => new SloStateRow(r.Slo, r.SeriesKey, r.State, new DateTimeOffset(r.SavedAt, TimeSpan.Zero))).ToList();
+        var rows = await connection.QueryAsync<(string Tenant, string Slo, string SeriesKey, byte[] State, DateTime SavedAt)>(
+            new CommandDefinition("SELECT tenant, slo, series_key, state, saved_at FROM slo_state", cancellationToken: cancellationToken));
+        return rows.Select(r => new SloStateRow(r.Slo, r.SeriesKey, r.State, new DateTimeOffset(r.SavedAt, TimeSpan.Zero), r.Tenant)).ToList();
     }
 }

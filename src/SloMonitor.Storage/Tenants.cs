@@ -8,4 +8,7 @@ public static class Tenants
 {
     /// <summary>The tenant of a single-tenant install, and of every row written before tenants existed.</summary>
     public const string Default = "default";
+
+    /// <summary>The claim of an authenticated principal that names its tenant.</summary>
+    public const string ClaimType = "tenant";
 }

@@ -9,7 +9,7 @@ public static class IngestServiceCollectionExtensions
 {
     /// <summary>
     /// Registers OTLP ingest: options bound from the "Ingest" section (then <paramref name="configure"/>), the
-    /// ingest pipeline and the gRPC services. The host registers an <see cref="ITelemetrySink"/> and, optionally, a
+    /// ingest pipeline and the gRPC services. The host registers a <see cref="TenantSinks"/> (or one <see cref="ITelemetrySink"/> for every request) and, optionally, a
     /// <see cref="TimeProvider"/> (the system clock otherwise).
     /// </summary>
     public static IServiceCollection AddOtlpIngest(this IServiceCollection services, Action<IngestOptions>? configure = null)
@@ -29,10 +29,12 @@ public static class IngestServiceCollectionExtensions
             })
             .ValidateOnStart();
 
-        services.TryAddSingleton(static provider => new OtlpIngestor(
-            provider.GetRequiredService<ITelemetrySink>(),
-            provider.GetRequiredService<IOptions<IngestOptions>>().Value,
-            provider.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(static provider => provider.GetService<TenantSinks>() is { } tenants
+            ? new OtlpIngestor(tenants, provider.GetRequiredService<IOptions<IngestOptions>>().Value, provider.GetService<TimeProvider>() ?? TimeProvider.System)
+            : new OtlpIngestor(
+                provider.GetRequiredService<ITelemetrySink>(),
+                provider.GetRequiredService<IOptions<IngestOptions>>().Value,
+                provider.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton(static provider => new IngestGate(provider.GetRequiredService<IOptions<IngestOptions>>().Value));
         services.TryAddSingleton<OtlpHttpHandler>();
         services.TryAddSingleton<GrpcExport>();

@@ -6,9 +6,9 @@ namespace SloMonitor.Ingest;
 
 /// <summary>
 /// Turns the data points of one request into <see cref="MetricPointEvent"/>s: validates each point, converts
-/// cumulative series to deltas and hands the result to the sink. One instance per request (it owns scratch buffers).
+/// cumulative series (one tenant's apart from another's) to deltas and hands the result to the sink. One instance per request (it owns scratch buffers).
 /// </summary>
-internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStore cumulative, int maxAttributes, EventClock clock)
+internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStore cumulative, int maxAttributes, EventClock clock, string tenant = TenantSinks.DefaultTenant)
 {
     private const uint NoRecordedValue = (uint)DataPointFlags.NoRecordedValueMask;
 
@@ -256,7 +256,7 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
 
     private ReadOnlySpan<char> SeriesKey(string metricName, RepeatedField<KeyValue> attributes)
     {
-        _seriesPrefix ??= _keys.Prefix(_resourceAttributes, _scope);
+        _seriesPrefix ??= _keys.Prefix(tenant, _resourceAttributes, _scope);
         return _keys.Key(_seriesPrefix, metricName, attributes);
     }
 

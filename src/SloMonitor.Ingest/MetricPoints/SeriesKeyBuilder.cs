@@ -15,9 +15,15 @@ internal sealed class SeriesKeyBuilder
     private int[] _order = new int[16];
     private char[] _key = new char[256];
 
-    public string Prefix(RepeatedField<KeyValue>? resourceAttributes, InstrumentationScope? scope)
+    /// <summary>The part of the keys shared by a resource's points; a tenant other than the default one leads it.</summary>
+    public string Prefix(string tenant, RepeatedField<KeyValue>? resourceAttributes, InstrumentationScope? scope)
     {
         _builder.Clear();
+        if (tenant != TenantSinks.DefaultTenant)
+        {
+            Append(tenant);
+        }
+
         AppendAttributes(resourceAttributes);
         Append(scope?.Name ?? string.Empty);
         Append(scope?.Version ?? string.Empty);

@@ -6,19 +6,33 @@ namespace SloMonitor.Ingest;
 
 /// <summary>
 /// The one transport-agnostic ingest class: validates decoded export requests item by item, hands every usable
-/// span and data point to the <see cref="ITelemetrySink"/> (synchronously, so accepted means applied) and reports the
+/// span and data point to the <see cref="ITelemetrySink"/> of the request's tenant (synchronously, so accepted means applied) and reports the
 /// rest as rejected. The gRPC and HTTP adapters only decode, throttle and encode answers.
 /// </summary>
 internal sealed class OtlpIngestor
 {
-    private readonly ITelemetrySink _sink;
+    private readonly TenantSinks? _tenants;
+    private readonly ITelemetrySink? _sink;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly CumulativeDeltaStore _cumulative;
 
+    /// <summary>Every request's items go to <paramref name="sink"/>, whoever sent them.</summary>
     public OtlpIngestor(ITelemetrySink sink, IngestOptions options, TimeProvider time)
+        : this(options, time)
     {
         _sink = sink;
+    }
+
+    /// <summary>Each request's items go to the sink of the request's tenant.</summary>
+    public OtlpIngestor(TenantSinks tenants, IngestOptions options, TimeProvider time)
+        : this(options, time)
+    {
+        _tenants = tenants;
+    }
+
+    private OtlpIngestor(IngestOptions options, TimeProvider time)
+    {
         _options = options;
         _time = time;
         _cumulative = new CumulativeDeltaStore(options, time);
@@ -33,7 +47,7 @@ internal sealed class OtlpIngestor
     {
         var clock = new EventClock(_time, _options);
         var tally = new ApplyTally();
-        new SpanMapper(_sink, _options.MaxAttributesPerItem, clock).Apply(request, ref tally);
+        new SpanMapper(_sink ?? _tenants!.For(_tenants.CurrentTenant()), _options.MaxAttributesPerItem, clock).Apply(request, ref tally);
         return tally.ToResult();
     }
 
@@ -48,7 +62,8 @@ internal sealed class OtlpIngestor
     {
         var clock = new EventClock(_time, _options);
         var tally = new ApplyTally();
-        var pointMapper = new MetricPointMapper(_sink, _cumulative, _options.MaxAttributesPerItem, clock);
+        var tenant = _tenants?.CurrentTenant() ?? TenantSinks.DefaultTenant;
+        var pointMapper = new MetricPointMapper(_sink ?? _tenants!.For(tenant), _cumulative, _options.MaxAttributesPerItem, clock, tenant);
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
             pointMapper.Apply(resourceMetrics, ref tally);

@@ -28,11 +28,15 @@ public sealed class SloEngine : ITelemetrySink
     // Checkpoint rows of SLOs not defined yet at restore time (API SLOs while PostgreSQL is still away), by SLO.
     private readonly Dictionary<string, List<SloSeriesCheckpoint>> _laterRestores = new(StringComparer.Ordinal);
 
-    public SloEngine(TimeProvider time, SloEngineOptions options)
+    public SloEngine(TimeProvider time, SloEngineOptions options, string tenant = Storage.Tenants.Default)
     {
         _time = time;
         _options = options;
+        Tenant = tenant;
     }
+
+    /// <summary>The tenant whose SLOs these are: an engine holds one tenant's SLOs, series and status alone.</summary>
+    public string Tenant { get; }
 
     /// <summary>The longest window any SLO may read (at least 31 days); older events can be dropped at ingest.</summary>
     public TimeSpan LongestWindow => _index.Longest > MinimumLongestWindow ? _index.Longest : MinimumLongestWindow;
@@ -275,7 +279,7 @@ public sealed class SloEngine : ITelemetrySink
         {
             foreach (var (key, track) in slo.Tracks.All())
             {
-                rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint()));
+                rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint(), Tenant));
             }
         }
 
@@ -310,7 +314,7 @@ public sealed class SloEngine : ITelemetrySink
             {
                 if (track.TakeChanged())
                 {
-                    rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint()));
+                    rows.Add(new SloSeriesCheckpoint(slo.Definition.Name, slo.Tracks.CheckpointId + "/" + key, track.Checkpoint(), Tenant));
                 }
             }
         }

@@ -29,8 +29,8 @@ public sealed record SloEvaluation(SloDefinition Definition, IReadOnlyDictionary
     public DateTimeOffset EvaluatedAt => Status.EvaluatedAt;
 }
 
-/// <summary>Told about every evaluation round, in order; alerting's publisher is one.</summary>
+/// <summary>Told about every evaluation round, in order, one tenant's evaluations at a time; alerting's publisher is one.</summary>
 public interface ISloEvaluationListener
 {
-    Task OnEvaluatedAsync(IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken);
+    Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken);
 }

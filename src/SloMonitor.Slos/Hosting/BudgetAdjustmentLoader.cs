@@ -6,19 +6,19 @@ using SloMonitor.Storage;
 namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
-/// Hands the stored budget adjustments to the engine at start-up, and again after every change through the API
+/// Hands the stored budget adjustments to their tenants' engines at start-up, and again after every change through the API
 /// (<see cref="ReloadAsync"/>). While PostgreSQL does not answer at start-up it tries again every 10 seconds; the
 /// SLOs are evaluated without their adjustments until then.
 /// </summary>
-public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngine engine, TimeProvider time, ILogger<BudgetAdjustmentLoader> logger) : BackgroundService
+public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloTenants tenants, TimeProvider time, ILogger<BudgetAdjustmentLoader> logger) : BackgroundService
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Reads the adjustments of <paramref name="slo"/> and puts them in place.</summary>
-    public async Task ReloadAsync(string slo, CancellationToken cancellationToken)
+    /// <summary>Reads the adjustments of <paramref name="slo"/> in <paramref name="tenant"/> and puts them in place.</summary>
+    public async Task ReloadAsync(string tenant, string slo, CancellationToken cancellationToken)
     {
-        var adjustments = await store.ListAsync(slo, cancellationToken);
-        engine.SetAdjustments(slo, adjustments.SelectMany(ToRanges));
+        var adjustments = await store.ListAsync(tenant, slo, cancellationToken);
+        tenants.For(tenant).Engine.SetAdjustments(slo, adjustments.SelectMany(ToRanges));
     }
 
     /// <summary>The ranges an adjustment takes out: one, or every occurrence of a recurring one.</summary>
@@ -34,10 +34,10 @@ public sealed class BudgetAdjustmentLoader(BudgetAdjustmentStore store, SloEngin
         {
             try
             {
-                var all = await store.ListAsync(null, stoppingToken);
-                foreach (var slo in all.GroupBy(a => a.Slo, StringComparer.Ordinal))
+                var all = await store.ListAsync(null, null, stoppingToken);
+                foreach (var slo in all.GroupBy(a => (a.Tenant, a.Slo)))
                 {
-                    engine.SetAdjustments(slo.Key, slo.SelectMany(ToRanges));
+                    tenants.For(slo.Key.Tenant).Engine.SetAdjustments(slo.Key.Slo, slo.SelectMany(ToRanges));
                 }
 
                 return;

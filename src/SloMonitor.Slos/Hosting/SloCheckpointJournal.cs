@@ -7,7 +7,7 @@ namespace SloMonitor.Slos.Hosting;
 /// The local journal of SLI checkpoints (<c>Slos:LocalCheckpointFile</c>): every few seconds the tracks that changed
 /// are appended as checkpoint rows and fsynced, so a killed process loses at most that interval. When the file grows
 /// past twice its last full size it is rewritten with every track once. Rows are <c>saved-at ms</c>, SLO name,
-/// series key and state; the newest row of a series wins on start-up.
+/// series key, state and tenant; the newest row of a series wins on start-up.
 /// </summary>
 internal sealed class SloCheckpointJournal : IDisposable
 {
@@ -27,12 +27,12 @@ internal sealed class SloCheckpointJournal : IDisposable
     public static SloCheckpointJournal Open(string path, out IReadOnlyList<SloStateRow> latest)
     {
         var log = RecordLog.Open(path, out var records);
-        var newest = new Dictionary<(string, string), SloStateRow>();
+        var newest = new Dictionary<(string, string, string), SloStateRow>();
         foreach (var record in records)
         {
-            if (Decode(record) is { } row && (!newest.TryGetValue((row.Slo, row.SeriesKey), out var seen) || seen.SavedAt <= row.SavedAt))
+            if (Decode(record) is { } row && (!newest.TryGetValue((row.Tenant, row.Slo, row.SeriesKey), out var seen) || seen.SavedAt <= row.SavedAt))
             {
-                newest[(row.Slo, row.SeriesKey)] = row;
+                newest[(row.Tenant, row.Slo, row.SeriesKey)] = row;
             }
         }
 
@@ -75,6 +75,7 @@ internal sealed class SloCheckpointJournal : IDisposable
         writer.Write(row.SeriesKey);
         writer.Write(row.State.Length);
         writer.Write(row.State);
+        writer.Write(row.Tenant);
         writer.Flush();
         return stream.ToArray();
     }
@@ -88,7 +89,8 @@ internal sealed class SloCheckpointJournal : IDisposable
             var slo = reader.ReadString();
             var key = reader.ReadString();
             var state = reader.ReadBytes(reader.ReadInt32());
-            return new SloStateRow(slo, key, state, savedAt);
+            var tenant = reader.BaseStream.Position < reader.BaseStream.Length ? reader.ReadString() : Tenants.Default; // rows from before tenants
+            return new SloStateRow(slo, key, state, savedAt, tenant);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentOutOfRangeException or FormatException or IOException)
         {

@@ -16,8 +16,7 @@ namespace SloMonitor.Slos.Hosting;
 /// </summary>
 internal sealed class SloCheckpointer(
     SloOptions options,
-    SloEngine engine,
-    SloCatalog catalog,
+    SloTenants tenants,
     SloStateStore store,
     TimeProvider time,
     ILogger<SloCheckpointer> logger) : BackgroundService
@@ -43,7 +42,7 @@ internal sealed class SloCheckpointer(
 
     private readonly Lock _journalLock = new();
     private SloCheckpointJournal? _journal;
-    private readonly Dictionary<(string, string), DateTimeOffset> _fromJournal = [];
+    private readonly Dictionary<(string, string, string), DateTimeOffset> _fromJournal = [];
 
     // While the database checkpoint is unread, the series hold only part of their history: no database write may
     // replace the rows that hold the rest, and the journal says so.
@@ -68,7 +67,7 @@ internal sealed class SloCheckpointer(
             }
         }
 
-        var restore = new Dictionary<(string, string), SloStateRow>();
+        var restore = new Dictionary<(string, string, string), SloStateRow>();
         List<SloStateRow>? database = null;
         if (options.CheckpointInterval > TimeSpan.Zero)
         {
@@ -87,30 +86,30 @@ internal sealed class SloCheckpointer(
         var merge = pendingMark is not null && database is not null;
         foreach (var row in merge ? [] : database ?? [])
         {
-            restore[(row.Slo, row.SeriesKey)] = row;
+            restore[(row.Tenant, row.Slo, row.SeriesKey)] = row;
         }
 
         foreach (var row in journaled)
         {
-            if (!restore.TryGetValue((row.Slo, row.SeriesKey), out var saved) || saved.SavedAt <= row.SavedAt)
+            if (!restore.TryGetValue((row.Tenant, row.Slo, row.SeriesKey), out var saved) || saved.SavedAt <= row.SavedAt)
             {
-                restore[(row.Slo, row.SeriesKey)] = row;
+                restore[(row.Tenant, row.Slo, row.SeriesKey)] = row;
                 if (pendingMark is null)
                 {
-                    _fromJournal[(row.Slo, row.SeriesKey)] = row.SavedAt; // a whole copy: the database's events are in it
+                    _fromJournal[(row.Tenant, row.Slo, row.SeriesKey)] = row.SavedAt; // a whole copy: the database's events are in it
                 }
             }
         }
 
-        var restored = engine.Restore(restore.Values.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+        var restored = tenants.Restore(restore.Values.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State, r.Tenant)));
         if (merge)
         {
-            restored += engine.Merge(database!.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State)));
+            restored += tenants.Merge(database!.Select(r => new SloSeriesCheckpoint(r.Slo, r.SeriesKey, r.State, r.Tenant)));
         }
 
-        if (catalog.ApiLoaded)
+        if (tenants.ApiLoaded)
         {
-            engine.DropLaterRestores();
+            tenants.DropLaterRestores();
         }
 
         logger.LogInformation("Restored {Restored} of {Saved} checkpointed SLI series", restored, restore.Count + (merge ? database!.Count : 0));
@@ -149,9 +148,9 @@ internal sealed class SloCheckpointer(
         var superseded = 0;
         foreach (var row in rows)
         {
-            if (!_fromJournal.TryGetValue((row.Slo, row.SeriesKey), out var journaledAt))
+            if (!_fromJournal.TryGetValue((row.Tenant, row.Slo, row.SeriesKey), out var journaledAt))
             {
-                merge.Add(new SloSeriesCheckpoint(row.Slo, row.SeriesKey, row.State));
+                merge.Add(new SloSeriesCheckpoint(row.Slo, row.SeriesKey, row.State, row.Tenant));
             }
             else if (journaledAt < row.SavedAt)
             {
@@ -159,10 +158,10 @@ internal sealed class SloCheckpointer(
             }
         }
 
-        var merged = engine.Merge(merge);
-        if (catalog.ApiLoaded)
+        var merged = tenants.Merge(merge);
+        if (tenants.ApiLoaded)
         {
-            engine.DropLaterRestores();
+            tenants.DropLaterRestores();
         }
 
         _databaseRowsPending = false;
@@ -254,7 +253,7 @@ internal sealed class SloCheckpointer(
         try
         {
             var now = time.GetUtcNow();
-            var rows = engine.Checkpoint().Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now)).ToList();
+            var rows = tenants.Checkpoint().Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now, c.Tenant)).ToList();
             await store.ReplaceAllAsync(rows, cancellationToken);
             Observe("database", rows, started);
         }
@@ -282,8 +281,8 @@ internal sealed class SloCheckpointer(
             {
                 var now = time.GetUtcNow();
                 var rewrite = full || _journal.WantsRewrite;
-                var checkpoints = rewrite ? [.. engine.Checkpoint(), .. engine.LaterRestores()] : engine.CheckpointChanged();
-                var rows = checkpoints.Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now)).ToList();
+                var checkpoints = rewrite ? [.. tenants.Checkpoint(), .. tenants.LaterRestores()] : tenants.CheckpointChanged();
+                var rows = checkpoints.Select(c => new SloStateRow(c.Slo, c.SeriesKey, c.State, now, c.Tenant)).ToList();
                 if (rewrite && _databaseRowsPending)
                 {
                     rows.Add(new SloStateRow("", PendingMergeKey, [], _pendingSince));
@@ -307,7 +306,7 @@ internal sealed class SloCheckpointer(
         Duration.WithLabels(target).Observe(time.GetElapsedTime(started).TotalSeconds);
         Bytes.WithLabels(target).Set(bytes);
         Series.WithLabels(target).Set(rows.Count);
-        BytesPerSlo.WithLabels(target).Set(engine.Count == 0 ? 0 : (double)bytes / engine.Count);
+        BytesPerSlo.WithLabels(target).Set(tenants.Count == 0 ? 0 : (double)bytes / tenants.Count);
     }
 
     private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)

@@ -7,7 +7,8 @@ using SloMonitor.Storage;
 namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
-/// Loads the SLO definitions before the service takes traffic — those stored through the API, then the files —
+/// Loads the SLO definitions before the service takes traffic — those stored through the API, every tenant's, then the
+/// files, which define the default tenant's —
 /// and afterwards re-reads every file that changed. An invalid file is logged with its line and field and leaves
 /// that file's previous definitions running; a deleted file removes its SLOs. The folders of the files are watched,
 /// so an edit is read <see cref="SloOptions.FileChangeDelay"/> after the last write; the check every
@@ -15,7 +16,7 @@ namespace SloMonitor.Slos.Hosting;
 /// </summary>
 internal sealed class SloDefinitionLoader(
     SloOptions options,
-    SloCatalog catalog,
+    SloTenants tenants,
     SloDefinitionStore store,
     TimeProvider time,
     ILogger<SloDefinitionLoader> logger) : BackgroundService
@@ -127,7 +128,7 @@ internal sealed class SloDefinitionLoader(
         foreach (var gone in _seen.Keys.Except(current, StringComparer.Ordinal).ToList())
         {
             _seen.Remove(gone);
-            catalog.RemoveFile(gone);
+            tenants.Default.Catalog.RemoveFile(gone);
             logger.LogInformation("SLO file {File} is gone; its SLOs are removed", gone);
         }
 
@@ -188,7 +189,7 @@ internal sealed class SloDefinitionLoader(
             return;
         }
 
-        catalog.SetFile(file, result.Definitions);
+        tenants.Default.Catalog.SetFile(file, result.Definitions);
         logger.LogInformation("Loaded {Count} SLO(s) from {File} in {Seconds:0.000} s", result.Definitions.Count, file, time.GetElapsedTime(started).TotalSeconds);
     }
 
@@ -197,23 +198,30 @@ internal sealed class SloDefinitionLoader(
         try
         {
             var rows = await store.ListAsync(cancellationToken);
-            var definitions = new List<Definitions.SloDefinition>(rows.Count);
+            var byTenant = new Dictionary<string, List<Definitions.SloDefinition>>(StringComparer.Ordinal);
+            var count = 0;
             foreach (var row in rows)
             {
                 var parsed = SloParser.ParseJson(row.Definition, row.Name);
                 if (parsed.IsValid)
                 {
+                    if (!byTenant.TryGetValue(row.Tenant, out var definitions))
+                    {
+                        byTenant[row.Tenant] = definitions = [];
+                    }
+
                     definitions.AddRange(parsed.Definitions);
+                    count += parsed.Definitions.Count;
                 }
                 else
                 {
-                    logger.LogError("Stored SLO {Name} no longer validates and is not evaluated: {Errors}", row.Name, string.Join("; ", parsed.Errors));
+                    logger.LogError("Stored SLO {Name} of tenant {Tenant} no longer validates and is not evaluated: {Errors}", row.Name, row.Tenant, string.Join("; ", parsed.Errors));
                 }
             }
 
-            catalog.SetApi(definitions);
+            tenants.SetApi(byTenant);
             _apiLoaded = true;
-            logger.LogInformation("Loaded {Count} SLO(s) stored through the API", definitions.Count);
+            logger.LogInformation("Loaded {Count} SLO(s) of {Tenants} tenant(s) stored through the API", count, byTenant.Count);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {

@@ -5,13 +5,13 @@ using SloMonitor.Slos.Evaluation;
 namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
-/// Evaluates every SLO each <c>Slos:EvaluationInterval</c> (10 s by default) into the engine's published status
+/// Evaluates every tenant's SLOs each <c>Slos:EvaluationInterval</c> (10 s by default) into the engine's published status
 /// snapshot, updates /metrics and hands the round to every <see cref="ISloEvaluationListener"/> in turn. A failing
 /// round or listener is logged and does not stop the others, the next round or the host.
 /// </summary>
 internal sealed class SloEvaluationLoop(
     SloOptions options,
-    SloEngine engine,
+    SloTenants tenants,
     SloMetrics metrics,
     IEnumerable<ISloEvaluationListener> listeners,
     TimeProvider time,
@@ -24,7 +24,7 @@ internal sealed class SloEvaluationLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        metrics.WatchSnapshotAge(engine, time);
+        metrics.WatchSnapshotAge(tenants, time);
         using var timer = new PeriodicTimer(options.EvaluationInterval, time);
         try
         {
@@ -70,29 +70,39 @@ internal sealed class SloEvaluationLoop(
     {
         using var activity = SloTelemetry.Source.StartActivity("slo.evaluation_round");
         var started = time.GetTimestamp();
-        var evaluations = engine.EvaluateRound();
+        var rounds = new List<(SloTenant Tenant, IReadOnlyList<SloEvaluation> Evaluations)>();
+        foreach (var tenant in tenants.All)
+        {
+            rounds.Add((tenant, tenant.Engine.EvaluateRound()));
+        }
+
         metrics.ObserveDuration(time.GetElapsedTime(started));
-        activity?.SetTag("slo.count", engine.Count);
+        activity?.SetTag("slo.count", tenants.Count);
         if (time.GetUtcNow() - _memoryEstimatedAt >= TimeSpan.FromMinutes(1))
         {
             _memoryEstimatedAt = time.GetUtcNow();
-            metrics.SetSeriesBytes(engine.EstimateBytes());
+            metrics.SetSeriesBytes(tenants.EstimateBytes());
         }
 
-        activity?.SetTag("slo.evaluations", evaluations.Count);
-        metrics.Update(evaluations);
-        foreach (var listener in _listeners)
+        var all = new List<SloEvaluation>();
+        foreach (var (tenant, evaluations) in rounds)
         {
-            try
+            all.AddRange(evaluations);
+            metrics.Update(tenant.Name, evaluations);
+            foreach (var listener in _listeners)
             {
-                await listener.OnEvaluatedAsync(evaluations, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "SLO evaluation listener {Listener} failed", listener.GetType().Name);
+                try
+                {
+                    await listener.OnEvaluatedAsync(tenant.Name, evaluations, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "SLO evaluation listener {Listener} failed for tenant {Tenant}", listener.GetType().Name, tenant.Name);
+                }
             }
         }
 
-        return evaluations;
+        activity?.SetTag("slo.evaluations", all.Count);
+        return all;
     }
 }

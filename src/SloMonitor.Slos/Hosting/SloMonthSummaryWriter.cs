@@ -7,12 +7,12 @@ using SloMonitor.Storage;
 namespace SloMonitor.Slos.Hosting;
 
 /// <summary>
-/// Every <c>Slos:MonthSummaryInterval</c> (10 min) and at shutdown, stores each SLO's report row of the UTC month so
+/// Every <c>Slos:MonthSummaryInterval</c> (10 min) and at shutdown, stores each tenant's SLOs' report rows of the UTC month so
 /// far, and during the first day of a month also the whole month before (its late events included), so that the
 /// report of any past month can still be given once the series no longer reach back to it. A database that is away
 /// only delays the next write.
 /// </summary>
-internal sealed class SloMonthSummaryWriter(SloOptions options, SloEngine engine, SloMonthSummaryStore store, TimeProvider time, ILogger<SloMonthSummaryWriter> logger)
+internal sealed class SloMonthSummaryWriter(SloOptions options, SloTenants tenants, SloMonthSummaryStore store, TimeProvider time, ILogger<SloMonthSummaryWriter> logger)
     : BackgroundService
 {
     /// <summary>How long after a month ends its summary is still rewritten.</summary>
@@ -22,14 +22,18 @@ internal sealed class SloMonthSummaryWriter(SloOptions options, SloEngine engine
     {
         var now = time.GetUtcNow();
         var month = MonthlyReport.MonthOf(now);
-        var rows = engine.Report(month, now).Select(r => MonthlyReport.ToSummary(r, month)).ToList();
-        if (now - month < LateData)
+        foreach (var tenant in tenants.All)
         {
-            var before = month.AddMonths(-1);
-            rows.AddRange(engine.Report(before, month).Select(r => MonthlyReport.ToSummary(r, before)));
-        }
+            var engine = tenant.Engine;
+            var rows = engine.Report(month, now).Select(r => MonthlyReport.ToSummary(r, month)).ToList();
+            if (now - month < LateData)
+            {
+                var before = month.AddMonths(-1);
+                rows.AddRange(engine.Report(before, month).Select(r => MonthlyReport.ToSummary(r, before)));
+            }
 
-        await store.SaveAsync(rows, now, cancellationToken);
+            await store.SaveAsync(tenant.Name, rows, now, cancellationToken);
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

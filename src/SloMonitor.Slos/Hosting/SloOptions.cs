@@ -34,6 +34,9 @@ public sealed class SloOptions
     /// <summary>The local checkpoint journal, relative to the working directory.</summary>
     public string LocalCheckpointFile { get; set; } = Path.Combine(".data", "sli-checkpoint.journal");
 
+    /// <summary>The most SLOs one tenant may run (its files' and its API's together); more answers 422 naming this cap.</summary>
+    public int MaxSlosPerTenant { get; set; } = 20_000;
+
     /// <summary>The most SLOs one bulk apply (<c>POST /api/v1/slos/apply</c>) may carry.</summary>
     public int MaxApplySlos { get; set; } = 10_000;
 
@@ -91,6 +94,11 @@ public sealed class SloOptions
         if (MaxGroupsPerSlo < 1)
         {
             throw new InvalidOperationException($"Slos:MaxGroupsPerSlo must be at least 1, found {MaxGroupsPerSlo}");
+        }
+
+        if (MaxSlosPerTenant < 1)
+        {
+            throw new InvalidOperationException($"Slos:MaxSlosPerTenant must be at least 1, found {MaxSlosPerTenant}");
         }
 
         if (MaxApplySlos < 1)

@@ -11,7 +11,7 @@ namespace SloMonitor.Slos;
 public static class SloServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the SLO engine (also as the <see cref="ITelemetrySink"/>), the definition catalog and store, the
+    /// Registers every tenant's SLO engine and definition catalog (<see cref="SloTenants"/>), the definition store, the
     /// file loader, the series checkpointer and the evaluation loop (hosted services) and the SLO metrics. Needs a <see cref="TimeProvider"/>
     /// and an <see cref="NpgsqlDataSource"/> in the container.
     /// </summary>
@@ -21,9 +21,14 @@ public static class SloServiceCollectionExtensions
         var options = slosSection.Get<SloOptions>() ?? new SloOptions();
         options.Validate();
         services.AddSingleton(options);
-        services.AddSingleton(sp => new SloEngine(sp.GetRequiredService<TimeProvider>(), options.ToEngineOptions()));
-        services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<SloEngine>());
-        services.AddSingleton<SloCatalog>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<SloTenants>();
+
+        // In a request, the engine and catalog of the caller's tenant (its token's tenant claim); outside one, the
+        // default tenant's. Background work goes through SloTenants, which holds every tenant.
+        services.AddScoped(sp => RequestTenant(sp).Engine);
+        services.AddScoped(sp => RequestTenant(sp).Catalog);
+        services.AddSingleton(sp => new TenantSinks(tenant => sp.GetRequiredService<SloTenants>().For(tenant).Engine, sp.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>()));
         services.AddSingleton(sp => new SloDefinitionStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new GateOverrideStore(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new BudgetAdjustmentStore(sp.GetRequiredService<NpgsqlDataSource>()));
@@ -39,5 +44,12 @@ public static class SloServiceCollectionExtensions
         services.AddHostedService<SloEvaluationLoop>();
         services.AddHostedService<SloMonthSummaryWriter>();
         return services;
+    }
+
+    private static SloTenant RequestTenant(IServiceProvider services)
+    {
+        var tenants = services.GetRequiredService<SloTenants>();
+        var user = services.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext?.User;
+        return user?.FindFirst(Tenants.ClaimType)?.Value is { Length: > 0 } tenant ? tenants.For(tenant) : tenants.Default;
     }
 }

@@ -38,7 +38,7 @@ internal static class AdjustmentsApi
             return NotFound(name);
         }
 
-        return Results.Json((await store.ListAsync(name, cancellationToken)).Select(ToJson));
+        return Results.Json((await store.ListAsync(engine.Tenant, name, cancellationToken)).Select(ToJson));
     }
 
     private static async Task<IResult> CreateAsync(
@@ -134,7 +134,7 @@ internal static class AdjustmentsApi
 
         var author = Principal.NameOf(request.HttpContext);
         var ranges = recurrence?.Count(from) ?? 1;
-        var existing = await store.CountRangesAsync(name, cancellationToken);
+        var existing = await store.CountRangesAsync(engine.Tenant, name, cancellationToken);
         if (existing + ranges > options.MaxAdjustmentsPerSlo)
         {
             return Problem(recurrence is null ? "body" : "recurrence",
@@ -142,23 +142,23 @@ internal static class AdjustmentsApi
         }
 
         var created = await store.CreateAsync(
-            new BudgetAdjustment(0, name, from, to, reason, author, time.GetUtcNow()) { Recurrence = recurrence, IncidentId = incidentId, Selector = selector },
+            new BudgetAdjustment(0, name, from, to, reason, author, time.GetUtcNow()) { Recurrence = recurrence, IncidentId = incidentId, Selector = selector, Tenant = engine.Tenant },
             cancellationToken);
-        await loader.ReloadAsync(name, cancellationToken);
+        await loader.ReloadAsync(engine.Tenant, name, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "slo.adjustment.created", "slo", name, null, ToJson(created));
         return Results.Created($"/api/v1/slos/{Uri.EscapeDataString(name)}/adjustments/{created.Id}", ToJson(created));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, long id, HttpRequest request, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, long id, HttpRequest request, SloEngine engine, BudgetAdjustmentStore store, BudgetAdjustmentLoader loader, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var author = Principal.NameOf(request.HttpContext);
 
-        if (!await store.DeleteAsync(name, id, author, time.GetUtcNow(), cancellationToken))
+        if (!await store.DeleteAsync(engine.Tenant, name, id, author, time.GetUtcNow(), cancellationToken))
         {
             return Results.Json(new { error = $"no adjustment {id} of SLO '{name}'" }, statusCode: StatusCodes.Status404NotFound);
         }
 
-        await loader.ReloadAsync(name, cancellationToken);
+        await loader.ReloadAsync(engine.Tenant, name, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "slo.adjustment.deleted", "slo", name, new { id }, null);
         return Results.NoContent();
     }

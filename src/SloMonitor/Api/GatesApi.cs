@@ -31,7 +31,7 @@ internal static class GatesApi
     private static async Task<IResult> GetAsync(string service, SloEngine engine, GateOverrideStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var overrides = await store.ActiveAsync(service, now, cancellationToken);
+        var overrides = await store.ActiveAsync(engine.Tenant, service, now, cancellationToken);
         return DeployGate.Decide(engine.Status, service, overrides, now) is { } decision ? Results.Json(ToJson(decision)) : UnknownService(service);
     }
 
@@ -98,15 +98,15 @@ internal static class GatesApi
             return Problem(hasExpiry ? "expiresAt" : "duration", $"is more than {DurationText.Format(options.MaxGateOverride)} away (Slos:MaxGateOverride)");
         }
 
-        var created = await store.CreateAsync(service, reason, author, now, expiresAt.ToUniversalTime(), cancellationToken);
+        var created = await store.CreateAsync(engine.Tenant, service, reason, author, now, expiresAt.ToUniversalTime(), cancellationToken);
         await audit.RecordAsync(request.HttpContext, "gate.override.created", "gate", service, null, Override(created));
         return Results.Created($"/api/v1/gates/{Uri.EscapeDataString(service)}/overrides/{created.Id}", Override(created));
     }
 
-    private static async Task<IResult> RemoveOverrideAsync(string service, long id, HttpRequest request, GateOverrideStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveOverrideAsync(string service, long id, HttpRequest request, SloEngine engine, GateOverrideStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var author = Principal.NameOf(request.HttpContext);
-        if (!await store.RemoveAsync(service, id, author, time.GetUtcNow(), cancellationToken))
+        if (!await store.RemoveAsync(engine.Tenant, service, id, author, time.GetUtcNow(), cancellationToken))
         {
             return Results.Json(new { error = $"no active override {id} of service '{service}'" }, statusCode: StatusCodes.Status404NotFound);
         }

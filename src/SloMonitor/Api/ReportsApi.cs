@@ -58,7 +58,7 @@ internal static class ReportsApi
             // Whole months: those the series no longer reach, and SLOs deleted since, come from the stored summaries.
             try
             {
-                var stored = await months.ReadAsync(from, to, cancellationToken);
+                var stored = await months.ReadAsync(engine.Tenant, from, to, cancellationToken);
                 rows = MonthlyReport.Assemble(rows, (f, t) => engine.Report(f, t, service, team), stored, from, to, service, team);
             }
             catch (Exception e) when (DatabaseErrors.IsUnavailable(e))

@@ -63,15 +63,24 @@ public static class SloApplyApi
         var now = engine.Time.GetUtcNow();
         var actor = Principal.NameOf(request.HttpContext);
         bool applied;
+        var overCap = 0;
         await Gate.WaitAsync(cancellationToken);
         try
         {
             applied = await store.ApplyAsync(
+                engine.Tenant,
                 scope,
                 rows =>
                 {
                     previous = rows;
                     plan = SloApplyPlan.Create(apply.Items, rows, catalog.FileOf, applyOptions);
+                    var after = engine.Count + plan.Upserts.Count(d => engine.Find(d.Name) is null) - plan.Deletes.Count(n => engine.Find(n) is not null);
+                    if (!plan.Rejected && after > options.MaxSlosPerTenant && after > engine.Count)
+                    {
+                        overCap = after;
+                        return null;
+                    }
+
                     return plan.Rejected || applyOptions.DryRun
                         ? null
                         : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner, actor))], plan.Deletes);
@@ -103,7 +112,7 @@ public static class SloApplyApi
             Gate.Release();
         }
 
-        return Answer(plan!, applyOptions.DryRun, applied);
+        return overCap > 0 ? SlosApi.TenantCap(engine.Tenant, overCap, options.MaxSlosPerTenant) : Answer(plan!, applyOptions.DryRun, applied);
     }
 
     private static IResult Answer(SloApplyPlan plan, bool dryRun, bool applied)

@@ -111,7 +111,7 @@ public static class SlosApi
         return engine.Status.Find(name) is { } slo ? Results.Json(Detail(slo, catalog.FileOf(name))) : NotFound(name);
     }
 
-    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string name, HttpRequest request, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, SloOptions options, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
         {
@@ -136,9 +136,14 @@ public static class SlosApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
+        if (engine.Find(name) is null && engine.Count >= options.MaxSlosPerTenant)
+        {
+            return TenantCap(engine.Tenant, engine.Count + 1, options.MaxSlosPerTenant);
+        }
+
         var actor = Principal.NameOf(request.HttpContext);
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var created = await store.UpsertAsync(name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
+        var created = await store.UpsertAsync(engine.Tenant, name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
         var kept = catalog.PutApi(parsed.Definitions[0]);
         logger.LogInformation("SLO {Slo} {Change} by {Actor}", name, created ? "created" : "changed", actor);
         await audit.RecordAsync(request.HttpContext, created ? "slo.created" : "slo.changed", "slo", name, before, SloDefinitionJson.Write(parsed.Definitions[0]));
@@ -150,6 +155,12 @@ public static class SlosApi
         return created ? Results.Json(detail, statusCode: StatusCodes.Status201Created) : Results.Json(detail);
     }
 
+    /// <summary>The answer to a change that would take a tenant past <c>Slos:MaxSlosPerTenant</c>.</summary>
+    internal static IResult TenantCap(string tenant, int count, int cap) =>
+        Results.Json(
+            new { error = $"tenant '{tenant}' would run {count} SLOs, more than its cap of {cap} (Slos:MaxSlosPerTenant); nothing was changed", limit = "Slos:MaxSlosPerTenant" },
+            statusCode: StatusCodes.Status422UnprocessableEntity);
+
     private static async Task<IResult> DeleteAsync(string name, HttpContext context, SloCatalog catalog, SloDefinitionStore store, SloEngine engine, AuditLog audit, ILogger<SloCatalog> logger, CancellationToken cancellationToken)
     {
         if (catalog.FileOf(name) is { } file)
@@ -158,7 +169,7 @@ public static class SlosApi
         }
 
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var deleted = await store.DeleteAsync(name, cancellationToken);
+        var deleted = await store.DeleteAsync(engine.Tenant, name, cancellationToken);
         catalog.RemoveApi(name);
         if (deleted)
         {

@@ -20,6 +20,14 @@ internal sealed class RateLimitOptions
     /// <summary>Limits of single tokens (by the principal's name), replacing the class limits for them.</summary>
     public IReadOnlyDictionary<string, RateLimit> Tokens { get; init; } = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
 
+    /// <summary>The ingest requests all of one tenant's tokens may make together (null: no tenant limit).</summary>
+    public RateLimit? TenantIngest { get; init; } = DefaultTenantIngest;
+
+    /// <summary>Ingest limits of single tenants (by name), replacing <see cref="TenantIngest"/> for them.</summary>
+    public IReadOnlyDictionary<string, RateLimit> Tenants { get; init; } = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
+
+    public static RateLimit DefaultTenantIngest { get; } = new(10_000, 20_000, "TenantIngest");
+
     public static IReadOnlyDictionary<string, RateLimit> Defaults { get; } = new Dictionary<string, RateLimit>(StringComparer.Ordinal)
     {
         [Scopes.Ingest] = new(2000, 4000, "Ingest"),
@@ -52,7 +60,15 @@ internal sealed class RateLimitOptions
                 ?? throw new Hosting.StartupException($"{Section}:Tokens:{token.Key}:PermitsPerSecond: required");
         }
 
-        return new RateLimitOptions { Enabled = enabled, Classes = classes, Tokens = tokens };
+        var tenants = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
+        foreach (var tenant in section.GetSection("Tenants").GetChildren())
+        {
+            tenants[tenant.Key] = Limit(tenant, "Tenants:" + tenant.Key, null)
+                ?? throw new Hosting.StartupException($"{Section}:Tenants:{tenant.Key}:PermitsPerSecond: required");
+        }
+
+        var tenantIngest = Limit(section.GetSection("TenantIngest"), "TenantIngest", DefaultTenantIngest);
+        return new RateLimitOptions { Enabled = enabled, Classes = classes, Tokens = tokens, TenantIngest = tenantIngest, Tenants = tenants };
     }
 
     /// <summary>One limit; <c>PermitsPerSecond: 0</c> turns a class's limit off.</summary>

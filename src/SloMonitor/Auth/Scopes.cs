@@ -19,7 +19,7 @@ internal static class Scopes
     public const string ClaimType = "scope";
 
     /// <summary>The claim type of the token's tenant.</summary>
-    public const string TenantClaimType = "tenant";
+    public const string TenantClaimType = Storage.Tenants.ClaimType;
 
     public static IReadOnlyList<string> All { get; } = [Ingest, Read, Write, Respond, Admin];
 

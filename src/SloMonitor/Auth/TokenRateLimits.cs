@@ -14,7 +14,7 @@ namespace SloMonitor.Auth;
 
 /// <summary>
 /// Rate limits per token with ASP.NET Core's rate limiter, after authorization (a refused request costs nothing of
-/// a bucket): 429 with <c>Retry-After</c> on HTTP, <c>RESOURCE_EXHAUSTED</c> with google.rpc.RetryInfo on gRPC,
+/// a bucket), and on ingest per tenant too (all of a tenant's tokens share that bucket), chained behind it: 429 with <c>Retry-After</c> on HTTP, <c>RESOURCE_EXHAUSTED</c> with google.rpc.RetryInfo on gRPC,
 /// counted per tenant on /metrics.
 /// </summary>
 internal sealed class TokenRateLimits
@@ -25,6 +25,7 @@ internal sealed class TokenRateLimits
     private readonly RateLimitOptions _options;
     private readonly ConcurrentDictionary<Endpoint, string> _classes = new();
     private readonly Func<RateKey, RateLimiter> _create;
+    private PartitionedRateLimiter<HttpContext>? _tenantLimiter;
 
     private TokenRateLimits(RateLimitOptions options)
     {
@@ -61,7 +62,43 @@ internal sealed class TokenRateLimits
     /// <summary>The limiter of every request, for a benchmark to measure on its own.</summary>
     internal static PartitionedRateLimiter<HttpContext> CreateLimiter(RateLimitOptions options) => new TokenRateLimits(options).CreateLimiter();
 
-    private PartitionedRateLimiter<HttpContext> CreateLimiter() => PartitionedRateLimiter.Create<HttpContext, RateKey>(Partition);
+    private PartitionedRateLimiter<HttpContext> CreateLimiter()
+    {
+        var tokens = PartitionedRateLimiter.Create<HttpContext, RateKey>(Partition);
+        if (_options.TenantIngest is null && _options.Tenants.Count == 0)
+        {
+            return tokens;
+        }
+
+        _tenantLimiter = PartitionedRateLimiter.Create<HttpContext, RateKey>(TenantPartition);
+        return PartitionedRateLimiter.CreateChained(tokens, _tenantLimiter);
+    }
+
+    /// <summary>The shared ingest bucket of the request's tenant; no limit for other scope classes.</summary>
+    private RateLimitPartition<RateKey> TenantPartition(HttpContext context)
+    {
+        var user = context.User;
+        if (user.Identity is not { IsAuthenticated: true } || ClassOf(context.GetEndpoint()) != Scopes.Ingest)
+        {
+            return RateLimitPartition.GetNoLimiter(default(RateKey));
+        }
+
+        var tenant = user.FindFirstValue(Scopes.TenantClaimType) ?? TokenStore.DefaultTenant;
+        return (_options.Tenants.GetValueOrDefault(tenant) ?? _options.TenantIngest) is { } limit
+            ? RateLimitPartition.Get(new RateKey(tenant, "", Scopes.Ingest, limit), _create)
+            : RateLimitPartition.GetNoLimiter(default(RateKey));
+    }
+
+    /// <summary>The tenant's ingest limit when its shared bucket is what is empty; null when it is the token's.</summary>
+    private RateLimit? TenantLimitReached(HttpContext context, string tenant)
+    {
+        if (_tenantLimiter?.GetStatistics(context) is not { CurrentAvailablePermits: <= 0 })
+        {
+            return null;
+        }
+
+        return _options.Tenants.GetValueOrDefault(tenant) ?? _options.TenantIngest;
+    }
 
     public static void Use(WebApplication app)
     {
@@ -124,7 +161,9 @@ internal sealed class TokenRateLimits
         var limit = _options.Tokens.TryGetValue(name, out var own) ? own : _options.Classes.GetValueOrDefault(ClassOf(context.GetEndpoint()));
         var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
-        var message = limit is not null
+        var message = TenantLimitReached(context, tenant) is { } tenantLimit
+            ? $"the tenant '{tenant}' is over its ingest rate limit ({tenantLimit.PermitsPerSecond} requests a second, bursts of {tenantLimit.Burst}, shared by all its tokens: {RateLimitOptions.Section}:{tenantLimit.Setting}); retry after {seconds} s"
+            : limit is not null
             ? $"the token '{name}' is over its rate limit ({limit.PermitsPerSecond} requests a second, bursts of {limit.Burst}: {RateLimitOptions.Section}:{limit.Setting}); retry after {seconds} s"
             : $"the token '{name}' is over its rate limit ({RateLimitOptions.Section}); retry after {seconds} s";
         var response = context.Response;

@@ -12,16 +12,16 @@ namespace SloMonitor.Evaluation;
 /// trace links, as annotations (<c>attributions</c>, <c>trace_urls</c> or, without a link template,
 /// <c>trace_ids</c>, and <c>debug_url</c>). Taken when the alert first fires and kept while it stays firing.
 /// </summary>
-internal sealed class AlertAttribution(SloEngine engine, SloOptions options)
+internal sealed class AlertAttribution(SloTenants tenants, SloOptions options)
 {
     public const int Shown = 3;
 
     public static readonly string[] Keys = ["attributions", "trace_urls", "trace_ids", "debug_url"];
 
-    public void Annotate(SloEvaluation evaluation, ActiveAlert alert, DateTimeOffset now, string uiLink, Dictionary<string, string> annotations)
+    public void Annotate(string tenant, SloEvaluation evaluation, ActiveAlert alert, DateTimeOffset now, string uiLink, Dictionary<string, string> annotations)
     {
         annotations["debug_url"] = uiLink + "/debug";
-        if (engine.AttributionOf(evaluation.Name) is not { } attribution)
+        if (tenants.For(tenant).Engine.AttributionOf(evaluation.Name) is not { } attribution)
         {
             return;
         }

@@ -19,12 +19,12 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
 
     private static readonly string[] AlertNames = [AlertName, NoDataAlertName, ExhaustionAlertName, RemainingAlertName];
 
-    // Alerts sent as firing and not yet resolved, by identity; touched only by the evaluation loop.
-    private readonly Dictionary<string, AlertInput> _firing = new(StringComparer.Ordinal);
+    // Alerts sent as firing and not yet resolved, by tenant and identity; touched only by the evaluation loop.
+    private readonly Dictionary<string, Dictionary<string, AlertInput>> _firingByTenant = new(StringComparer.Ordinal);
 
     private bool _recovered;
 
-    public async Task OnEvaluatedAsync(IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
+    public async Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
     {
         if (!_recovered)
         {
@@ -34,7 +34,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
             {
                 foreach (var alert in await ingestor.ListFiringAsync(AlertNames, cancellationToken))
                 {
-                    _firing.TryAdd(Identity(alert.Labels), alert);
+                    Firing(alert.Tenant).TryAdd(Identity(alert.Labels), alert);
                 }
 
                 _recovered = true;
@@ -46,25 +46,26 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         }
 
         var now = time.GetUtcNow();
+        var firing = Firing(tenant);
         var batch = new List<AlertInput>();
         var stillFiring = new HashSet<string>(StringComparer.Ordinal);
         foreach (var evaluation in evaluations)
         {
             foreach (var alert in StrongestPerSeverity(evaluation.ActiveAlerts))
             {
-                var input = ToAlert(evaluation, alert);
+                var input = ToAlert(evaluation, alert) with { Tenant = tenant };
                 var key = Identity(input.Labels);
-                input = WithWhy(input, key, evaluation, alert, now);
+                input = WithWhy(firing, input, key, evaluation, alert, now);
                 stillFiring.Add(key);
-                _firing[key] = input;
+                firing[key] = input;
                 batch.Add(input);
             }
         }
 
-        foreach (var (key, sent) in _firing.Where(kv => !stillFiring.Contains(kv.Key)).ToList())
+        foreach (var (key, sent) in firing.Where(kv => !stillFiring.Contains(kv.Key)).ToList())
         {
             batch.Add(sent with { EndsAt = now });
-            _firing.Remove(key);
+            firing.Remove(key);
         }
 
         if (batch.Count == 0)
@@ -81,11 +82,21 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
             // The next round sends the firing alerts again; resolutions are kept until they are accepted.
             foreach (var resolved in batch.Where(a => a.EndsAt is not null))
             {
-                _firing.TryAdd(Identity(resolved.Labels), resolved with { EndsAt = null });
+                firing.TryAdd(Identity(resolved.Labels), resolved with { EndsAt = null });
             }
 
             logger.LogError(e, "Could not hand {Count} SLO alerts to alerting; retrying next round", batch.Count);
         }
+    }
+
+    private Dictionary<string, AlertInput> Firing(string tenant)
+    {
+        if (!_firingByTenant.TryGetValue(tenant, out var firing))
+        {
+            _firingByTenant[tenant] = firing = new Dictionary<string, AlertInput>(StringComparer.Ordinal);
+        }
+
+        return firing;
     }
 
     internal AlertInput ToAlert(SloEvaluation evaluation, ActiveAlert alert)
@@ -157,7 +168,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
     /// The alert with what was burning when it first fired (attributions, trace links): taken once, then carried
     /// over from the alert as sent while it stays firing, so that the notification tells the state at firing time.
     /// </summary>
-    private AlertInput WithWhy(AlertInput input, string key, SloEvaluation evaluation, ActiveAlert alert, DateTimeOffset now)
+    private AlertInput WithWhy(Dictionary<string, AlertInput> firing, AlertInput input, string key, SloEvaluation evaluation, ActiveAlert alert, DateTimeOffset now)
     {
         if (why is null || alert.Kind == ActiveAlert.NoDataKind)
         {
@@ -165,7 +176,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         }
 
         var annotations = new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal);
-        if (_firing.TryGetValue(key, out var sent) && sent.Annotations.ContainsKey("debug_url"))
+        if (firing.TryGetValue(key, out var sent) && sent.Annotations.ContainsKey("debug_url"))
         {
             foreach (var name in AlertAttribution.Keys)
             {
@@ -177,7 +188,7 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
         }
         else
         {
-            why.Annotate(evaluation, alert, now, DashboardLink(evaluation).Split('?')[0], annotations);
+            why.Annotate(input.Tenant, evaluation, alert, now, DashboardLink(evaluation).Split('?')[0], annotations);
         }
 
         return input with { Annotations = annotations };

@@ -5,6 +5,7 @@ using SloMonitor.Evaluation;
 using SloMonitor.Ingest;
 using SloMonitor.Slos;
 using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Hosting;
 
 namespace SloMonitor.Hosting;
 
@@ -22,7 +23,7 @@ internal static class Modules
         if (!explicitEventAge)
         {
             // Events are accepted as far back as the longest SLO window running reaches, unless configured otherwise.
-            builder.Services.AddOptions<IngestOptions>().Configure<SloEngine>((ingest, engine) => ingest.MaxEventAgeSource = () => engine.LongestWindow);
+            builder.Services.AddOptions<IngestOptions>().Configure<SloTenants>((ingest, tenants) => ingest.MaxEventAgeSource = () => tenants.All.Max(t => t.Engine.LongestWindow));
         }
 
         // The notification spool lives beside the SLI checkpoint journal unless Alerting:Spool:File says otherwise.

@@ -82,7 +82,7 @@ internal static class ServiceHost
         TokenRateLimits.Use(app);
         app.UseJsonBodiesOnly(options);
         app.MapHealthApi();
-        var metrics = app.MapMetrics();
+        var metrics = app.MapMetricsApi();
         if (auth.MetricsOpen)
         {
             metrics.AllowAnonymous();

@@ -115,11 +115,11 @@ public sealed class SloDefinitionLoaderTests : IDisposable
     private (SloDefinitionLoader Loader, SloEngine Engine) Create(string pattern, TimeProvider? clock = null, TimeSpan? checkInterval = null)
     {
         var time = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
-        var engine = new SloEngine(time, new SloEngineOptions());
-        var catalog = new SloCatalog(engine, NullLogger<SloCatalog>.Instance);
+        var tenants = new SloTenants(time, new SloOptions(), NullLoggerFactory.Instance, new SloEngine(time, new SloEngineOptions()));
+        var engine = tenants.Default.Engine;
         var store = new SloDefinitionStore(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1"));
         var options = new SloOptions { Files = [pattern], FileCheckInterval = checkInterval ?? TimeSpan.FromSeconds(5) };
-        var loader = new SloDefinitionLoader(options, catalog, store, time, NullLogger<SloDefinitionLoader>.Instance);
+        var loader = new SloDefinitionLoader(options, tenants, store, time, NullLogger<SloDefinitionLoader>.Instance);
         return (loader, engine);
     }
 

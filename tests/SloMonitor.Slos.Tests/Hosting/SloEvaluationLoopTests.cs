@@ -14,7 +14,7 @@ public sealed class SloEvaluationLoopTests
         harness.SpansPerMinute("checkout", 1, 60, _ => (200, 3));
         var failing = new Listener(fail: true);
         var recording = new Listener(fail: false);
-        var loop = new SloEvaluationLoop(new SloOptions(), harness.Engine, new SloMetrics(), [failing, recording], harness.Time, NullLogger<SloEvaluationLoop>.Instance);
+        var loop = new SloEvaluationLoop(new SloOptions(), new SloTenants(harness.Time, new SloOptions(), NullLoggerFactory.Instance, harness.Engine), new SloMetrics(), [failing, recording], harness.Time, NullLogger<SloEvaluationLoop>.Instance);
 
         await loop.RunOnceAsync(CancellationToken.None);
 
@@ -28,7 +28,7 @@ public sealed class SloEvaluationLoopTests
     {
         public List<IReadOnlyList<SloEvaluation>> Rounds { get; } = [];
 
-        public Task OnEvaluatedAsync(IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
+        public Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
         {
             Rounds.Add(evaluations);
             return fail ? Task.FromException(new InvalidOperationException("receiver down")) : Task.CompletedTask;

@@ -137,7 +137,7 @@ public sealed class EndpointCoverageTests
     }
 
     /// <summary>The endpoints as "METHOD pattern", with the method and a path that reaches each.</summary>
-    private static List<(string Key, string Method, string Path)> Listed(TestService service)
+    internal static List<(string Key, string Method, string Path)> Listed(TestService service)
     {
         var listed = new List<(string, string, string)>();
         foreach (var source in service.Services.GetServices<EndpointDataSource>())
@@ -177,7 +177,7 @@ public sealed class EndpointCoverageTests
             },
         });
 
-    private static async Task<Answer> AskAsync(HttpClient http, TestService service, string method, string path, string? token)
+    internal static async Task<Answer> AskAsync(HttpClient http, TestService service, string method, string path, string? token)
     {
         var otlpGrpc = path.StartsWith("/opentelemetry.", StringComparison.Ordinal);
         var grpc = otlpGrpc || path.StartsWith("/example.", StringComparison.Ordinal);
@@ -250,5 +250,5 @@ public sealed class EndpointCoverageTests
         }
     }
 
-    private sealed record Answer(int Status, string? GrpcStatus, string Body, string WwwAuthenticate);
+    internal sealed record Answer(int Status, string? GrpcStatus, string Body, string WwwAuthenticate);
 }

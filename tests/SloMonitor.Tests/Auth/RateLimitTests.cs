@@ -17,6 +17,51 @@ namespace SloMonitor.Tests.Auth;
 public sealed class RateLimitTests
 {
     [Fact]
+    public async Task ATenantsTokensShareItsIngestLimitAndAnotherTenantGoesOn()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            Settings =
+            {
+                ["Auth:RateLimits:Enabled"] = "true",
+                ["Auth:RateLimits:Tenants:acme:PermitsPerSecond"] = "1",
+                ["Auth:RateLimits:Tenants:acme:Burst"] = "3",
+            },
+        });
+        var (_, first) = await service.TenantClientAsync("acme", "acme-collector-1", "ingest");
+        var (_, second) = await service.TenantClientAsync("acme", "acme-collector-2", "ingest");
+        var (_, other) = await service.TenantClientAsync("globex", "globex-collector", "ingest");
+        using var http = new HttpClient { BaseAddress = service.OtlpHttpEndpoint, Timeout = TimeSpan.FromSeconds(30) };
+
+        // Each token is far below its own limit (2,000 a second): the tenant's bucket of 3 is what runs out.
+        var answers = new List<HttpStatusCode>();
+        foreach (var token in new[] { first, second, first, second })
+        {
+            using var response = await PostSpans(http, token);
+            answers.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Contains("the tenant 'acme' is over its ingest rate limit (1 requests a second, bursts of 3, shared by all its tokens: Auth:RateLimits:Tenants:acme)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers);
+        using var globex = await PostSpans(http, other);
+        Assert.Equal(HttpStatusCode.OK, globex.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PostSpans(HttpClient http, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/traces")
+        {
+            Content = new ByteArrayContent(Google.Protobuf.MessageExtensions.ToByteArray(new SloMonitor.Ingest.Otlp.Collector.Trace.ExportTraceServiceRequest { ResourceSpans = { new SloMonitor.Ingest.Otlp.Trace.ResourceSpans() } })) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } },
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(request);
+    }
+
+    [Fact]
     public async Task ATokenOverItsReadLimitGets429WithRetryAfterWhileAnotherTokenGoesOn()
     {
         await using var service = await TestService.StartAsync(new TestServiceOptions

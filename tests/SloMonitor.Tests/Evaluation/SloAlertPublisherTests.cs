@@ -33,7 +33,7 @@ public sealed class SloAlertPublisherTests
         var now = DateTimeOffset.UtcNow;
         var since = now.AddMinutes(-3);
 
-        await publisher.OnEvaluatedAsync([Evaluation(service, now, new ActiveAlert("page", "1h", "5m", 14.4, 20.5, 31.25, since))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("page", "1h", "5m", 14.4, 20.5, 31.25, since))], CancellationToken.None);
 
         var (labels, annotations, endsAt) = Assert.Single(await AlertsAsync(service));
         Assert.Equal("SloErrorBudgetBurn", labels["alertname"]);
@@ -48,7 +48,7 @@ public sealed class SloAlertPublisherTests
         Assert.Contains("40.0 % of the 30d error budget remains", annotations["description"], StringComparison.Ordinal);
         Assert.True(endsAt is null || endsAt > DateTime.UtcNow, "a firing alert has no end in the past");
 
-        await publisher.OnEvaluatedAsync([Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
 
         var resolved = Assert.Single(await AlertsAsync(service));
         Assert.NotNull(resolved.EndsAt);
@@ -62,7 +62,7 @@ public sealed class SloAlertPublisherTests
         var publisher = Publisher(service);
         var now = DateTimeOffset.UtcNow;
 
-        await publisher.OnEvaluatedAsync(
+        await publisher.OnEvaluatedAsync("default", 
             [Evaluation(service, now, new ActiveAlert("page", "6h", "30m", 6, 7, 8, now), new ActiveAlert("page", "1h", "5m", 14.4, 40, 50, now))],
             CancellationToken.None);
 
@@ -76,13 +76,13 @@ public sealed class SloAlertPublisherTests
         await using var service = await StartAsync();
         var now = DateTimeOffset.UtcNow;
         var earlier = Publisher(service);
-        await earlier.OnEvaluatedAsync([Evaluation(service, now, new ActiveAlert("ticket", "1d", "2h", 3, 4, 5, now))], CancellationToken.None);
+        await earlier.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("ticket", "1d", "2h", 3, 4, 5, now))], CancellationToken.None);
         var external = new AlertInput(
             new Dictionary<string, string> { ["alertname"] = "HostDown", ["severity"] = "page" }, new Dictionary<string, string>(), now, null, null);
         await service.Services.GetRequiredService<AlertIngestor>().SubmitAsync([external], CancellationToken.None);
 
         var restarted = Publisher(service);
-        await restarted.OnEvaluatedAsync([Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
+        await restarted.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
 
         var alerts = await AlertsAsync(service);
         var slo = Assert.Single(alerts, a => a.Labels["alertname"] == "SloErrorBudgetBurn");
@@ -101,7 +101,7 @@ public sealed class SloAlertPublisherTests
         var now = DateTimeOffset.UtcNow;
         var exhaustsAt = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero);
 
-        await publisher.OnEvaluatedAsync(
+        await publisher.OnEvaluatedAsync("default", 
             [Evaluation(
                 service,
                 now,
@@ -123,7 +123,7 @@ public sealed class SloAlertPublisherTests
         Assert.Equal("0.7", low.Annotations["budget_remaining_ratio"]);
         Assert.False(low.Annotations.ContainsKey("budget_exhausts_at"), "no forecast when nothing says when the budget runs out");
 
-        await publisher.OnEvaluatedAsync([Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], CancellationToken.None);
 
         var after = (await AlertsAsync(service)).ToDictionary(a => a.Labels["alertname"] + "/" + a.Labels["severity"]);
         Assert.Null(after["SloErrorBudgetBurn/page"].EndsAt);

@@ -35,7 +35,7 @@ public sealed class MonthlyReportTests
         var month = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero);
 
         var stored = await Poll.UntilAsync(
-            async () => (await store.ReadAsync(month, month.AddMonths(1))).FirstOrDefault(s => s.Slo == "checkout-availability"),
+            async () => (await store.ReadAsync("default", month, month.AddMonths(1))).FirstOrDefault(s => s.Slo == "checkout-availability"),
             s => s is { TotalEvents: 1000 }, TimeSpan.FromSeconds(30), "the month's summary of checkout-availability");
 
         Assert.Equal((1000, 500), (stored!.TotalEvents, stored.BadEvents));
@@ -49,7 +49,7 @@ public sealed class MonthlyReportTests
     {
         await using var service = await StartAsync();
         var store = new SloMonthSummaryStore(service.Database.DataSource);
-        await store.SaveAsync(
+        await store.SaveAsync("default", 
             [
                 Summary("checkout-availability", "checkout", "payments", January, total: 2000, bad: 10),
                 Summary("retired-availability", "retired", "payments", January, total: 100, bad: 50),
@@ -86,7 +86,7 @@ public sealed class MonthlyReportTests
     {
         await using var service = await StartAsync();
         var store = new SloMonthSummaryStore(service.Database.DataSource);
-        await store.SaveAsync(
+        await store.SaveAsync("default", 
             [
                 Summary("checkout-availability", "checkout", "payments", January, total: 2000, bad: 10),
                 Summary("checkout-availability", "checkout", "payments", January.AddMonths(1), total: 1000, bad: 20),
@@ -109,12 +109,12 @@ public sealed class MonthlyReportTests
     {
         await using var database = await TestDatabase.CreateAsync();
         var store = new SloMonthSummaryStore(database.DataSource);
-        await store.SaveAsync([Summary("checkout-availability", "checkout", null, January, total: 10, bad: 1, complete: false)], January.AddDays(3));
-        await store.SaveAsync([Summary("checkout-availability", "checkout", null, January, total: 2000, bad: 10)], January.AddMonths(1));
+        await store.SaveAsync("default", [Summary("checkout-availability", "checkout", null, January, total: 10, bad: 1, complete: false)], January.AddDays(3));
+        await store.SaveAsync("default", [Summary("checkout-availability", "checkout", null, January, total: 2000, bad: 10)], January.AddMonths(1));
 
-        await store.SaveAsync([Summary("checkout-availability", "checkout", null, January, total: 5, bad: 5, complete: false)], January.AddMonths(2));
+        await store.SaveAsync("default", [Summary("checkout-availability", "checkout", null, January, total: 5, bad: 5, complete: false)], January.AddMonths(2));
 
-        var row = Assert.Single(await store.ReadAsync(January, January.AddMonths(1)));
+        var row = Assert.Single(await store.ReadAsync("default", January, January.AddMonths(1)));
         Assert.Equal((2000, 10, true), (row.TotalEvents, row.BadEvents, row.Complete));
     }
 

@@ -10,9 +10,10 @@ internal static class OtlpPush
 {
     /// <summary>
     /// <paramref name="count"/> spans of <paramref name="service"/> on <paramref name="route"/> ending within the last
-    /// few seconds; the first <paramref name="errors"/> have status ERROR; span i lasts (i + 1) ms.
+    /// few seconds; the first <paramref name="errors"/> have status ERROR; span i lasts (i + 1) ms. Sent with
+    /// <paramref name="token"/>, or the endpoint's registered token when null.
     /// </summary>
-    public static async Task SpansAsync(Uri otlpHttp, string service, string route, int count, int errors)
+    public static async Task SpansAsync(Uri otlpHttp, string service, string route, int count, int errors, string? token = null)
     {
         var now = DateTimeOffset.UtcNow;
         var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "slomonitor-slo-tests" } };
@@ -34,6 +35,6 @@ internal static class OtlpPush
             scope.Spans.Add(span);
         }
 
-        await OtlpTraces.SendAsync(otlpHttp, service, scope);
+        await OtlpTraces.SendAsync(otlpHttp, service, scope, token);
     }
 }

@@ -10,14 +10,22 @@ namespace SloMonitor.Testing;
 /// <summary>Sends spans to the service as an OpenTelemetry SDK would: OTLP/HTTP protobuf on /v1/traces.</summary>
 internal static class OtlpTraces
 {
-    /// <summary>Sends <paramref name="scope"/>'s spans as <paramref name="service"/>'s; fails unless every span is taken.</summary>
-    public static async Task SendAsync(Uri otlpHttp, string service, ScopeSpans scope)
+    /// <summary>
+    /// Sends <paramref name="scope"/>'s spans as <paramref name="service"/>'s, with <paramref name="token"/> (the
+    /// endpoint's registered token when null); fails unless every span is taken.
+    /// </summary>
+    public static async Task SendAsync(Uri otlpHttp, string service, ScopeSpans scope, string? token = null)
     {
         var resource = new Resource();
         resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
         var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = resource, ScopeSpans = { scope } } } };
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) }.Authorized(otlpHttp);
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
         using var body = new ByteArrayContent(request.ToByteArray());
         body.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         using var response = await http.PostAsync(new Uri(otlpHttp, "/v1/traces"), body);

@@ -79,6 +79,15 @@ internal sealed class TestService : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client of <see cref="BaseAddress"/> with a new token of <paramref name="tenant"/>, named <paramref name="name"/>, with these scopes.</summary>
+    public async Task<(HttpClient Client, string Token)> TenantClientAsync(string tenant, string name, params string[] scopes)
+    {
+        var token = await TestTokens.CreateInTenantAsync(Services.GetRequiredService<SloMonitor.Auth.TokenStore>(), tenant, name, scopes);
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return (client, token);
+    }
+
     public IServiceProvider Services => _app.Services;
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("this service runs on a database of the test's own");

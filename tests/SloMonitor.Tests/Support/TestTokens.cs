@@ -30,9 +30,13 @@ internal static class TestTokens
         return await CreateAsync(new TokenStore(dataSource), name, scopes);
     }
 
-    public static async Task<string> CreateAsync(TokenStore store, string name, params string[] scopes)
+    public static Task<string> CreateAsync(TokenStore store, string name, params string[] scopes) =>
+        CreateInTenantAsync(store, TokenStore.DefaultTenant, name, scopes);
+
+    /// <summary>Creates a token of <paramref name="tenant"/> and returns its secret.</summary>
+    public static async Task<string> CreateInTenantAsync(TokenStore store, string tenant, string name, params string[] scopes)
     {
-        var created = await store.CreateAsync(TokenStore.DefaultTenant, name, scopes, null, "tests", DateTimeOffset.UtcNow);
+        var created = await store.CreateAsync(tenant, name, scopes, null, "tests", DateTimeOffset.UtcNow);
         return created!.Value.Secret;
     }
 }
