@@ -54,7 +54,7 @@ public sealed class LabelMatcher
     public string Name { get; }
 
     /// <summary><see cref="Name"/> in UTF-8, to look attributes up in a request's bytes.</summary>
-    public byte[] NameUtf8 { get; }
+    internal byte[] NameUtf8 { get; }
 
     public MatchOperator Operator { get; }
 
@@ -90,12 +90,19 @@ public sealed class LabelMatcher
 
         Span<char> chars = stackalloc char[MaxStackChars];
         var value = chars[..Encoding.UTF8.GetChars(utf8, chars)];
-        if (_remembered!.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out var matched))
+        var remembered = _remembered!.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (remembered.TryGetValue(value, out var matched))
         {
             return matched;
         }
 
-        return RegexMatches(value.ToString());
+        matched = _regex!.IsMatch(value);
+        if (Volatile.Read(ref _rememberedCount) < RememberedValues && remembered.TryAdd(value, matched))
+        {
+            Interlocked.Increment(ref _rememberedCount);
+        }
+
+        return matched;
     }
 
     private bool RegexMatches(string value)
