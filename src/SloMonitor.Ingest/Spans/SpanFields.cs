@@ -8,6 +8,9 @@ internal readonly struct SpanFields
 {
     public WireSlice Message { get; init; }
 
+    /// <summary>The span's message from its first attribute on (empty without attributes): where lookups start.</summary>
+    public WireSlice Attributes { get; init; }
+
     public WireSlice Name { get; init; }
 
     public WireSlice TraceId { get; init; }
@@ -27,11 +30,17 @@ internal readonly struct SpanFields
     public static SpanFields Read(ReadOnlySpan<byte> buffer, WireSlice span)
     {
         WireSlice name = default, traceId = default, spanId = default;
-        int kind = 0, statusCode = 0, attributes = 0;
+        int kind = 0, statusCode = 0, attributes = 0, firstAttribute = span.End;
         ulong start = 0, end = 0;
         var reader = new WireReader(buffer, span);
-        while (reader.Next(out var field, out var wireType))
+        while (true)
         {
+            var at = reader.Position;
+            if (!reader.Next(out var field, out var wireType))
+            {
+                break;
+            }
+
             switch (field)
             {
                 case TraceFields.SpanTraceId:
@@ -53,7 +62,7 @@ internal readonly struct SpanFields
                     end = reader.Fixed64();
                     break;
                 case TraceFields.SpanAttributes:
-                    attributes++;
+                    firstAttribute = attributes++ == 0 ? at : firstAttribute;
                     reader.Skip(wireType);
                     break;
                 case TraceFields.SpanStatus:
@@ -80,6 +89,7 @@ internal readonly struct SpanFields
         return new SpanFields
         {
             Message = span,
+            Attributes = new WireSlice(firstAttribute, span.End - firstAttribute),
             Name = name,
             TraceId = traceId,
             SpanId = spanId,

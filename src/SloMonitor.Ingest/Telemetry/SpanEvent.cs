@@ -173,7 +173,7 @@ public readonly struct SpanEvent
     private bool TryFindUtf8(ReadOnlySpan<byte> key, out WireValue value)
     {
         ReadOnlySpan<byte> buffer = _buffer;
-        if (WireAttributes.TryFind(buffer, _span.Message, TraceFields.SpanAttributes, key, out var keyValue)
+        if (WireAttributes.TryFind(buffer, _span.Attributes, TraceFields.SpanAttributes, key, out var keyValue)
             || WireAttributes.TryFindInResource(buffer, _resourceSpans, key, out keyValue))
         {
             value = WireValue.Of(buffer, keyValue);

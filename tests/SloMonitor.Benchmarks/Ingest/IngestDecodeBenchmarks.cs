@@ -17,6 +17,8 @@ namespace SloMonitor.Benchmarks.Ingest;
 [Config(typeof(IngestBenchmarkConfig))]
 public class IngestDecodeBenchmarks
 {
+    private static readonly WireShape TraceShape = WireShape.Of(ExportTraceServiceRequest.Descriptor);
+
     private OtlpIngestor _ingestor = null!;
     private byte[] _traces = [];
     private byte[] _tracesJson = [];
@@ -39,6 +41,9 @@ public class IngestDecodeBenchmarks
         using var request = TraceRequest.Read(_traces, _traces.Length);
         return _ingestor.ApplyTraces(request).Accepted;
     }
+
+    [Benchmark(OperationsPerInvoke = IngestPayloads.SpansPerBatch, Description = "span: wire check only")]
+    public bool SpanWireCheck() => WireValidator.IsWellFormed(_traces, TraceShape);
 
     [Benchmark(OperationsPerInvoke = IngestPayloads.SpansPerBatch, Description = "span: Google.Protobuf message decode (before)")]
     public int SpanMessageDecode() =>

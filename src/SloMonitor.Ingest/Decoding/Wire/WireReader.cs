@@ -29,6 +29,9 @@ internal ref struct WireReader
         _end = message.End;
     }
 
+    /// <summary>Where the next field's tag starts.</summary>
+    public readonly int Position => _position;
+
     /// <summary>The next field's number and wire type; false at the end of the message.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Next(out int field, out int wireType)
@@ -58,6 +61,7 @@ internal ref struct WireReader
         return VarintSlow(b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Fixed64()
     {
         var value = BinaryPrimitives.ReadUInt64LittleEndian(_buffer.Slice(_position, 8));
@@ -65,6 +69,7 @@ internal ref struct WireReader
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Fixed32()
     {
         var value = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.Slice(_position, 4));
@@ -73,6 +78,7 @@ internal ref struct WireReader
     }
 
     /// <summary>A length-delimited field's contents.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WireSlice Bytes()
     {
         var length = (int)Varint();
@@ -81,6 +87,7 @@ internal ref struct WireReader
         return slice;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Skip(int wireType)
     {
         switch (wireType)
