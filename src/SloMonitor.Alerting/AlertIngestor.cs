@@ -33,27 +33,44 @@ public sealed class AlertIngestor
 
     /// <summary>
     /// The alerts with one of <paramref name="alertNames"/> that are still firing (no end, or an end ahead), as
-    /// last reported: a source that restarts reads what it had sent, so it can resolve what is over.
+    /// last reported, each with its tenant: a source that restarts reads what it had sent, so it can resolve what is over.
     /// </summary>
     public async Task<IReadOnlyList<AlertInput>> ListFiringAsync(IReadOnlyCollection<string> alertNames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alertNames);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Labels, string Annotations, DateTime StartsAt, string? GeneratorUrl)>(
+        var rows = await connection.QueryAsync<(string Labels, string Annotations, DateTime StartsAt, string? GeneratorUrl, string Tenant)>(
             new CommandDefinition(
                 """
-                SELECT labels::text, annotations::text, starts_at, generator_url
+                SELECT labels::text, annotations::text, starts_at, generator_url, tenant
                   FROM alert
                  WHERE labels->>'alertname' = ANY(@names)
                    AND (ends_at IS NULL OR ends_at > @now)
                 """,
                 new { names = alertNames.ToArray(), now = Db.Utc(_time.GetUtcNow()) },
                 cancellationToken: cancellationToken));
-        return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl)).ToList();
+        return rows.Select(r => new AlertInput(Json.ReadMap(r.Labels), Json.ReadMap(r.Annotations), Db.Offset(r.StartsAt), null, r.GeneratorUrl, r.Tenant)).ToList();
     }
 
+    /// <summary>
+    /// The most alerts one tenant may have firing at once through <see cref="SubmitCappedAsync"/>
+    /// (<c>Alerting:MaxAlertsPerTenant</c>); 0 for no limit. Alerts from every source count.
+    /// </summary>
+    internal int MaxFiringPerTenant { get; init; }
+
     /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field (e.g. <c>alerts[2].labels</c>).</exception>
-    public async Task SubmitAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken)
+    public Task SubmitAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken) => SubmitAsync(alerts, capped: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync(IReadOnlyList{AlertInput}, CancellationToken)"/> for alerts from outside (<c>POST
+    /// /api/v2/alerts</c>): a batch that would leave a tenant with more than <see cref="MaxFiringPerTenant"/> alerts
+    /// firing is refused whole, before anything is written.
+    /// </summary>
+    /// <exception cref="ArgumentException">An alert is invalid; the message names it and the field.</exception>
+    /// <exception cref="AlertLimitException">The batch would take its tenant past the cap; the message names it.</exception>
+    public Task SubmitCappedAsync(IReadOnlyList<AlertInput> alerts, CancellationToken cancellationToken) => SubmitAsync(alerts, capped: true, cancellationToken);
+
+    private async Task SubmitAsync(IReadOnlyList<AlertInput> alerts, bool capped, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         for (var i = 0; i < alerts.Count; i++)
@@ -77,6 +94,11 @@ public sealed class AlertIngestor
                 var alert = Merge(input, now);
                 accepted.Remove(alert.Fingerprint);
                 accepted[alert.Fingerprint] = alert;
+            }
+
+            if (capped && MaxFiringPerTenant > 0)
+            {
+                CheckCap(accepted, now);
             }
 
             if (!_dispatcher.Deferring)
@@ -135,11 +157,34 @@ public sealed class AlertIngestor
         }
     }
 
+    /// <summary>The alerts each tenant of the batch would have firing once it is taken in; caller holds the gate.</summary>
+    private void CheckCap(Dictionary<string, Alert> accepted, DateTimeOffset now)
+    {
+        foreach (var tenant in accepted.Values.Select(a => a.Tenant).Distinct(StringComparer.Ordinal))
+        {
+            var firing = 0;
+            foreach (var known in _dispatcher.Alerts.Values)
+            {
+                if (known.Tenant == tenant && !known.IsResolvedAt(now) && !accepted.ContainsKey(known.Fingerprint))
+                {
+                    firing++;
+                }
+            }
+
+            firing += accepted.Values.Count(a => a.Tenant == tenant && !a.IsResolvedAt(now));
+            if (firing > MaxFiringPerTenant)
+            {
+                throw new AlertLimitException(
+                    $"the tenant would have {firing} alerts firing, more than the limit of Alerting:MaxAlertsPerTenant ({MaxFiringPerTenant}); resolve some first");
+            }
+        }
+    }
+
     /// <summary>While an alert keeps firing it keeps its first start time (Alertmanager's merge).</summary>
     private Alert Merge(AlertInput input, DateTimeOffset now)
     {
         var labels = new Dictionary<string, string>(input.Labels, StringComparer.Ordinal);
-        var fingerprint = Fingerprint.Of(labels);
+        var fingerprint = Fingerprint.Of(input.Tenant, labels);
         var startsAt = input.StartsAt;
         if (_dispatcher.Find(fingerprint) is { } existing && !existing.IsResolvedAt(now) && existing.StartsAt < startsAt)
         {
@@ -149,6 +194,7 @@ public sealed class AlertIngestor
         var endsAt = input.EndsAt is { } e && e < startsAt ? startsAt : input.EndsAt;
         return new Alert(fingerprint, labels, new Dictionary<string, string>(input.Annotations, StringComparer.Ordinal), startsAt, endsAt, input.GeneratorUrl)
         {
+            Tenant = input.Tenant,
             UpdatedAt = now,
         };
     }
@@ -159,6 +205,11 @@ public sealed class AlertIngestor
         if (alert is null)
         {
             throw new ArgumentException($"{field}: is null", nameof(alert));
+        }
+
+        if (string.IsNullOrWhiteSpace(alert.Tenant))
+        {
+            throw new ArgumentException($"{field}.tenant: is required", nameof(alert));
         }
 
         if (alert.Labels is null || alert.Labels.Count == 0)

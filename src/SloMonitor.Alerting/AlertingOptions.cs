@@ -24,6 +24,12 @@ public sealed class AlertingOptions
     /// <summary>Expired silences are listed for this long after they ended (Alertmanager's default retention, 5 days).</summary>
     public TimeSpan ExpiredSilenceRetention { get; init; } = TimeSpan.FromDays(5);
 
+    /// <summary>The most silences not yet expired (active or pending) one tenant may hold; 0 for no limit.</summary>
+    public int MaxSilencesPerTenant { get; init; } = 1000;
+
+    /// <summary>The most alerts one tenant may have firing at once when posting more through <c>POST /api/v2/alerts</c>; 0 for no limit.</summary>
+    public int MaxAlertsPerTenant { get; init; } = 10_000;
+
     /// <summary>Time limit of one delivery attempt, unless the receiver sets its own <c>timeout</c>.</summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -57,6 +63,16 @@ public sealed class AlertingOptions
             TickInterval = Duration(section, "TickInterval", defaults.TickInterval),
             ExternalResolveTimeout = Duration(section, "ExternalResolveTimeout", defaults.ExternalResolveTimeout),
             ExpiredSilenceRetention = Duration(section, "ExpiredSilenceRetention", defaults.ExpiredSilenceRetention),
+            MaxSilencesPerTenant = section["MaxSilencesPerTenant"] is { Length: > 0 } cap
+                ? int.TryParse(cap, NumberStyles.None, CultureInfo.InvariantCulture, out var silences)
+                    ? silences
+                    : throw new InvalidOperationException($"Alerting:MaxSilencesPerTenant: '{cap}' is not a whole number (0 for no limit)")
+                : defaults.MaxSilencesPerTenant,
+            MaxAlertsPerTenant = section["MaxAlertsPerTenant"] is { Length: > 0 } alertCap
+                ? int.TryParse(alertCap, NumberStyles.None, CultureInfo.InvariantCulture, out var alerts)
+                    ? alerts
+                    : throw new InvalidOperationException($"Alerting:MaxAlertsPerTenant: '{alertCap}' is not a whole number (0 for no limit)")
+                : defaults.MaxAlertsPerTenant,
             DeliveryTimeout = Duration(section, "Delivery:Timeout", defaults.DeliveryTimeout),
             DeliveryDeadline = Duration(section, "Delivery:Deadline", defaults.DeliveryDeadline),
             InitialBackoff = Duration(section, "Delivery:InitialBackoff", defaults.InitialBackoff),

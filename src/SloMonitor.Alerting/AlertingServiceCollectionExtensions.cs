@@ -47,6 +47,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton(sp => new SilenceStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
         {
             ExpiredRetention = options.ExpiredSilenceRetention,
+            MaxPerTenant = options.MaxSilencesPerTenant,
         });
         services.AddSingleton(sp => new IncidentStatistics(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new IncidentStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
@@ -60,7 +61,10 @@ public static class AlertingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Dispatcher>>()));
         services.AddSingleton(sp => new AlertIngestor(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Dispatcher>(), sp.GetRequiredService<NotificationSpool>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertIngestor>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertIngestor>>())
+        {
+            MaxFiringPerTenant = options.MaxAlertsPerTenant,
+        });
         services.AddSingleton(sp => new OutboxDispatcher(
             sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationSender>(), sp.GetRequiredService<NotificationSpool>(),
             sp.GetRequiredService<DatabaseOutage>(), options,

@@ -15,31 +15,52 @@ public sealed record SloDefinitionRow(string Name, string Definition, DateTimeOf
 /// </summary>
 public sealed record SloApplyScope(IReadOnlyList<string> Names, bool Prune, string? Owner, string? Labels);
 
-/// <summary>What a bulk apply writes: rows to insert or replace (owner included) and names to delete.</summary>
-public sealed record SloApplyWrite(IReadOnlyList<SloDefinitionRow> Upserts, IReadOnlyList<string> Deletes);
+/// <summary>What a bulk apply writes: rows to insert or replace (owner included), names to delete, and the audit rows of both.</summary>
+public sealed record SloApplyWrite(IReadOnlyList<SloDefinitionRow> Upserts, IReadOnlyList<string> Deletes, IReadOnlyList<AuditRecord>? Audit = null);
 
 /// <summary>SLO definitions managed through the API, one row per tenant and SLO name.</summary>
 public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Inserts or replaces; returns true when the name was new.</summary>
-    public async Task<bool> UpsertAsync(string tenant, string name, string definitionJson, DateTimeOffset updatedAt, string? updatedBy = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Inserts or replaces; returns true when the name was new. <paramref name="audit"/> (told whether it was new)
+    /// gives the audit row, written in the same transaction.
+    /// </summary>
+    public async Task<bool> UpsertAsync(
+        string tenant, string name, string definitionJson, DateTimeOffset updatedAt, string? updatedBy = null, Func<bool, AuditRecord>? audit = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var created = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
             INSERT INTO slo_definition (tenant, name, definition, updated_at, updated_by) VALUES (@tenant, @name, @definitionJson::jsonb, @updatedAt, @updatedBy)
             ON CONFLICT (tenant, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at, updated_by = excluded.updated_by
             RETURNING (xmax = 0)
             """,
             new { tenant, name, definitionJson, updatedAt, updatedBy },
+            transaction,
             cancellationToken: cancellationToken));
+        if (audit is not null)
+        {
+            await AuditRecords.InsertAsync(connection, transaction, [audit(created)], cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return created;
     }
 
-    public async Task<bool> DeleteAsync(string tenant, string name, CancellationToken cancellationToken = default)
+    /// <summary>Deletes one row; <paramref name="audit"/> is written in the same transaction when there was one.</summary>
+    public async Task<bool> DeleteAsync(string tenant, string name, AuditRecord? audit = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM slo_definition WHERE tenant = @tenant AND name = @name", new { tenant, name }, cancellationToken: cancellationToken));
+            "DELETE FROM slo_definition WHERE tenant = @tenant AND name = @name", new { tenant, name }, transaction, cancellationToken: cancellationToken));
+        if (deleted > 0 && audit is not null)
+        {
+            await AuditRecords.InsertAsync(connection, transaction, [audit], cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return deleted > 0;
     }
 
@@ -104,6 +125,10 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM slo_definition WHERE tenant = @tenant AND name = ANY(@names)", new { tenant, names = write.Deletes.ToArray() }, transaction, cancellationToken: cancellationToken));
+        if (write.Audit is { Count: > 0 } audit)
+        {
+            await AuditRecords.InsertAsync(connection, transaction, audit, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

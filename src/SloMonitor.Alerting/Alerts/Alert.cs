@@ -9,6 +9,9 @@ internal sealed record Alert(
     DateTimeOffset? EndsAt,
     string? GeneratorUrl)
 {
+    /// <summary>The tenant the alert belongs to; its fingerprint depends on it (<see cref="Alerts.Fingerprint.Of(string, IReadOnlyDictionary{string, string})"/>).</summary>
+    public string Tenant { get; init; } = Storage.Tenants.Default;
+
     /// <summary>When the alert was last received (Alertmanager's <c>updatedAt</c>).</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 

@@ -4,7 +4,11 @@ using SloMonitor.Alerting.Routing;
 
 namespace SloMonitor.Alerting.Configuration;
 
-/// <summary>The routing file, validated: routing tree, inhibition, maintenance windows, receivers.</summary>
+/// <summary>
+/// The routing file, validated: routing tree, inhibition, maintenance windows, receivers, and the sections of the
+/// tenants that have their own (<see cref="Tenants"/>, each with the same parts). A tenant without one is routed by
+/// the top level.
+/// </summary>
 internal sealed record AlertingConfig(
     Route Root,
     IReadOnlyList<InhibitRule> InhibitRules,
@@ -12,6 +16,15 @@ internal sealed record AlertingConfig(
     IReadOnlyDictionary<string, ReceiverConfig> Receivers,
     TimeSpan? AckTimeout)
 {
+    /// <summary>The sections of the tenants that have their own routing, by tenant name.</summary>
+    public IReadOnlyDictionary<string, AlertingConfig> Tenants { get; init; } = new Dictionary<string, AlertingConfig>(StringComparer.Ordinal);
+
+    /// <summary>The routing of <paramref name="tenant"/>: its own section, or the top level when it has none.</summary>
+    public AlertingConfig For(string tenant) => Tenants.TryGetValue(tenant, out var own) ? own : this;
+
+    /// <summary>Every receiver of the file, the top level's and each tenant section's.</summary>
+    public IEnumerable<ReceiverConfig> AllReceivers => Receivers.Values.Concat(Tenants.Values.SelectMany(t => t.Receivers.Values));
+
     public static readonly TimeSpan DefaultGroupWait = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultGroupInterval = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultRepeatInterval = TimeSpan.FromHours(4);

@@ -9,7 +9,9 @@ namespace SloMonitor.Alerting.Configuration;
 
 /// <summary>
 /// Reads the routing file (see docs/alerting.md): <c>route</c>, <c>inhibitRules</c>, <c>maintenanceWindows</c>,
-/// <c>receivers</c>, <c>incidents</c>. Every receiver a route names must exist; defaults are Alertmanager's.
+/// <c>receivers</c>, <c>incidents</c>, and <c>tenants</c> (tenant name → its own <c>route</c>, <c>receivers</c>,
+/// <c>inhibitRules</c> and <c>maintenanceWindows</c>). Every receiver a route names must exist in its own section;
+/// defaults are Alertmanager's.
 /// </summary>
 internal static class AlertingConfigLoader
 {
@@ -55,14 +57,8 @@ internal static class AlertingConfigLoader
         }
 
         var root = fields.Mapping(stream.Documents[0].RootNode, "(document)");
-        fields.OnlyKeys(root, string.Empty, "route", "inhibitRules", "maintenanceWindows", "receivers", "incidents");
-
-        var receivers = ReadReceivers(fields, root);
-        var routeNode = YamlFields.Get(root, "route") ?? throw fields.Error(root, "route", "is required");
-        var route = ReadRoute(fields, fields.Mapping(routeNode, "route"), "route", parent: null, key: "{}", receivers);
-
-        var inhibitRules = YamlFields.Get(root, "inhibitRules") is null ? [InhibitRule.PageInhibitsTicket] : ReadInhibitRules(fields, root);
-        var windows = ReadMaintenanceWindows(fields, root);
+        fields.OnlyKeys(root, string.Empty, "route", "inhibitRules", "maintenanceWindows", "receivers", "incidents", "tenants");
+        var (route, inhibitRules, windows, receivers) = ReadSection(fields, root, string.Empty);
 
         TimeSpan? ackTimeout = null;
         if (YamlFields.Get(root, "incidents") is { } incidentsNode)
@@ -72,8 +68,50 @@ internal static class AlertingConfigLoader
             ackTimeout = fields.Duration(incidents, "ackTimeout", "incidents");
         }
 
-        return new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout);
+        return new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout) { Tenants = ReadTenants(fields, root, ackTimeout) };
     }
+
+    /// <summary>The parts a tenant section shares with the top level, read under <paramref name="prefix"/>.</summary>
+    private static (Route Route, List<InhibitRule> InhibitRules, List<MaintenanceWindow> Windows, Dictionary<string, ReceiverConfig> Receivers) ReadSection(
+        YamlFields fields, YamlMappingNode map, string prefix)
+    {
+        var receivers = ReadReceivers(fields, map, prefix);
+        var routeField = YamlFields.Join(prefix, "route");
+        var routeNode = YamlFields.Get(map, "route") ?? throw fields.Error(map, routeField, "is required");
+        var route = ReadRoute(fields, fields.Mapping(routeNode, routeField), routeField, parent: null, key: "{}", receivers);
+        var inhibitRules = YamlFields.Get(map, "inhibitRules") is null ? [InhibitRule.PageInhibitsTicket] : ReadInhibitRules(fields, map, prefix);
+        return (route, inhibitRules, ReadMaintenanceWindows(fields, map, prefix), receivers);
+    }
+
+    private static Dictionary<string, AlertingConfig> ReadTenants(YamlFields fields, YamlMappingNode root, TimeSpan? ackTimeout)
+    {
+        var tenants = new Dictionary<string, AlertingConfig>(StringComparer.Ordinal);
+        if (YamlFields.Get(root, "tenants") is not { } node)
+        {
+            return tenants;
+        }
+
+        foreach (var (key, value) in fields.Mapping(node, "tenants").Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!IsTenantName(name))
+            {
+                throw fields.Error(key, $"tenants.{name}", "is not a tenant name (the tenant of its tokens: not empty, at most 256 characters, no control characters)");
+            }
+
+            var field = "tenants." + name;
+            var section = fields.Mapping(value, field);
+            fields.OnlyKeys(section, field, "route", "inhibitRules", "maintenanceWindows", "receivers");
+            var (route, inhibitRules, windows, receivers) = ReadSection(fields, section, field);
+            tenants[name] = new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout);
+        }
+
+        return tenants;
+    }
+
+    /// <summary>Any name a token or a JWT claim can carry, short of empty, overlong or control characters.</summary>
+    private static bool IsTenantName(string name) =>
+        name.Length is > 0 and <= 256 && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl);
 
     private static Route ReadRoute(YamlFields fields, YamlMappingNode map, string field, Route? parent, string key, Dictionary<string, ReceiverConfig> receivers)
     {
@@ -136,10 +174,10 @@ internal static class AlertingConfigLoader
         };
     }
 
-    private static List<InhibitRule> ReadInhibitRules(YamlFields fields, YamlMappingNode root)
+    private static List<InhibitRule> ReadInhibitRules(YamlFields fields, YamlMappingNode root, string prefix)
     {
         var rules = new List<InhibitRule>();
-        foreach (var (node, field) in fields.Sequence(root, "inhibitRules", string.Empty))
+        foreach (var (node, field) in fields.Sequence(root, "inhibitRules", prefix))
         {
             var map = fields.Mapping(node, field);
             fields.OnlyKeys(map, field, "sourceMatchers", "targetMatchers", "equal");
@@ -156,10 +194,10 @@ internal static class AlertingConfigLoader
         return rules;
     }
 
-    private static List<MaintenanceWindow> ReadMaintenanceWindows(YamlFields fields, YamlMappingNode root)
+    private static List<MaintenanceWindow> ReadMaintenanceWindows(YamlFields fields, YamlMappingNode root, string prefix)
     {
         var windows = new List<MaintenanceWindow>();
-        foreach (var (node, field) in fields.Sequence(root, "maintenanceWindows", string.Empty))
+        foreach (var (node, field) in fields.Sequence(root, "maintenanceWindows", prefix))
         {
             var map = fields.Mapping(node, field);
             fields.OnlyKeys(map, field, "name", "matchers", "weekdays", "start", "duration", "timeZone");
@@ -196,15 +234,15 @@ internal static class AlertingConfigLoader
         return windows;
     }
 
-    private static Dictionary<string, ReceiverConfig> ReadReceivers(YamlFields fields, YamlMappingNode root)
+    private static Dictionary<string, ReceiverConfig> ReadReceivers(YamlFields fields, YamlMappingNode root, string prefix)
     {
         var receivers = new Dictionary<string, ReceiverConfig>(StringComparer.Ordinal);
         if (YamlFields.Get(root, "receivers") is null)
         {
-            throw fields.Error(root, "receivers", "is required (a receiver with no integration sends nothing)");
+            throw fields.Error(root, YamlFields.Join(prefix, "receivers"), "is required (a receiver with no integration sends nothing)");
         }
 
-        foreach (var (node, field) in fields.Sequence(root, "receivers", string.Empty))
+        foreach (var (node, field) in fields.Sequence(root, "receivers", prefix))
         {
             var map = fields.Mapping(node, field);
             fields.OnlyKeys(map, field, "name", "timeout", "webhook", "slack", "pagerduty", "alertmanager");

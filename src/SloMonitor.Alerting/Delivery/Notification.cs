@@ -15,7 +15,8 @@ internal sealed record NotificationAlert(
 /// <summary>
 /// What was decided to be sent to one receiver for one group; stored as the outbox row's payload and rendered
 /// for the receiver's integration when delivered. <see cref="FiringUntil"/> is the end time given to an upstream
-/// Alertmanager for alerts still firing (the next repeat is due before it).
+/// Alertmanager for alerts still firing (the next repeat is due before it). <see cref="Receiver"/> is a receiver of
+/// <see cref="Tenant"/>'s routing.
 /// </summary>
 internal sealed record Notification(
     string Receiver,
@@ -24,4 +25,5 @@ internal sealed record Notification(
     IReadOnlyDictionary<string, string> GroupLabels,
     IReadOnlyList<NotificationAlert> Alerts,
     DateTimeOffset CreatedAt,
-    DateTimeOffset FiringUntil);
+    DateTimeOffset FiringUntil,
+    string Tenant = Storage.Tenants.Default);

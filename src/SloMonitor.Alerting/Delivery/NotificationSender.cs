@@ -11,9 +11,10 @@ internal sealed class NotificationSender(AlertingConfig config, AlertingOptions 
 {
     public const string HttpClientName = "SloMonitor.Alerting";
 
+    /// <summary>Sends to <paramref name="receiverName"/> of the notification's tenant's routing.</summary>
     public async Task<DeliveryResult> SendAsync(string receiverName, Notification notification, string dedupKey)
     {
-        if (!config.Receivers.TryGetValue(receiverName, out var receiver) || receiver.Kind == ReceiverKind.None)
+        if (!config.For(notification.Tenant).Receivers.TryGetValue(receiverName, out var receiver) || receiver.Kind == ReceiverKind.None)
         {
             return new DeliveryResult(DeliveryOutcome.Permanent, $"receiver '{receiverName}' is not configured", null);
         }
@@ -57,7 +58,7 @@ internal sealed class NotificationSender(AlertingConfig config, AlertingOptions 
     public TimeSpan LongestTimeout()
     {
         var longest = options.DeliveryTimeout;
-        foreach (var receiver in config.Receivers.Values)
+        foreach (var receiver in config.AllReceivers)
         {
             if (receiver.Timeout is { } t && t > longest)
             {

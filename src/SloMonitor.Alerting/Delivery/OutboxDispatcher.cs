@@ -69,7 +69,7 @@ internal sealed class OutboxDispatcher(
                     ["dedupKey"] = item.DedupKey,
                 };
                 outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, true, now, null, null, System.Text.Json.JsonSerializer.SerializeToElement(details));
-                metrics.Outcome(item.Receiver, "delivered");
+                metrics.Outcome(item.Notification.Tenant, item.Receiver, "delivered");
                 logger.LogInformation("Notification {DedupKey} delivered to {Receiver} (attempt {Attempt})", item.DedupKey, item.Receiver, item.Attempts);
                 await store.CompleteAsync(item, now, "notified", details, CancellationToken.None);
                 return;
@@ -93,7 +93,7 @@ internal sealed class OutboxDispatcher(
                 ["dedupKey"] = item.DedupKey,
             };
             outcome = new Spool.SpooledOutboxOutcome(item.Id, item.Attempts, item.IncidentIds, false, now, next, result.Error ?? "unknown error", System.Text.Json.JsonSerializer.SerializeToElement(failed));
-            metrics.Outcome(item.Receiver, next is null ? "failed" : "retried");
+            metrics.Outcome(item.Notification.Tenant, item.Receiver, next is null ? "failed" : "retried");
             logger.LogWarning("Notification {DedupKey} to {Receiver} failed (attempt {Attempt}): {Error}; {Next}",
                 item.DedupKey, item.Receiver, item.Attempts, result.Error, next is null ? "giving up" : $"retrying at {next:O}");
             await store.FailAsync(item, now, next, result.Error ?? "unknown error", failed, CancellationToken.None);

@@ -17,12 +17,13 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
 {
     public static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, string dedupKey, Notification notification, long[] incidentIds, DateTimeOffset now, DateTimeOffset deadline) =>
         connection.ExecuteAsync("""
-            INSERT INTO notification_outbox (dedup_key, receiver, group_key, payload, incident_ids, state, created_at, next_attempt_at, deadline_at)
-            VALUES (@dedupKey, @receiver, @groupKey, @payload::jsonb, @incidentIds, 'pending', @now, @now, @deadline)
+            INSERT INTO notification_outbox (tenant, dedup_key, receiver, group_key, payload, incident_ids, state, created_at, next_attempt_at, deadline_at)
+            VALUES (@tenant, @dedupKey, @receiver, @groupKey, @payload::jsonb, @incidentIds, 'pending', @now, @now, @deadline)
             ON CONFLICT (dedup_key) DO NOTHING
             """,
             new
             {
+                tenant = notification.Tenant,
                 dedupKey,
                 receiver = notification.Receiver,
                 groupKey = notification.GroupKey,

@@ -13,7 +13,8 @@ internal sealed record Membership(string Fingerprint, long IncidentId, string Ro
 
 /// <summary>
 /// The <c>incident_alert</c> rows: which open incident each alert belongs to. An alert belongs to at most one open
-/// incident (a partial unique index); every statement runs in the caller's transaction.
+/// incident (a partial unique index per tenant and fingerprint); every statement runs in the caller's transaction.
+/// Looking up by fingerprint alone is safe across tenants: an alert's fingerprint includes its tenant.
 /// </summary>
 internal static class IncidentMembers
 {
@@ -38,9 +39,9 @@ internal static class IncidentMembers
 
     public static Task AddAsync(DbConnection connection, DbTransaction transaction, long incidentId, Alert alert, string role, DateTimeOffset now) =>
         connection.ExecuteAsync("""
-            INSERT INTO incident_alert (incident_id, fingerprint, role, alert_starts_at, joined_at)
-            VALUES (@incidentId, @Fingerprint, @role, @StartsAt, @now)
-            """, new { incidentId, alert.Fingerprint, role, StartsAt = Db.Utc(alert.StartsAt), now = Db.Utc(now) }, transaction);
+            INSERT INTO incident_alert (tenant, incident_id, fingerprint, role, alert_starts_at, joined_at)
+            VALUES (@Tenant, @incidentId, @Fingerprint, @role, @StartsAt, @now)
+            """, new { alert.Tenant, incidentId, alert.Fingerprint, role, StartsAt = Db.Utc(alert.StartsAt), now = Db.Utc(now) }, transaction);
 
     /// <summary>Ends the open membership of one alert; returns its incident, if it had one.</summary>
     public static Task<long?> LeaveAsync(DbConnection connection, DbTransaction transaction, string fingerprint, string reason, DateTimeOffset now) =>
@@ -71,8 +72,8 @@ internal static class IncidentMembers
     public static Task<bool> ResolvedByUserAsync(DbConnection connection, DbTransaction transaction, Alert alert) =>
         connection.ExecuteScalarAsync<bool>("""
             SELECT EXISTS (SELECT 1 FROM incident_alert
-                            WHERE fingerprint = @Fingerprint AND alert_starts_at = @StartsAt AND left_reason = 'user')
-            """, new { alert.Fingerprint, StartsAt = Db.Utc(alert.StartsAt) }, transaction);
+                            WHERE tenant = @Tenant AND fingerprint = @Fingerprint AND alert_starts_at = @StartsAt AND left_reason = 'user')
+            """, new { alert.Tenant, alert.Fingerprint, StartsAt = Db.Utc(alert.StartsAt) }, transaction);
 
     /// <summary>Locks an incident's row for the rest of the transaction; false when it is resolved (or absent).</summary>
     public static async Task<bool> LockOpenAsync(DbConnection connection, DbTransaction transaction, long incidentId) =>

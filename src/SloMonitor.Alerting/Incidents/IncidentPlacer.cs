@@ -17,7 +17,7 @@ internal sealed class IncidentPlacer(
     DbTransaction transaction,
     IReadOnlyDictionary<string, Alert> firing,
     InhibitionIndex inhibitions,
-    Func<IReadOnlyDictionary<string, string>, IReadOnlyList<string>> receiversFor,
+    Func<Alert, IReadOnlyList<string>> receiversFor,
     DateTimeOffset now)
 {
     private readonly Dictionary<string, Membership?> _members = new(StringComparer.Ordinal);
@@ -43,7 +43,7 @@ internal sealed class IncidentPlacer(
                     _members[alert.Fingerprint] = null;
                     break;
                 case { Role: Membership.Primary }:
-                    if (await IncidentStore.ResolveBySourceAsync(connection, transaction, alert.Fingerprint, alert.EndsAt!.Value, now) is { } resolved)
+                    if (await IncidentStore.ResolveBySourceAsync(connection, transaction, alert.Tenant, alert.Fingerprint, alert.EndsAt!.Value, now) is { } resolved)
                     {
                         _members[alert.Fingerprint] = null;
                         foreach (var (fingerprint, _) in resolved.Outliving)
@@ -157,7 +157,7 @@ internal sealed class IncidentPlacer(
         }
 
         if (current is null
-            && await IncidentStore.OpenAsync(connection, transaction, alert, alert.Annotation("dashboard_url"), receiversFor(alert.Labels), now,
+            && await IncidentStore.OpenAsync(connection, transaction, alert, alert.Annotation("dashboard_url"), receiversFor(alert), now,
                 previousIncident == 0 ? null : previousIncident) is { } id)
         {
             _members[alert.Fingerprint] = new Membership(alert.Fingerprint, id, Membership.Primary);

@@ -17,10 +17,13 @@ public sealed record SloIncidentSummary(
     double? ResolveMedianSeconds,
     double? ResolveWorstSeconds);
 
-/// <summary>Incident figures per SLO for reports, read from the incident tables in one query.</summary>
+/// <summary>Incident figures per SLO of one tenant for reports, read from the incident tables in one query.</summary>
 public sealed class IncidentStatistics(NpgsqlDataSource dataSource)
 {
-    public async Task<IReadOnlyDictionary<string, SloIncidentSummary>> PerSloAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, SloIncidentSummary>> PerSloAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        PerSloAsync(Storage.Tenants.Default, from, to, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, SloIncidentSummary>> PerSloAsync(string tenant, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<SloIncidentSummary>(new CommandDefinition("""
@@ -29,7 +32,7 @@ public sealed class IncidentStatistics(NpgsqlDataSource dataSource)
                        extract(epoch FROM acknowledged_at - opened_at)::float8 AS to_ack,
                        extract(epoch FROM resolved_at - opened_at)::float8 AS to_resolve
                   FROM incident
-                 WHERE slo IS NOT NULL AND opened_at >= @from AND opened_at < @to
+                 WHERE tenant = @tenant AND slo IS NOT NULL AND opened_at >= @from AND opened_at < @to
             ), incidents AS (
                 SELECT slo,
                        count(*)::int AS incidents,
@@ -41,14 +44,14 @@ public sealed class IncidentStatistics(NpgsqlDataSource dataSource)
             ), alerts AS (
                 SELECT i.slo, count(DISTINCT (a.fingerprint, a.alert_starts_at))::int AS alerts
                   FROM incident_alert a JOIN incident i ON i.id = a.incident_id
-                 WHERE i.slo IS NOT NULL AND a.alert_starts_at >= @from AND a.alert_starts_at < @to
+                 WHERE i.tenant = @tenant AND i.slo IS NOT NULL AND a.alert_starts_at >= @from AND a.alert_starts_at < @to
                  GROUP BY i.slo
             )
             SELECT coalesce(n.slo, a.slo) AS Slo, coalesce(n.incidents, 0) AS Incidents, coalesce(a.alerts, 0) AS Alerts,
                    n.ack_median AS AcknowledgeMedianSeconds, n.ack_worst AS AcknowledgeWorstSeconds,
                    n.resolve_median AS ResolveMedianSeconds, n.resolve_worst AS ResolveWorstSeconds
               FROM incidents n FULL JOIN alerts a ON a.slo = n.slo
-            """, new { from, to }, cancellationToken: cancellationToken));
+            """, new { tenant, from, to }, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Slo, StringComparer.Ordinal);
     }
 }

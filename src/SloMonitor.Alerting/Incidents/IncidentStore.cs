@@ -8,7 +8,9 @@ namespace SloMonitor.Alerting.Incidents;
 
 /// <summary>
 /// Incidents and their timeline in PostgreSQL. Every state change is a compare-and-set on <c>version</c> plus a
-/// timeline row in one transaction; at most one open incident per fingerprint is a partial unique index.
+/// timeline row in one transaction; at most one open incident per tenant and fingerprint is a partial unique index.
+/// Every incident belongs to the tenant of its alert: reads and changes name the tenant, and another tenant's incident
+/// is not found. The methods without a tenant act on the default tenant's.
 /// </summary>
 public sealed class IncidentStore
 {
@@ -26,29 +28,38 @@ public sealed class IncidentStore
 
     internal TimeSpan? AckTimeout { get; set; }
 
-    public async Task<IReadOnlyList<Incident>> ListAsync(string? state, string? service, string? slo, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Incident>> ListAsync(string? state, string? service, string? slo, CancellationToken cancellationToken) =>
+        ListAsync(Storage.Tenants.Default, state, service, slo, cancellationToken);
+
+    public async Task<IReadOnlyList<Incident>> ListAsync(string tenant, string? state, string? service, string? slo, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(SelectSql + """
-             WHERE (@state::text IS NULL OR state = @state)
+             WHERE tenant = @tenant
+               AND (@state::text IS NULL OR state = @state)
                AND (@service::text IS NULL OR service = @service)
                AND (@slo::text IS NULL OR slo = @slo)
              ORDER BY opened_at DESC, id DESC
              LIMIT 500
-            """, new { state, service, slo }, cancellationToken: cancellationToken));
+            """, new { tenant, state, service, slo }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToIncident()).ToList();
     }
 
-    public async Task<Incident?> GetAsync(long id, CancellationToken cancellationToken)
+    public Task<Incident?> GetAsync(long id, CancellationToken cancellationToken) => GetAsync(Storage.Tenants.Default, id, cancellationToken);
+
+    /// <summary>The incident <paramref name="id"/> of <paramref name="tenant"/>; null when there is none (another tenant's included).</summary>
+    public async Task<Incident?> GetAsync(string tenant, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return (await ReadAsync(connection, null, id))?.ToIncident();
+        return (await ReadAsync(connection, null, tenant, id))?.ToIncident();
     }
 
-    public async Task<IncidentDetail?> GetDetailAsync(long id, CancellationToken cancellationToken)
+    public Task<IncidentDetail?> GetDetailAsync(long id, CancellationToken cancellationToken) => GetDetailAsync(Storage.Tenants.Default, id, cancellationToken);
+
+    public async Task<IncidentDetail?> GetDetailAsync(string tenant, long id, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await ReadAsync(connection, null, id);
+        var row = await ReadAsync(connection, null, tenant, id);
         if (row is null)
         {
             return null;
@@ -74,8 +85,9 @@ public sealed class IncidentStore
               FROM alert a
               JOIN (SELECT fingerprint, min(id) AS first FROM incident_alert
                      WHERE incident_id = @id AND role = 'joined' GROUP BY fingerprint) m ON m.fingerprint = a.fingerprint
+             WHERE a.tenant = @tenant
              ORDER BY m.first
-            """, new { id }, cancellationToken: cancellationToken));
+            """, new { id, tenant }, cancellationToken: cancellationToken));
         var alerts = new List<IncidentAlert> { alert };
         alerts.AddRange(joined.Select(j => new IncidentAlert(j.Fingerprint, Db.Offset(j.EndsAt) is { } end && end <= now ? "resolved" : "firing",
             Json.ReadMap(j.Labels), Json.ReadMap(j.Annotations), Db.Offset(j.StartsAt), Db.Offset(j.EndsAt))));
@@ -85,11 +97,15 @@ public sealed class IncidentStore
     }
 
     /// <summary>Acknowledges a triggered incident. With <paramref name="expectedVersion"/>, only that version.</summary>
-    public Task<IncidentChange> AcknowledgeAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
+    public Task<IncidentChange> AcknowledgeAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken) =>
+        AcknowledgeAsync(Storage.Tenants.Default, id, actor, expectedVersion, cancellationToken);
+
+    /// <summary>Acknowledges a triggered incident of <paramref name="tenant"/>. With <paramref name="expectedVersion"/>, only that version.</summary>
+    public Task<IncidentChange> AcknowledgeAsync(string tenant, long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var expires = AckTimeout is { } timeout ? now + timeout : (DateTimeOffset?)null;
-        return ChangeAsync(id, expectedVersion, current => current.State == IncidentStates.Triggered ? null : $"incident is {current.State}",
+        return ChangeAsync(tenant, id, expectedVersion, current => current.State == IncidentStates.Triggered ? null : $"incident is {current.State}",
             """
             UPDATE incident SET state = 'acknowledged', acknowledged_at = @now, acknowledged_by = @actor,
                                 ack_expires_at = @expires, version = version + 1
@@ -101,22 +117,30 @@ public sealed class IncidentStore
     }
 
     /// <summary>Resolves an open incident on a user's behalf.</summary>
-    public Task<IncidentChange> ResolveAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
+    public Task<IncidentChange> ResolveAsync(long id, string actor, int? expectedVersion, CancellationToken cancellationToken) =>
+        ResolveAsync(Storage.Tenants.Default, id, actor, expectedVersion, cancellationToken);
+
+    /// <summary>Resolves an open incident of <paramref name="tenant"/> on a user's behalf.</summary>
+    public Task<IncidentChange> ResolveAsync(string tenant, long id, string actor, int? expectedVersion, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return ChangeAsync(id, expectedVersion, current => current.State == IncidentStates.Resolved ? "incident is resolved" : null,
+        return ChangeAsync(tenant, id, expectedVersion, current => current.State == IncidentStates.Resolved ? "incident is resolved" : null,
             ResolveSql, new { now = Db.Utc(now), actor }, TimelineKinds.Resolved, actor,
             new Dictionary<string, object?> { ["by"] = "user" }, now, cancellationToken,
             (connection, transaction) => IncidentMembers.CloseAsync(connection, transaction, id, IncidentMembers.LeftUser, IncidentMembers.LeftUser, now));
     }
 
     /// <summary>Adds a comment to the timeline; null when there is no such incident.</summary>
-    public async Task<TimelineEntry?> AddCommentAsync(long id, string actor, string text, CancellationToken cancellationToken)
+    public Task<TimelineEntry?> AddCommentAsync(long id, string actor, string text, CancellationToken cancellationToken) =>
+        AddCommentAsync(Storage.Tenants.Default, id, actor, text, cancellationToken);
+
+    /// <summary>Adds a comment to the timeline of an incident of <paramref name="tenant"/>; null when it has no such incident.</summary>
+    public async Task<TimelineEntry?> AddCommentAsync(string tenant, long id, string actor, string text, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM incident WHERE id = @id)", new { id }, cancellationToken: cancellationToken));
+            "SELECT EXISTS (SELECT 1 FROM incident WHERE tenant = @tenant AND id = @id)", new { tenant, id }, cancellationToken: cancellationToken));
         if (!exists)
         {
             return null;
@@ -144,15 +168,16 @@ public sealed class IncidentStore
         }
 
         var id = await connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO incident (fingerprint, state, severity, title, service, slo, runbook_url, dashboard_url,
+            INSERT INTO incident (tenant, fingerprint, state, severity, title, service, slo, runbook_url, dashboard_url,
                                   alert_labels, alert_annotations, alert_starts_at, alert_ends_at, generator_url, opened_at)
-            VALUES (@Fingerprint, 'triggered', @Severity, @Title, @Service, @Slo, @RunbookUrl, @DashboardUrl,
+            VALUES (@Tenant, @Fingerprint, 'triggered', @Severity, @Title, @Service, @Slo, @RunbookUrl, @DashboardUrl,
                     @Labels::jsonb, @Annotations::jsonb, @StartsAt, NULL, @GeneratorUrl, @Now)
-            ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO NOTHING
+            ON CONFLICT (tenant, fingerprint) WHERE state <> 'resolved' DO NOTHING
             RETURNING id
             """,
             new
             {
+                alert.Tenant,
                 alert.Fingerprint,
                 Severity = alert.Label("severity") ?? "none",
                 Title = Title(alert),
@@ -200,14 +225,14 @@ public sealed class IncidentStore
     /// returns the incident and the joined alerts that outlived the alert (they were inhibited by it), or null.
     /// </summary>
     internal static async Task<(long Id, IReadOnlyList<(string Fingerprint, DateTime StartsAt)> Outliving)?> ResolveBySourceAsync(
-        DbConnection connection, DbTransaction transaction, string fingerprint, DateTimeOffset endsAt, DateTimeOffset now)
+        DbConnection connection, DbTransaction transaction, string tenant, string fingerprint, DateTimeOffset endsAt, DateTimeOffset now)
     {
         var id = await connection.ExecuteScalarAsync<long?>("""
             UPDATE incident
                SET state = 'resolved', resolved_at = @now, resolved_by = 'source', alert_ends_at = @endsAt, version = version + 1
-             WHERE fingerprint = @fingerprint AND state <> 'resolved'
+             WHERE tenant = @tenant AND fingerprint = @fingerprint AND state <> 'resolved'
             RETURNING id
-            """, new { fingerprint, now = Db.Utc(now), endsAt = Db.Utc(endsAt) }, transaction);
+            """, new { tenant, fingerprint, now = Db.Utc(now), endsAt = Db.Utc(endsAt) }, transaction);
         if (id is not { } incidentId)
         {
             return null;
@@ -225,18 +250,18 @@ public sealed class IncidentStore
     /// </summary>
     internal static async Task<IReadOnlyList<string>> MergeAsync(DbConnection connection, DbTransaction transaction, long from, long into, DateTimeOffset now)
     {
-        var moved = await connection.QueryAsync<(string Fingerprint, DateTime StartsAt)>("""
+        var moved = await connection.QueryAsync<(string Fingerprint, DateTime StartsAt, string Tenant)>("""
             UPDATE incident_alert SET left_at = @now, left_reason = 'merged'
              WHERE incident_id = @from AND left_at IS NULL
-            RETURNING fingerprint, alert_starts_at
+            RETURNING fingerprint, alert_starts_at, tenant
             """, new { from, now = Db.Utc(now) }, transaction);
         var fingerprints = new List<string>();
-        foreach (var (fingerprint, startsAt) in moved)
+        foreach (var (fingerprint, startsAt, tenant) in moved)
         {
             await connection.ExecuteAsync("""
-                INSERT INTO incident_alert (incident_id, fingerprint, role, alert_starts_at, joined_at)
-                VALUES (@into, @fingerprint, 'joined', @startsAt, @now)
-                """, new { into, fingerprint, startsAt, now = Db.Utc(now) }, transaction);
+                INSERT INTO incident_alert (tenant, incident_id, fingerprint, role, alert_starts_at, joined_at)
+                VALUES (@tenant, @into, @fingerprint, 'joined', @startsAt, @now)
+                """, new { tenant, into, fingerprint, startsAt, now = Db.Utc(now) }, transaction);
             fingerprints.Add(fingerprint);
         }
 
@@ -279,18 +304,18 @@ public sealed class IncidentStore
             """, new { incidentIds, at = Db.Utc(now), kind, actor, details = JsonSerializer.Serialize(details) }, transaction);
 
     /// <summary>The newest incident each fingerprint belonged to (open or just resolved), for linking notifications.</summary>
-    internal static async Task<long[]> LatestIdsAsync(DbConnection connection, DbTransaction transaction, string[] fingerprints) =>
+    internal static async Task<long[]> LatestIdsAsync(DbConnection connection, DbTransaction transaction, string tenant, string[] fingerprints) =>
         (await connection.QueryAsync<long>("""
             SELECT DISTINCT incident_id FROM (
                 SELECT DISTINCT ON (fingerprint) incident_id FROM incident_alert
-                 WHERE fingerprint = ANY(@fingerprints)
+                 WHERE tenant = @tenant AND fingerprint = ANY(@fingerprints)
                  ORDER BY fingerprint, incident_id DESC) latest
              ORDER BY incident_id
-            """, new { fingerprints }, transaction)).ToArray();
+            """, new { tenant, fingerprints }, transaction)).ToArray();
 
-    internal static async Task<long?> OpenIdAsync(DbConnection connection, DbTransaction? transaction, string fingerprint) =>
+    internal static async Task<long?> OpenIdAsync(DbConnection connection, DbTransaction? transaction, string tenant, string fingerprint) =>
         await connection.ExecuteScalarAsync<long?>(
-            "SELECT id FROM incident WHERE fingerprint = @fingerprint AND state <> 'resolved'", new { fingerprint }, transaction);
+            "SELECT id FROM incident WHERE tenant = @tenant AND fingerprint = @fingerprint AND state <> 'resolved'", new { tenant, fingerprint }, transaction);
 
     private static string Title(Alert alert) =>
         alert.Annotation("summary") is { Length: > 0 } summary
@@ -302,13 +327,13 @@ public sealed class IncidentStore
          WHERE id = @id AND version = @version
         """;
 
-    private async Task<IncidentChange> ChangeAsync(long id, int? expectedVersion, Func<Incident, string?> refuse, string updateSql, object values,
+    private async Task<IncidentChange> ChangeAsync(string tenant, long id, int? expectedVersion, Func<Incident, string?> refuse, string updateSql, object values,
         string kind, string actor, Dictionary<string, object?> details, DateTimeOffset now, CancellationToken cancellationToken,
         Func<DbConnection, DbTransaction, Task>? alsoChange = null)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var current = (await ReadAsync(connection, transaction, id))?.ToIncident();
+        var current = (await ReadAsync(connection, transaction, tenant, id))?.ToIncident();
         if (current is null)
         {
             return new IncidentChange(IncidentChangeStatus.NotFound, null, $"incident {id} not found");
@@ -331,7 +356,7 @@ public sealed class IncidentStore
         if (changed == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
-            var winner = (await ReadAsync(connection, null, id))?.ToIncident();
+            var winner = (await ReadAsync(connection, null, tenant, id))?.ToIncident();
             return new IncidentChange(IncidentChangeStatus.Conflict, winner, "the incident was changed concurrently");
         }
 
@@ -342,11 +367,11 @@ public sealed class IncidentStore
 
         await AppendAsync(connection, transaction, [id], kind, actor, details, now);
         await transaction.CommitAsync(cancellationToken);
-        return new IncidentChange(IncidentChangeStatus.Changed, (await ReadAsync(connection, null, id))!.ToIncident(), null);
+        return new IncidentChange(IncidentChangeStatus.Changed, (await ReadAsync(connection, null, tenant, id))!.ToIncident(), null);
     }
 
-    private static Task<Row?> ReadAsync(DbConnection connection, DbTransaction? transaction, long id) =>
-        connection.QuerySingleOrDefaultAsync<Row>(SelectSql + " WHERE id = @id", new { id }, transaction);
+    private static Task<Row?> ReadAsync(DbConnection connection, DbTransaction? transaction, string tenant, long id) =>
+        connection.QuerySingleOrDefaultAsync<Row>(SelectSql + " WHERE tenant = @tenant AND id = @id", new { tenant, id }, transaction);
 
     private const string SelectSql = """
         SELECT id AS Id, state AS State, severity AS Severity, title AS Title, service AS Service, slo AS Slo,

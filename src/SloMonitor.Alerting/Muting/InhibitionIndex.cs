@@ -9,41 +9,74 @@ internal sealed record Inhibitor(Alert Source, InhibitRule Rule);
 /// <summary>
 /// The firing alerts of one moment, indexed per inhibition rule by the values of the rule's <c>equal</c> labels, so
 /// finding what inhibits an alert (or what an alert inhibits) is a lookup per rule, not a scan of every alert.
-/// As in Alertmanager, an alert never inhibits itself, and an alert matching both sides of a rule is inhibited only
+/// An alert inhibits only alerts of its own tenant, by its tenant's rules. As in Alertmanager, an alert never inhibits itself, and an alert matching both sides of a rule is inhibited only
 /// by sources that do not also match the rule's target side (so two such alerts do not mute each other).
 /// </summary>
 internal sealed class InhibitionIndex
 {
-    private readonly IReadOnlyList<InhibitRule> _rules;
-    private readonly Dictionary<string, List<Alert>>[] _sources;
-    private readonly Dictionary<string, List<Alert>>[] _targets;
+    private readonly Func<string, IReadOnlyList<InhibitRule>> _rulesFor;
+    private readonly Dictionary<string, TenantPart> _tenants = new(StringComparer.Ordinal);
 
+    /// <summary>The same rules for every tenant; alerts still inhibit only alerts of their own tenant.</summary>
     public InhibitionIndex(IReadOnlyList<InhibitRule> rules, IEnumerable<Alert> firing)
+        : this(_ => rules, firing)
     {
-        _rules = rules;
-        _sources = new Dictionary<string, List<Alert>>[rules.Count];
-        _targets = new Dictionary<string, List<Alert>>[rules.Count];
-        for (var i = 0; i < rules.Count; i++)
-        {
-            _sources[i] = new Dictionary<string, List<Alert>>(StringComparer.Ordinal);
-            _targets[i] = new Dictionary<string, List<Alert>>(StringComparer.Ordinal);
-        }
+    }
 
+    /// <summary>Each tenant's alerts indexed for that tenant's rules: an alert never inhibits one of another tenant.</summary>
+    public InhibitionIndex(Func<string, IReadOnlyList<InhibitRule>> rulesFor, IEnumerable<Alert> firing)
+    {
+        _rulesFor = rulesFor;
         foreach (var alert in firing)
         {
+            var part = Part(alert.Tenant);
+            var rules = part.Rules;
             for (var i = 0; i < rules.Count; i++)
             {
                 if (Matcher.MatchesAll(rules[i].SourceMatchers, alert.Labels))
                 {
-                    Add(_sources[i], Key(rules[i], alert.Labels), alert);
+                    Add(part.Sources[i], Key(rules[i], alert.Labels), alert);
                 }
 
                 if (Matcher.MatchesAll(rules[i].TargetMatchers, alert.Labels))
                 {
-                    Add(_targets[i], Key(rules[i], alert.Labels), alert);
+                    Add(part.Targets[i], Key(rules[i], alert.Labels), alert);
                 }
             }
         }
+    }
+
+    private TenantPart Part(string tenant)
+    {
+        if (!_tenants.TryGetValue(tenant, out var part))
+        {
+            part = new TenantPart(_rulesFor(tenant));
+            _tenants[tenant] = part;
+        }
+
+        return part;
+    }
+
+    /// <summary>One tenant's rules and its firing alerts, indexed per rule by the values of the rule's equal labels.</summary>
+    private sealed class TenantPart
+    {
+        public TenantPart(IReadOnlyList<InhibitRule> rules)
+        {
+            Rules = rules;
+            Sources = new Dictionary<string, List<Alert>>[rules.Count];
+            Targets = new Dictionary<string, List<Alert>>[rules.Count];
+            for (var i = 0; i < rules.Count; i++)
+            {
+                Sources[i] = new Dictionary<string, List<Alert>>(StringComparer.Ordinal);
+                Targets[i] = new Dictionary<string, List<Alert>>(StringComparer.Ordinal);
+            }
+        }
+
+        public IReadOnlyList<InhibitRule> Rules { get; }
+
+        public Dictionary<string, List<Alert>>[] Sources { get; }
+
+        public Dictionary<string, List<Alert>>[] Targets { get; }
     }
 
     /// <summary>
@@ -55,11 +88,16 @@ internal sealed class InhibitionIndex
     public IReadOnlyList<Inhibitor> SourcesOf(Alert target)
     {
         var found = new Dictionary<string, Inhibitor>(StringComparer.Ordinal);
-        for (var i = 0; i < _rules.Count; i++)
+        if (!_tenants.TryGetValue(target.Tenant, out var part))
         {
-            var rule = _rules[i];
+            return [];
+        }
+
+        for (var i = 0; i < part.Rules.Count; i++)
+        {
+            var rule = part.Rules[i];
             if (!Matcher.MatchesAll(rule.TargetMatchers, target.Labels)
-                || !_sources[i].TryGetValue(Key(rule, target.Labels), out var sources))
+                || !part.Sources[i].TryGetValue(Key(rule, target.Labels), out var sources))
             {
                 continue;
             }
@@ -87,11 +125,16 @@ internal sealed class InhibitionIndex
     public IReadOnlyList<Alert> TargetsOf(Alert source)
     {
         var found = new Dictionary<string, Alert>(StringComparer.Ordinal);
-        for (var i = 0; i < _rules.Count; i++)
+        if (!_tenants.TryGetValue(source.Tenant, out var part))
         {
-            var rule = _rules[i];
+            return [];
+        }
+
+        for (var i = 0; i < part.Rules.Count; i++)
+        {
+            var rule = part.Rules[i];
             if (!Matcher.MatchesAll(rule.SourceMatchers, source.Labels)
-                || !_targets[i].TryGetValue(Key(rule, source.Labels), out var targets))
+                || !part.Targets[i].TryGetValue(Key(rule, source.Labels), out var targets))
             {
                 continue;
             }

@@ -17,7 +17,8 @@ internal sealed record AlertMutes(IReadOnlyList<string> SilencedBy, IReadOnlyLis
 
 /// <summary>
 /// Decides, for one moment, which alerts are silenced (by a silence or a maintenance window) or inhibited (by a
-/// firing source alert of an inhibition rule). Silences are cached and reloaded when one is written or every
+/// firing source alert of an inhibition rule), each within the alert's tenant: a silence, a maintenance window or an
+/// inhibition rule of one tenant never mutes another's alert. Silences are cached and reloaded when one is written or every
 /// <see cref="ReloadInterval"/>.
 /// </summary>
 internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config, TimeProvider time)
@@ -42,9 +43,9 @@ internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config
         _loadedAt = now;
     }
 
-    /// <summary>The firing alerts among <paramref name="alerts"/>, indexed for the routing file's inhibition rules.</summary>
+    /// <summary>The firing alerts among <paramref name="alerts"/>, indexed for their tenant's inhibition rules.</summary>
     public InhibitionIndex Index(IEnumerable<Alert> alerts, DateTimeOffset now) =>
-        new(config.InhibitRules, alerts.Where(a => !a.IsResolvedAt(now)));
+        new(tenant => config.For(tenant).InhibitRules, alerts.Where(a => !a.IsResolvedAt(now)));
 
     /// <summary>Mute reasons by fingerprint for the given alerts; alerts absent from the result are not muted.</summary>
     public Dictionary<string, MuteReason> Evaluate(IReadOnlyCollection<Alert> alerts, DateTimeOffset now)
@@ -77,15 +78,15 @@ internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config
     /// <summary>All that mutes <paramref name="alert"/> now, given the silences not yet expired.</summary>
     public AlertMutes Explain(Alert alert, InhibitionIndex index, IReadOnlyList<Silence> notExpired, DateTimeOffset now) =>
         new(
-            notExpired.Where(s => s.Mutes(alert.Labels, now)).Select(s => s.Id.ToString()).ToList(),
+            notExpired.Where(s => s.Mutes(alert, now)).Select(s => s.Id.ToString()).ToList(),
             index.SourcesOf(alert).Select(s => s.Source.Fingerprint).ToList(),
-            config.MaintenanceWindows.Where(w => w.IsActive(now) && Routing.Matcher.MatchesAll(w.Matchers, alert.Labels)).Select(w => w.Name).ToList());
+            config.For(alert.Tenant).MaintenanceWindows.Where(w => w.IsActive(now) && Routing.Matcher.MatchesAll(w.Matchers, alert.Labels)).Select(w => w.Name).ToList());
 
     private MuteReason? Silenced(Alert alert, DateTimeOffset now)
     {
         foreach (var silence in _silences)
         {
-            if (silence.Mutes(alert.Labels, now))
+            if (silence.Mutes(alert, now))
             {
                 return new MuteReason("silenced", "silence:" + silence.Id, new Dictionary<string, string>
                 {
@@ -98,7 +99,7 @@ internal sealed class MuteEvaluator(SilenceStore silences, AlertingConfig config
             }
         }
 
-        foreach (var window in config.MaintenanceWindows)
+        foreach (var window in config.For(alert.Tenant).MaintenanceWindows)
         {
             if (window.IsActive(now) && Routing.Matcher.MatchesAll(window.Matchers, alert.Labels))
             {

@@ -2,7 +2,10 @@ using SloMonitor.Alerting.Routing;
 
 namespace SloMonitor.Alerting.Muting;
 
-/// <summary>A silence: alerts matching every matcher send nothing from <see cref="StartsAt"/> until <see cref="EndsAt"/>.</summary>
+/// <summary>
+/// A silence of <see cref="Tenant"/>: alerts of that tenant matching every matcher send nothing from
+/// <see cref="StartsAt"/> until <see cref="EndsAt"/>.
+/// </summary>
 public sealed record Silence(
     Guid Id,
     IReadOnlyList<Matcher> Matchers,
@@ -11,11 +14,15 @@ public sealed record Silence(
     string CreatedBy,
     string Comment,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string Tenant = Storage.Tenants.Default)
 {
     /// <summary>pending, active or expired (Alertmanager's silence states).</summary>
     public string StateAt(DateTimeOffset now) => now < StartsAt ? "pending" : now < EndsAt ? "active" : "expired";
 
     public bool Mutes(IReadOnlyDictionary<string, string> labels, DateTimeOffset now) =>
         now >= StartsAt && now < EndsAt && Matcher.MatchesAll(Matchers, labels);
+
+    /// <summary>Whether this silence mutes <paramref name="alert"/> now: only an alert of its own tenant.</summary>
+    internal bool Mutes(Alerts.Alert alert, DateTimeOffset now) => alert.Tenant == Tenant && Mutes(alert.Labels, now);
 }

@@ -3,11 +3,13 @@ using SloMonitor.Alerting.Alerts;
 namespace SloMonitor.Alerting.Routing;
 
 /// <summary>
-/// The alerts one route sends to its receiver under one group key. First flushed <c>groupWait</c> after it was
+/// The alerts of one tenant that one route of its routing sends to its receiver under one group key. First flushed <c>groupWait</c> after it was
 /// created, then every <c>groupInterval</c>.
 /// </summary>
-internal sealed class AggregationGroup(Route route, string groupKey, IReadOnlyDictionary<string, string> groupLabels, DateTimeOffset firstFlushAt)
+internal sealed class AggregationGroup(Route route, string groupKey, IReadOnlyDictionary<string, string> groupLabels, DateTimeOffset firstFlushAt, string tenant)
 {
+    public string Tenant { get; } = tenant;
+
     public Route Route { get; } = route;
 
     public string GroupKey { get; } = groupKey;

@@ -66,8 +66,9 @@ internal sealed class Dispatcher(
 
     public Alert? Find(string fingerprint) => _alerts.GetValueOrDefault(fingerprint);
 
-    public IReadOnlyList<string> ReceiversFor(IReadOnlyDictionary<string, string> labels) =>
-        config.Root.Match(labels).Select(r => r.Receiver).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>The receivers of the alert's tenant's routing that take it.</summary>
+    public IReadOnlyList<string> ReceiversFor(Alert alert) =>
+        config.For(alert.Tenant).Root.Match(alert.Labels).Select(r => r.Receiver).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Puts an alert into the groups of every route that takes it. Caller holds <see cref="Gate"/>.</summary>
     public void Insert(Alert alert, DateTimeOffset now)
@@ -82,12 +83,12 @@ internal sealed class Dispatcher(
             _resolutionRecorded.Remove(alert.Fingerprint);
         }
 
-        foreach (var route in config.Root.Match(alert.Labels))
+        foreach (var route in config.For(alert.Tenant).Root.Match(alert.Labels))
         {
-            var groupKey = route.GroupKeyFor(alert.Labels, out var groupLabels);
+            var groupKey = route.GroupKeyFor(alert.Tenant, alert.Labels, out var groupLabels);
             if (!_groups.TryGetValue((route.Receiver, groupKey), out var group))
             {
-                group = new AggregationGroup(route, groupKey, groupLabels, now + route.GroupWait);
+                group = new AggregationGroup(route, groupKey, groupLabels, now + route.GroupWait, alert.Tenant);
                 _groups[(route.Receiver, groupKey)] = group;
             }
 
@@ -255,7 +256,8 @@ internal sealed class Dispatcher(
             group.GroupLabels,
             alerts,
             now,
-            now + group.Route.RepeatInterval + group.Route.GroupInterval + group.Route.GroupInterval);
+            now + group.Route.RepeatInterval + group.Route.GroupInterval + group.Route.GroupInterval,
+            group.Tenant);
         List<(string? Fingerprint, Notification Message)> messages = receiver.Kind == ReceiverKind.None
             ? []
             : receiver.PerAlert
@@ -266,20 +268,20 @@ internal sealed class Dispatcher(
 
     private async Task<int> FlushAsync(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var receiver = config.Receivers[group.Route.Receiver];
+        var receiver = config.For(group.Tenant).Receivers[group.Route.Receiver];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var previous = await NotificationLog.LockAndGetAsync(connection, transaction, receiver.Name, group.GroupKey);
+        var previous = await NotificationLog.LockAndGetAsync(connection, transaction, group.Tenant, receiver.Name, group.GroupKey);
         if (Decide(group, receiver, muted, now, previous) is not { } decision)
         {
             return 0;
         }
 
-        var sequence = await NotificationLog.RecordAsync(connection, transaction, receiver.Name, group.GroupKey, decision.Firing, decision.Resolved, now);
+        var sequence = await NotificationLog.RecordAsync(connection, transaction, group.Tenant, receiver.Name, group.GroupKey, decision.Firing, decision.Resolved, now);
         var deadline = now + options.DeliveryDeadline;
         foreach (var (fingerprint, message) in decision.Messages)
         {
-            var ids = await IncidentStore.LatestIdsAsync(connection, transaction, fingerprint is null ? message.Alerts.Select(a => a.Fingerprint).ToArray() : [fingerprint]);
+            var ids = await IncidentStore.LatestIdsAsync(connection, transaction, group.Tenant, fingerprint is null ? message.Alerts.Select(a => a.Fingerprint).ToArray() : [fingerprint]);
             await OutboxStore.EnqueueAsync(connection, transaction, DedupKey(receiver.Name, group.GroupKey, sequence, fingerprint), message, ids, now, deadline);
         }
 
@@ -298,7 +300,7 @@ internal sealed class Dispatcher(
     /// <summary>Decides against the notification log as last known and spools the decision (on disk before it counts).</summary>
     private int SpoolDecision(AggregationGroup group, Dictionary<string, MuteReason> muted, DateTimeOffset now)
     {
-        var receiver = config.Receivers[group.Route.Receiver];
+        var receiver = config.For(group.Tenant).Receivers[group.Route.Receiver];
         var previous = _notified.GetValueOrDefault((receiver.Name, group.GroupKey));
         if (Decide(group, receiver, muted, now, previous) is not { } decision)
         {
@@ -309,6 +311,7 @@ internal sealed class Dispatcher(
         var deadline = now + options.DeliveryDeadline;
         var spooled = new SpooledDecision
         {
+            Tenant = group.Tenant,
             Receiver = receiver.Name,
             GroupKey = group.GroupKey,
             Firing = decision.Firing,
@@ -423,7 +426,7 @@ internal sealed class Dispatcher(
 
             var mute = new SpooledMute(alert.Fingerprint, reason?.Key, reason?.TimelineKind ?? TimelineKinds.Routed, System.Text.Json.JsonSerializer.SerializeToElement<object>(reason is not null
                 ? reason.Details
-                : new Dictionary<string, object?> { ["reason"] = "no longer muted", ["previously"] = previous, ["receivers"] = ReceiversFor(alert.Labels) }));
+                : new Dictionary<string, object?> { ["reason"] = "no longer muted", ["previously"] = previous, ["receivers"] = ReceiversFor(alert) }), alert.Tenant);
             if (!Deferring)
             {
                 try
@@ -449,8 +452,8 @@ internal sealed class Dispatcher(
     /// <summary>Writes a mute change: the alert's <c>muted_by</c> and, when it has an open incident, the timeline entry at <paramref name="at"/>.</summary>
     internal static async Task WriteMuteAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SpooledMute mute, DateTimeOffset at)
     {
-        await AlertStore.SetMutedAsync(connection, transaction, mute.Fingerprint, mute.MutedBy);
-        if (await IncidentStore.OpenIdAsync(connection, transaction, mute.Fingerprint) is { } incidentId)
+        await AlertStore.SetMutedAsync(connection, transaction, mute.Tenant, mute.Fingerprint, mute.MutedBy);
+        if (await IncidentStore.OpenIdAsync(connection, transaction, mute.Tenant, mute.Fingerprint) is { } incidentId)
         {
             await IncidentStore.AppendAsync(connection, transaction, [incidentId], mute.TimelineKind, IncidentStore.SystemActor, mute.Details, at);
         }

@@ -34,6 +34,16 @@ internal sealed class Route
         return result;
     }
 
+    /// <summary>
+    /// The group key of an alert of <paramref name="tenant"/>: the default tenant's is the route's key and group labels
+    /// (as before tenants), another tenant's starts with its name and a slash (a route key starts with a brace).
+    /// </summary>
+    public string GroupKeyFor(string tenant, IReadOnlyDictionary<string, string> labels, out Dictionary<string, string> groupLabels)
+    {
+        var key = GroupKeyFor(labels, out groupLabels);
+        return tenant == Storage.Tenants.Default ? key : tenant + "/" + key;
+    }
+
     public string GroupKeyFor(IReadOnlyDictionary<string, string> labels, out Dictionary<string, string> groupLabels)
     {
         groupLabels = new Dictionary<string, string>(StringComparer.Ordinal);

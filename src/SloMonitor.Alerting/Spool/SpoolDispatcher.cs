@@ -49,7 +49,7 @@ internal sealed class SpoolDispatcher(
             if (result.Outcome == DeliveryOutcome.Delivered)
             {
                 spool.Record(message, new SpooledAttempt(message.DedupKey, now, message.Attempts, "delivered", null, null));
-                metrics.Outcome(receiver, "delivered");
+                metrics.Outcome(message.Notification.Tenant, receiver, "delivered");
                 logger.LogInformation("Notification {DedupKey} delivered to {Receiver} from the local spool (attempt {Attempt})", message.DedupKey, receiver, message.Attempts);
                 return;
             }
@@ -62,7 +62,7 @@ internal sealed class SpoolDispatcher(
             }
 
             spool.Record(message, new SpooledAttempt(message.DedupKey, now, message.Attempts, next is null ? "failed" : "retried", result.Error ?? "unknown error", next));
-            metrics.Outcome(receiver, next is null ? "failed" : "retried");
+            metrics.Outcome(message.Notification.Tenant, receiver, next is null ? "failed" : "retried");
             logger.LogWarning("Notification {DedupKey} to {Receiver} from the local spool failed (attempt {Attempt}): {Error}; {Next}",
                 message.DedupKey, receiver, message.Attempts, result.Error, next is null ? "giving up" : $"retrying at {next:O}");
         }

@@ -41,6 +41,9 @@ internal sealed record SpooledAttempt(string DedupKey, DateTimeOffset At, int At
 /// </summary>
 internal sealed class SpooledDecision
 {
+    /// <summary>The tenant whose routing holds the receiver (records written before tenants: the default one).</summary>
+    public string Tenant { get; init; } = Storage.Tenants.Default;
+
     public required string Receiver { get; init; }
 
     public required string GroupKey { get; init; }
@@ -66,8 +69,8 @@ internal sealed record SpooledIncidentWork(DateTimeOffset At, IReadOnlyList<Aler
 /// <summary>The outcome of an attempt at outbox row <paramref name="Id"/> (attempt <paramref name="Attempts"/>), with its timeline details.</summary>
 internal sealed record SpooledOutboxOutcome(long Id, int Attempts, long[] IncidentIds, bool Delivered, DateTimeOffset At, DateTimeOffset? NextAttemptAt, string? Error, JsonElement Details);
 
-/// <summary>An alert muted (<paramref name="MutedBy"/> set) or no longer muted, with its timeline entry.</summary>
-internal sealed record SpooledMute(string Fingerprint, string? MutedBy, string TimelineKind, JsonElement Details);
+/// <summary>An alert of <paramref name="Tenant"/> muted (<paramref name="MutedBy"/> set) or no longer muted, with its timeline entry.</summary>
+internal sealed record SpooledMute(string Fingerprint, string? MutedBy, string TimelineKind, JsonElement Details, string Tenant = Storage.Tenants.Default);
 
 /// <summary>One record of the spool file: exactly one of its fields is set.</summary>
 internal sealed record SpoolRecord(SpooledDecision? Decision = null, SpooledAttempt? Attempt = null, SpooledIncidentWork? Work = null)

@@ -130,11 +130,11 @@ internal sealed class SpoolRecovery(NpgsqlDataSource dataSource, NotificationSpo
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await NotificationLog.RecordSpooledAsync(connection, transaction, decision.Receiver, decision.GroupKey, decision.Firing, decision.Resolved, decision.DecidedAt);
+        await NotificationLog.RecordSpooledAsync(connection, transaction, decision.Tenant, decision.Receiver, decision.GroupKey, decision.Firing, decision.Resolved, decision.DecidedAt);
         var now = time.GetUtcNow();
         foreach (var message in decision.Messages)
         {
-            var ids = await IncidentStore.LatestIdsAsync(connection, transaction, message.Notification.Alerts.Select(a => a.Fingerprint).ToArray());
+            var ids = await IncidentStore.LatestIdsAsync(connection, transaction, message.Notification.Tenant, message.Notification.Alerts.Select(a => a.Fingerprint).ToArray());
             var inserted = await InsertAsync(connection, transaction, message, ids, now);
             if (!inserted || ids.Length == 0)
             {
@@ -170,15 +170,16 @@ internal sealed class SpoolRecovery(NpgsqlDataSource dataSource, NotificationSpo
     private static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, SpooledMessage message, long[] incidentIds, DateTimeOffset now)
     {
         var id = await connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO notification_outbox (dedup_key, receiver, group_key, payload, incident_ids, state, attempts, created_at,
+            INSERT INTO notification_outbox (tenant, dedup_key, receiver, group_key, payload, incident_ids, state, attempts, created_at,
                                              next_attempt_at, deadline_at, delivered_at, last_error)
-            VALUES (@dedupKey, @receiver, @groupKey, @payload::jsonb, @incidentIds, @state, @attempts, @createdAt,
+            VALUES (@tenant, @dedupKey, @receiver, @groupKey, @payload::jsonb, @incidentIds, @state, @attempts, @createdAt,
                     @next, @deadline, @deliveredAt, @lastError)
             ON CONFLICT (dedup_key) DO NOTHING
             RETURNING id
             """,
             new
             {
+                tenant = message.Notification.Tenant,
                 dedupKey = message.DedupKey,
                 receiver = message.Notification.Receiver,
                 groupKey = message.Notification.GroupKey,

@@ -119,6 +119,7 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         }
 
         var data = MetricPointData.Start(_serviceName, metric.Name, kind, (long)point.TimeUnixNano);
+        data.Exemplars = point.Exemplars;
         data.IsMonotonic = monotonic;
         data.Value = value;
         Emit(data, point.Attributes, ref tally);
@@ -165,6 +166,7 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         }
 
         var data = MetricPointData.Start(_serviceName, metric.Name, MetricPointKind.Histogram, (long)point.TimeUnixNano);
+        data.Exemplars = point.Exemplars;
         data.Count = (long)count;
         data.Sum = sum;
         data.ExplicitBounds = new ReadOnlyMemory<double>(bounds, 0, boundCount);
@@ -208,6 +210,7 @@ internal sealed class MetricPointMapper(ITelemetrySink sink, CumulativeDeltaStor
         }
 
         var data = MetricPointData.Start(_serviceName, metric.Name, MetricPointKind.ExponentialHistogram, (long)point.TimeUnixNano);
+        data.Exemplars = point.Exemplars;
         data.Count = (long)count;
         data.Sum = sum;
         data.ExponentialScale = point.Scale;

@@ -14,6 +14,7 @@ public readonly struct MetricPointEvent
     private readonly ReadOnlyMemory<double> _explicitBounds;
     private readonly ReadOnlyMemory<ulong> _bucketCounts;
     private readonly ReadOnlyMemory<ulong> _positiveBucketCounts;
+    private readonly RepeatedField<Otlp.Metrics.Exemplar>? _exemplars;
 
     internal MetricPointEvent(in MetricPointData data, RepeatedField<KeyValue>? attributes, RepeatedField<KeyValue>? resourceAttributes)
     {
@@ -31,6 +32,7 @@ public readonly struct MetricPointEvent
         ZeroCount = data.ZeroCount;
         PositiveOffset = data.PositiveOffset;
         _positiveBucketCounts = data.PositiveBucketCounts;
+        _exemplars = data.Exemplars;
         _attributes = attributes;
         _resourceAttributes = resourceAttributes;
     }
@@ -70,6 +72,26 @@ public readonly struct MetricPointEvent
 
     /// <summary>ExponentialHistogram: delta counts of the positive buckets, starting at <see cref="PositiveOffset"/>.</summary>
     public ReadOnlySpan<ulong> PositiveBucketCounts => _positiveBucketCounts.Span;
+
+    /// <summary>The exemplars the exporter attached to the point (the data point's <c>exemplars</c> field).</summary>
+    public int ExemplarCount => _exemplars?.Count ?? 0;
+
+    /// <summary>The trace id of exemplar <paramref name="index"/> (empty when it has none).</summary>
+    public ReadOnlySpan<byte> ExemplarTraceId(int index) => _exemplars![index].TraceId.Span;
+
+    /// <summary>The span id of exemplar <paramref name="index"/> (empty when it has none).</summary>
+    public ReadOnlySpan<byte> ExemplarSpanId(int index) => _exemplars![index].SpanId.Span;
+
+    /// <summary>When exemplar <paramref name="index"/> was measured (0 when the exporter did not say).</summary>
+    public long ExemplarTimeUnixNano(int index) => (long)_exemplars![index].TimeUnixNano;
+
+    /// <summary>The value of exemplar <paramref name="index"/> (NaN when it carries none).</summary>
+    public double ExemplarValue(int index) => _exemplars![index] switch
+    {
+        { ValueCase: Otlp.Metrics.Exemplar.ValueOneofCase.AsDouble } e => e.AsDouble,
+        { ValueCase: Otlp.Metrics.Exemplar.ValueOneofCase.AsInt } e => e.AsInt,
+        _ => double.NaN,
+    };
 
     /// <summary>
     /// Looks up "service.name", then the point's attributes, then the resource's. Non-string values are formatted
@@ -182,6 +204,7 @@ internal struct MetricPointData
     public ulong ZeroCount;
     public int PositiveOffset;
     public ReadOnlyMemory<ulong> PositiveBucketCounts;
+    public RepeatedField<Otlp.Metrics.Exemplar>? Exemplars;
 
     public static MetricPointData Start(string serviceName, string metricName, MetricPointKind kind, long timeUnixNano)
     {

@@ -103,9 +103,12 @@ internal sealed class SloAttribution
     /// <summary>
     /// A metric point standing for <paramref name="traffic"/> events of which <paramref name="bad"/> are bad (a ratio's
     /// bad counter brings bad events only: its total counter brings the traffic). Counted, not sampled: points are few.
+    /// The first of the point's OTLP exemplars with a trace id and a value above <paramref name="badAbove"/> (every
+    /// exemplar of a bad counter; the slow ones of a latency histogram, whose threshold it is) is kept as the example
+    /// of its bad events.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void OnPoint(in MetricPointEvent point, long unixMs, long traffic, long bad)
+    public void OnPoint(in MetricPointEvent point, long unixMs, long traffic, long bad, double badAbove = double.NegativeInfinity)
     {
         if (traffic <= 0 && bad <= 0)
         {
@@ -130,6 +133,7 @@ internal sealed class SloAttribution
             HashAll(point, hashes);
         }
 
+        var exemplar = bad > 0 ? ExemplarOf(point, unixMs, badAbove, values!) : null;
         foreach (var ring in _rings)
         {
             if (ring.SliceFor(unixMs) is not { } slice)
@@ -139,7 +143,7 @@ internal sealed class SloAttribution
 
             if (bad > 0)
             {
-                slice.AddBad(hashes, values!, bad, null, withTotal: false);
+                slice.AddBad(hashes, values!, bad, exemplar, withTotal: false);
             }
 
             if (traffic > 0)
@@ -373,6 +377,25 @@ internal sealed class SloAttribution
         {
             Deploys.Observe(version, unixMs);
         }
+    }
+
+    /// <summary>The example of a point's bad events from its OTLP exemplars; null when none qualifies.</summary>
+    private static Exemplar? ExemplarOf(in MetricPointEvent point, long unixMs, double badAbove, string?[] values)
+    {
+        for (var i = 0; i < point.ExemplarCount; i++)
+        {
+            var value = point.ExemplarValue(i);
+            if (point.ExemplarTraceId(i).Length != 16 || !(value > badAbove || (double.IsNaN(value) && double.IsNegativeInfinity(badAbove))))
+            {
+                continue;
+            }
+
+            var at = point.ExemplarTimeUnixNano(i) is > 0 and var nanos ? nanos / 1_000_000 : unixMs;
+            var latency = !double.IsNegativeInfinity(badAbove);
+            return new Exemplar(at, latency ? value : double.NaN, latency ? "slow" : "bad", point.ExemplarTraceId(i), point.ExemplarSpanId(i), values);
+        }
+
+        return null;
     }
 
     private static string StatusText(SpanStatusCode code) => code switch

@@ -202,6 +202,9 @@ internal sealed partial class SliTrack
         return series is null || series.NewestUnixMs < 0 ? (fromMs, toMs) : series.CalendarBounds(fromMs, Math.Min(toMs, series.NewestUnixMs + 1));
     }
 
+    /// <summary>The latency values of the window ending at <paramref name="nowMs"/>; null for SLIs without a latency histogram.</summary>
+    public HistogramSnapshot? LatencyHistogram(long nowMs, TimeSpan window) => _latency?.Read(nowMs, window).Histogram;
+
     /// <summary>
     /// p50/p95/p99 of the latency values in [from, to) (history points), read like <see cref="Read"/>; null for SLIs
     /// without a latency histogram.

@@ -18,6 +18,7 @@ public sealed class SloEngine : ITelemetrySink
     private readonly TimeProvider _time;
     private readonly SloEngineOptions _options;
     private readonly SloIndex _index = new();
+    private readonly GroupSeriesBudget _groupBudget;
     private readonly Lock _changeLock = new();
     private readonly Dictionary<string, (ExcludedRange[] Whole, SelectorRange[] Selective)> _excluded = new(StringComparer.Ordinal);
     private readonly Lock _roundLock = new();
@@ -33,6 +34,7 @@ public sealed class SloEngine : ITelemetrySink
         _time = time;
         _options = options;
         Tenant = tenant;
+        _groupBudget = new GroupSeriesBudget(options.MaxGroupSeriesPerTenant);
     }
 
     /// <summary>The tenant whose SLOs these are: an engine holds one tenant's SLOs, series and status alone.</summary>
@@ -131,6 +133,12 @@ public sealed class SloEngine : ITelemetrySink
         {
             var kept = _index.TryGet(definition.Name, out var old) && old.Tracks.Fingerprint == CompiledSlo.Fingerprint(definition);
             var compiled = new CompiledSlo(definition, kept ? old.Tracks : null, _options, _time, FindCompiled);
+            if (!kept)
+            {
+                GiveBackGroups(old);
+                compiled.Tracks.Budget = _groupBudget;
+            }
+
             (compiled.Excluded, compiled.SelectorExcluded) = _excluded.GetValueOrDefault(definition.Name, ([], []));
             if (!kept && _laterRestores.Remove(definition.Name, out var rows))
             {
@@ -148,10 +156,12 @@ public sealed class SloEngine : ITelemetrySink
     {
         lock (_changeLock)
         {
-            if (_index.Remove(name) is null)
+            if (_index.Remove(name) is not { } removed)
             {
                 return false;
             }
+
+            GiveBackGroups(removed);
 
             Publish(name, null);
             return true;
@@ -263,6 +273,12 @@ public sealed class SloEngine : ITelemetrySink
         rows.Sort((a, b) => string.CompareOrdinal(a.Slo, b.Slo));
         return rows;
     }
+
+    /// <summary>The latency values of the SLO's window ending now, as bins; null when the SLO is unknown or has no latency histogram.</summary>
+    public LatencyBins? LatencyHistogram(string name, TimeSpan window, int maxBins = LatencyBins.DefaultMaxBins) =>
+        _index.TryGet(name, out var slo) && slo.Tracks.Overall.LatencyHistogram(_time.GetUtcNow().ToUnixTimeMilliseconds(), window) is { } histogram
+            ? LatencyBins.From(histogram, maxBins)
+            : null;
 
     /// <summary>The chart series of one SLO between two instants; null when unknown.</summary>
     public SloHistory? History(string name, DateTimeOffset from, DateTimeOffset to, TimeSpan step) =>
@@ -517,12 +533,28 @@ public sealed class SloEngine : ITelemetrySink
 
     private static string GroupKey(SloEvaluation evaluation) => string.Join('\u001f', evaluation.GroupLabels.Values);
 
+    /// <summary>The groups of an SLO whose series go away return their room to the tenant's budget.</summary>
+    private void GiveBackGroups(CompiledSlo? slo)
+    {
+        if (slo?.Tracks is { Budget: { } budget } tracks && ReferenceEquals(budget, _groupBudget))
+        {
+            tracks.Budget = null;
+            budget.Give(tracks.Groups.Count);
+        }
+    }
+
     private static IReadOnlyList<string> Problems(TrackSet tracks)
     {
         var dropped = tracks.DroppedGroupEvents;
+        var refused = tracks.DroppedTenantEvents;
         IReadOnlyList<string> problems = dropped == 0
             ? []
             : [$"groupBy cardinality cap of {tracks.MaxGroups} groups reached: {dropped} events of further groups are counted only in the overall SLI (raise maxGroups or group by fewer attributes)"];
+        if (refused > 0)
+        {
+            problems = [.. problems, $"the tenant's cap of {tracks.Budget?.Max} group series (Slos:MaxGroupSeriesPerTenant) is reached: {refused} events of further groups are counted only in the overall SLI"];
+        }
+
         return tracks.Overall.Composite is { } composite ? [.. problems, .. composite.Problems()] : problems;
     }
 

@@ -6,6 +6,9 @@ public sealed class SloEngineOptions
     /// <summary>Groups per SLO with <c>groupBy</c>, unless the SLO sets <c>maxGroups</c>.</summary>
     public int MaxGroupsPerSlo { get; set; } = 100;
 
+    /// <summary>The group series one tenant (one engine) may hold across its SLOs.</summary>
+    public int MaxGroupSeriesPerTenant { get; set; } = 200_000;
+
     /// <summary>Exponential histogram scale of latency series (relative error about 2^(2^-scale) − 1).</summary>
     public int HistogramScale { get; set; } = 5;
 

@@ -145,7 +145,7 @@ internal static class SloRecorder
 
             slo.Tracks.Overall.MergeExplicit(unixMs, bounds, counts, good, total);
             group?.MergeExplicit(unixMs, bounds, counts, good, total);
-            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good);
+            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
         }
         else if (point.Kind == MetricPointKind.ExponentialHistogram)
         {
@@ -170,7 +170,7 @@ internal static class SloRecorder
 
             slo.Tracks.Overall.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
             group?.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
-            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good);
+            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class TrackSet
     private readonly int _histogramScale;
     private readonly TimeProvider _time;
     private long _droppedGroupEvents;
+    private long _droppedTenantEvents;
 
     public TrackSet(SloDefinition definition, int maxGroups, TimeSpan retention, int histogramScale, TimeProvider time)
     {
@@ -53,6 +54,12 @@ internal sealed class TrackSet
 
     public long DroppedGroupEvents => Interlocked.Read(ref _droppedGroupEvents);
 
+    /// <summary>The tenant's budget of group series this set takes its groups from (none: only <see cref="MaxGroups"/> bounds them).</summary>
+    public GroupSeriesBudget? Budget { get; set; }
+
+    /// <summary>Events of new groups refused because the tenant was at its cap of group series.</summary>
+    public long DroppedTenantEvents => Interlocked.Read(ref _droppedTenantEvents);
+
     public ICollection<GroupTrack> Groups => _groups.Values;
 
     /// <summary>Every track with its key: "" for the overall track, the joined values for a group.</summary>
@@ -85,16 +92,25 @@ internal sealed class TrackSet
     /// <summary>The track of the group whose key (values joined by U+001F) is <paramref name="key"/>, if it exists.</summary>
     public SliTrack? Find(ReadOnlySpan<char> key) => _lookup.TryGetValue(key, out var existing) ? existing.Track : null;
 
-    /// <summary>True (and the events counted as dropped) when no new group may be created.</summary>
+    /// <summary>
+    /// True (and the events counted as dropped) when no new group may be created: the SLO is at its cap, or its
+    /// tenant at its cap of group series. False takes room in the tenant's budget, for the <see cref="Add"/> that follows.
+    /// </summary>
     public bool RejectNewGroup(long events)
     {
-        if (_groups.Count < MaxGroups)
+        if (_groups.Count >= MaxGroups)
         {
-            return false;
+            Interlocked.Add(ref _droppedGroupEvents, events);
+            return true;
         }
 
-        Interlocked.Add(ref _droppedGroupEvents, events);
-        return true;
+        if (Budget is { } budget && !budget.TryTake())
+        {
+            Interlocked.Add(ref _droppedTenantEvents, events);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Creates (or finds, when another thread was first) the group with these attribute values.</summary>
@@ -107,7 +123,13 @@ internal sealed class TrackSet
         }
 
         var created = new GroupTrack(labels, new SliTrack(_sli, _retention, _histogramScale, _time.GetUtcNow().ToUnixTimeMilliseconds()));
-        return _groups.GetOrAdd(key, created).Track;
+        var group = _groups.GetOrAdd(key, created);
+        if (!ReferenceEquals(group, created))
+        {
+            Budget?.Give(1); // another thread created it first, with room of its own
+        }
+
+        return group.Track;
     }
 }
 

@@ -18,6 +18,9 @@ public sealed class SloOptions
 
     public int MaxGroupsPerSlo { get; set; } = 100;
 
+    /// <summary>The groups one tenant's SLOs may hold together; past it, new groups count only in their SLO's overall SLI (a problem on the SLO says so).</summary>
+    public int MaxGroupSeriesPerTenant { get; set; } = 200_000;
+
     public int HistogramScale { get; set; } = 5;
 
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(1);
@@ -59,6 +62,7 @@ public sealed class SloOptions
     {
         Attribution = Attribution,
         MaxGroupsPerSlo = MaxGroupsPerSlo,
+        MaxGroupSeriesPerTenant = MaxGroupSeriesPerTenant,
         HistogramScale = HistogramScale,
         HistoryRetention = HistoryRetention,
     };
@@ -89,6 +93,11 @@ public sealed class SloOptions
         if (FileChangeDelay < TimeSpan.Zero || FileChangeDelay > TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException($"Slos:FileChangeDelay must be between 0 and 1 minute, found {FileChangeDelay}");
+        }
+
+        if (MaxGroupSeriesPerTenant < 1)
+        {
+            throw new InvalidOperationException($"Slos:MaxGroupSeriesPerTenant must be at least 1, found {MaxGroupSeriesPerTenant}");
         }
 
         if (MaxGroupsPerSlo < 1)

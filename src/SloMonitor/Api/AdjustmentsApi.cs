@@ -124,7 +124,7 @@ internal static class AdjustmentsApi
                 return Problem("incident", "must be the id of an incident (a positive integer)");
             }
 
-            if (await incidents.GetAsync(id, cancellationToken) is null)
+            if (await incidents.GetAsync(engine.Tenant, id, cancellationToken) is null)
             {
                 return Problem("incident", $"there is no incident {id}");
             }

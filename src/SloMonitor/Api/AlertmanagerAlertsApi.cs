@@ -8,7 +8,8 @@ namespace SloMonitor.Api;
 /// Alertmanager's API v2 for reading alerts, so <c>amtool alert query</c>, Grafana and karma list what is firing:
 /// <c>GET /api/v2/alerts</c> and <c>GET /api/v2/alerts/groups</c>, with <c>filter</c> (repeated matchers),
 /// <c>active</c>, <c>silenced</c>, <c>inhibited</c>, <c>unprocessed</c> and <c>receiver</c> (a regular expression).
-/// Every alert SloMonitor knows is there, SLO alerts and alerts posted to <c>POST /api/v2/alerts</c> alike.
+/// Every alert of the caller's tenant is there, SLO alerts and alerts posted to <c>POST /api/v2/alerts</c> alike,
+/// grouped and routed by that tenant's routing.
 /// </summary>
 public static class AlertmanagerAlertsApi
 {
@@ -28,7 +29,7 @@ public static class AlertmanagerAlertsApi
             return error!;
         }
 
-        var alerts = await view.ListAlertsAsync(filter!, cancellationToken);
+        var alerts = await view.ListAlertsAsync(Principal.TenantOf(request.HttpContext), filter!, cancellationToken);
         return Results.Ok(alerts.Select(AlertmanagerJson.Alert));
     }
 
@@ -39,7 +40,7 @@ public static class AlertmanagerAlertsApi
             return error!;
         }
 
-        var groups = await view.ListGroupsAsync(filter!, cancellationToken);
+        var groups = await view.ListGroupsAsync(Principal.TenantOf(request.HttpContext), filter!, cancellationToken);
         return Results.Ok(groups.Select(g => new AlertmanagerJson.AlertGroupJson(
             g.Labels, new AlertmanagerJson.ReceiverJson(g.Receiver), g.Alerts.Select(AlertmanagerJson.Alert).ToList())));
     }

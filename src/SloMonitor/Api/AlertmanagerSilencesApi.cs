@@ -10,7 +10,8 @@ namespace SloMonitor.Api;
 /// Alertmanager's API v2 for silences, over the same silences as <c>/api/v1/silences</c>, so <c>amtool silence</c>
 /// and Grafana work unchanged: <c>GET /api/v2/silences</c> (optional repeated <c>filter</c>), <c>POST</c> to create
 /// one or, with its <c>id</c>, to update it as Alertmanager does, <c>GET</c> and <c>DELETE /api/v2/silence/{id}</c>
-/// (delete expires it). Errors are JSON strings: 400 naming the field, 404 for an unknown silence.
+/// (delete expires it). Errors are JSON strings: 400 naming the field, 404 for an unknown silence (another tenant's
+/// included: each caller sees and changes only its tenant's silences), 422 past <c>Alerting:MaxSilencesPerTenant</c>.
 /// </summary>
 public static class AlertmanagerSilencesApi
 {
@@ -36,7 +37,7 @@ public static class AlertmanagerSilencesApi
         }
 
         var now = time.GetUtcNow();
-        var silences = await store.ListAsync(includeExpired: true, cancellationToken);
+        var silences = await store.ListAsync(Principal.TenantOf(request.HttpContext), includeExpired: true, cancellationToken);
 
         // As Alertmanager: a silence is listed when each filter matcher equals one of its matchers; active ones
         // first (next to end first), then pending (next to start first), then expired (latest first).
@@ -47,14 +48,14 @@ public static class AlertmanagerSilencesApi
             .Select(s => AlertmanagerJson.Silence(s, now)));
     }
 
-    private static async Task<IResult> GetAsync(string id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, SilenceStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var guid))
         {
             return AlertmanagerJson.BadRequest($"silenceID: '{id}' is not a silence id (a UUID)");
         }
 
-        return await store.GetAsync(guid, cancellationToken) is { } silence
+        return await store.GetAsync(Principal.TenantOf(context), guid, cancellationToken) is { } silence
             ? Results.Ok(AlertmanagerJson.Silence(silence, time.GetUtcNow()))
             : AlertmanagerJson.NotFound($"silence {guid} not found");
     }
@@ -66,8 +67,9 @@ public static class AlertmanagerSilencesApi
             return AlertmanagerJson.BadRequest($"silenceID: '{id}' is not a silence id (a UUID)");
         }
 
-        var before = await store.GetAsync(guid, cancellationToken);
-        if (await store.ExpireAsync(guid, cancellationToken) is not { } expired)
+        var tenant = Principal.TenantOf(context);
+        var before = await store.GetAsync(tenant, guid, cancellationToken);
+        if (await store.ExpireAsync(tenant, guid, cancellationToken) is not { } expired)
         {
             return AlertmanagerJson.NotFound($"silence {guid} not found");
         }
@@ -119,10 +121,11 @@ public static class AlertmanagerSilencesApi
         try
         {
             var comment = Text(body, "comment") ?? string.Empty;
-            var before = id is { } known ? await store.GetAsync(known, cancellationToken) : null;
+            var tenant = Principal.TenantOf(request.HttpContext);
+            var before = id is { } known ? await store.GetAsync(tenant, known, cancellationToken) : null;
             var silence = id is { } existing
-                ? await store.UpdateAsync(existing, matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken)
-                : await store.CreateAsync(matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken);
+                ? await store.UpdateAsync(tenant, existing, matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken)
+                : await store.CreateAsync(tenant, matchers, startsAt, endsAt!.Value, createdBy, comment, cancellationToken);
             if (silence is null)
             {
                 return AlertmanagerJson.NotFound($"silence {id} not found");
@@ -132,6 +135,10 @@ public static class AlertmanagerSilencesApi
             await audit.RecordAsync(request.HttpContext, before is null ? "silence.created" : "silence.updated", "silence", silence.Id.ToString(),
                 before is null ? null : AlertmanagerJson.Silence(before, now), AlertmanagerJson.Silence(silence, now));
             return Results.Ok(new { silenceID = silence.Id.ToString() });
+        }
+        catch (SilenceLimitException ex)
+        {
+            return Results.Json(ex.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

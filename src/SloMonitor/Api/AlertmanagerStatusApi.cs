@@ -9,7 +9,8 @@ namespace SloMonitor.Api;
 /// Alertmanager's API v2 for the instance itself: <c>GET /api/v2/status</c> (cluster status, version, start time and
 /// the routing file rendered as an Alertmanager configuration, which <c>amtool config show</c> prints and
 /// <c>amtool config routes</c> draws) and <c>GET /api/v2/receivers</c>. Instances share PostgreSQL, not a gossip
-/// cluster, so the cluster status is <c>disabled</c>, as for an Alertmanager started without clustering.
+/// cluster, so the cluster status is <c>disabled</c>, as for an Alertmanager started without clustering. Both show the
+/// caller's tenant's routing: its own section of the routing file, or the top level when it has none.
 /// </summary>
 public static class AlertmanagerStatusApi
 {
@@ -19,14 +20,15 @@ public static class AlertmanagerStatusApi
         var startedAt = AlertmanagerJson.Time(app.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
         var version = VersionInfo();
         var read = app.MapGroup("/api/v2").RequireScope(Scopes.Read);
-        read.MapGet("/status", (AlertmanagerView view) => Results.Ok(new
+        read.MapGet("/status", (HttpContext context, AlertmanagerView view) => Results.Ok(new
         {
             cluster = new { status = "disabled", peers = Array.Empty<object>() },
             versionInfo = version,
-            config = new { original = view.ConfigYaml },
+            config = new { original = view.ConfigYamlOf(Principal.TenantOf(context)) },
             uptime = startedAt,
         }));
-        read.MapGet("/receivers", (AlertmanagerView view) => Results.Ok(view.ReceiverNames.Select(name => new { name })));
+        read.MapGet("/receivers", (HttpContext context, AlertmanagerView view) =>
+            Results.Ok(view.ReceiverNamesOf(Principal.TenantOf(context)).Select(name => new { name })));
         return app;
     }
 

@@ -10,7 +10,8 @@ namespace SloMonitor.Api;
 /// <c>POST /api/v2/alerts</c>, Alertmanager's API: a JSON array of <c>{labels, annotations, startsAt, endsAt,
 /// generatorURL}</c>, so Prometheus (or anything that speaks to Alertmanager) can feed SloMonitor. As in
 /// Alertmanager, an alert whose endsAt passed is resolved, and one without endsAt stays firing for
-/// <c>Alerting:ExternalResolveTimeout</c> (default 5m) after it was last received.
+/// <c>Alerting:ExternalResolveTimeout</c> (default 5m) after it was last received. The alerts belong to the tenant of
+/// the caller's token, which may have at most <c>Alerting:MaxAlertsPerTenant</c> alerts firing (422 naming the cap).
 /// </summary>
 public static class AlertsApi
 {
@@ -19,12 +20,12 @@ public static class AlertsApi
         ArgumentNullException.ThrowIfNull(app);
         var limits = AlertsApiLimits.Read(app.ServiceProvider.GetService<IConfiguration>()?.GetSection(AlertsApiLimits.Section));
         app.MapPost("/api/v2/alerts", (HttpRequest request, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken) =>
-            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, limits, ingestor, options, time, cancellationToken), cancellationToken))
+            limits.ReadBodyAsync(request, bytes => PostAsync(bytes, Principal.TenantOf(request.HttpContext), limits, ingestor, options, time, cancellationToken), cancellationToken))
             .RequireScope(Scopes.Ingest);
         return app;
     }
 
-    private static async Task<IResult> PostAsync(ReadOnlyMemory<byte> bytes, AlertsApiLimits limits, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(ReadOnlyMemory<byte> bytes, string tenant, AlertsApiLimits limits, AlertIngestor ingestor, AlertingOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -97,12 +98,16 @@ public static class AlertsApi
                 return Problem($"{field}.annotations.runbook_url", "must be an absolute http:// or https:// URL (the UI and notifications link to it)");
             }
 
-            alerts.Add(new AlertInput(labels!, annotations!, start, end, string.IsNullOrEmpty(generator) ? null : generator));
+            alerts.Add(new AlertInput(labels!, annotations!, start, end, string.IsNullOrEmpty(generator) ? null : generator, tenant));
         }
 
         try
         {
-            await ingestor.SubmitAsync(alerts, cancellationToken);
+            await ingestor.SubmitCappedAsync(alerts, cancellationToken);
+        }
+        catch (AlertLimitException ex)
+        {
+            return Results.Json(new { error = ex.Message, field = "body" }, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

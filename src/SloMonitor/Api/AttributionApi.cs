@@ -11,7 +11,8 @@ namespace SloMonitor.Api;
 /// What is burning in an SLO (read scope): <c>GET /api/v1/slos/{name}/attribution?window=1h</c> (per attribute key,
 /// the values carrying the bad events, with their share of the bad events and of all events),
 /// <c>GET /api/v1/slos/{name}/exemplars?window=1h&amp;limit=</c> (recent and slowest bad events with trace links) and
-/// <c>GET /api/v1/slos/{name}/deploys</c> (new <c>service.version</c> values and when they started sending).
+/// <c>GET /api/v1/slos/{name}/deploys</c> (new <c>service.version</c> values and when they started sending) and
+/// <c>GET /api/v1/slos/{name}/latency-histogram?window=1h</c> (a latency SLI's distribution, as bins, with its threshold).
 /// </summary>
 internal static class AttributionApi
 {
@@ -23,6 +24,7 @@ internal static class AttributionApi
         app.MapGet("/api/v1/slos/{name}/attribution", GetAttribution).RequireScope(Scopes.Read);
         app.MapGet("/api/v1/slos/{name}/exemplars", GetExemplars).RequireScope(Scopes.Read);
         app.MapGet("/api/v1/slos/{name}/deploys", GetDeploys).RequireScope(Scopes.Read);
+        app.MapGet("/api/v1/slos/{name}/latency-histogram", GetLatencyHistogram).RequireScope(Scopes.Read);
         return app;
     }
 
@@ -104,6 +106,39 @@ internal static class AttributionApi
 
         var markers = engine.AttributionOf(name)?.Deploys.Markers() ?? [];
         return Results.Json(new { slo = name, deploys = markers.Select(m => new { version = m.Version, at = m.At }) });
+    }
+
+    private static IResult GetLatencyHistogram(string name, HttpContext context, SloEngine engine)
+    {
+        if (Find(name, engine) is { } missing)
+        {
+            return missing;
+        }
+
+        var window = TimeSpan.FromHours(1);
+        var text = context.Request.Query["window"].ToString();
+        if (text.Length > 0 && (!DurationText.TryParse(text, out window) || window < TimeSpan.FromMinutes(1) || window > TimeSpan.FromDays(31)))
+        {
+            return ApiRequests.Problem("window", $"must be a duration from 1m to 31d, found '{(text.Length > 20 ? text[..20] : text)}'");
+        }
+
+        var definition = engine.Find(name)!;
+        if (engine.LatencyHistogram(name, window) is not { } histogram)
+        {
+            return Results.Json(new { error = $"SLO '{name}' has no latency histogram: its SLI is {definition.Sli.Kind.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var threshold = definition.Sli.Threshold;
+        return Results.Json(new
+        {
+            slo = name,
+            window = DurationText.Format(window),
+            threshold,
+            count = histogram.Count,
+            zeroCount = histogram.ZeroCount,
+            relativeError = Math.Round(histogram.RelativeError, 5),
+            bins = histogram.Bins.Select(b => new { lower = b.Lower, upper = b.Upper, count = b.Count, aboveThreshold = threshold is { } t && b.Lower >= t }),
+        });
     }
 
     public static object ValueJson(AttributionValue v) => new

@@ -6,7 +6,8 @@ namespace SloMonitor.Api;
 
 /// <summary>
 /// <c>/api/v1/incidents</c>: list (filter by <c>state</c>, <c>service</c>, <c>slo</c>), read one with its alert and
-/// timeline, and acknowledge, resolve or comment. The actor recorded is the authenticated principal (the token's
+/// timeline, and acknowledge, resolve or comment: only the caller's tenant's incidents (another tenant's answers 404,
+/// as one that does not exist). The actor recorded is the authenticated principal (the token's
 /// name); an <c>actor</c> in the body is ignored. A change that loses a race, or is not allowed in the current state, answers 409 with
 /// the current incident; an optional <c>version</c> in the body makes the change conditional on it.
 /// </summary>
@@ -21,9 +22,11 @@ public static class IncidentsApi
         group.MapGet("", ListAsync).RequireScope(Scopes.Read);
         group.MapGet("/{id:long}", GetAsync).RequireScope(Scopes.Read);
         group.MapPost("/{id:long}/ack", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
-            ChangeAsync(request, audit, "incident.acknowledged", id, (actor, version) => store.AcknowledgeAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+            ChangeAsync(request, audit, "incident.acknowledged", id,
+                (actor, version) => store.AcknowledgeAsync(Principal.TenantOf(request.HttpContext), id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/resolve", (long id, HttpRequest request, IncidentStore store, AuditLog audit, CancellationToken cancellationToken) =>
-            ChangeAsync(request, audit, "incident.resolved", id, (actor, version) => store.ResolveAsync(id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
+            ChangeAsync(request, audit, "incident.resolved", id,
+                (actor, version) => store.ResolveAsync(Principal.TenantOf(request.HttpContext), id, actor, version, cancellationToken), cancellationToken)).RequireScope(Scopes.Respond);
         group.MapPost("/{id:long}/comments", CommentAsync).RequireScope(Scopes.Respond);
         return app;
     }
@@ -36,11 +39,11 @@ public static class IncidentsApi
             return Problem("state", $"'{state}' is not one of {string.Join(", ", States)}");
         }
 
-        return Results.Ok(await store.ListAsync(state, Query(request, "service"), Query(request, "slo"), cancellationToken));
+        return Results.Ok(await store.ListAsync(Principal.TenantOf(request.HttpContext), state, Query(request, "service"), Query(request, "slo"), cancellationToken));
     }
 
-    private static async Task<IResult> GetAsync(long id, IncidentStore store, CancellationToken cancellationToken) =>
-        await store.GetDetailAsync(id, cancellationToken) is { } incident
+    private static async Task<IResult> GetAsync(long id, HttpContext context, IncidentStore store, CancellationToken cancellationToken) =>
+        await store.GetDetailAsync(Principal.TenantOf(context), id, cancellationToken) is { } incident
             ? Results.Ok(incident)
             : Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
@@ -98,7 +101,7 @@ public static class IncidentsApi
             return Problem("text", "is longer than 10000 characters");
         }
 
-        if (await store.AddCommentAsync(id, actor, text, cancellationToken) is not { } entry)
+        if (await store.AddCommentAsync(Principal.TenantOf(request.HttpContext), id, actor, text, cancellationToken) is not { } entry)
         {
             return Results.Json(new { error = $"incident {id} not found" }, statusCode: StatusCodes.Status404NotFound);
         }

@@ -70,7 +70,7 @@ internal static class ReportsApi
         IReadOnlyDictionary<string, SloIncidentSummary>? incidents = null;
         try
         {
-            incidents = await statistics.PerSloAsync(from, to, cancellationToken);
+            incidents = await statistics.PerSloAsync(engine.Tenant, from, to, cancellationToken);
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
         {

@@ -10,7 +10,9 @@ namespace SloMonitor.Api;
 /// <c>/api/v1/silences</c>: create (<c>POST</c>), list (<c>GET</c>, optional <c>state=active|pending|expired</c>),
 /// read one, and expire (<c>DELETE /{id}</c>). Matchers are Alertmanager's objects
 /// <c>{name, value, isRegex, isEqual}</c> or strings such as <c>slo="checkout"</c>. <c>createdBy</c> is the
-/// authenticated principal (the token's name).
+/// authenticated principal (the token's name). A silence belongs to the caller's tenant and mutes only its alerts;
+/// another tenant's silence answers 404. A tenant holds at most <c>Alerting:MaxSilencesPerTenant</c> silences not
+/// yet expired (422 past it, naming the cap).
 /// </summary>
 public static class SilencesApi
 {
@@ -36,19 +38,20 @@ public static class SilencesApi
         }
 
         var now = time.GetUtcNow();
-        var silences = await store.ListAsync(includeExpired: true, cancellationToken);
+        var silences = await store.ListAsync(Principal.TenantOf(request.HttpContext), includeExpired: true, cancellationToken);
         return Results.Ok(silences.Where(s => state.Length == 0 || s.StateAt(now) == state).Select(s => ToJson(s, now)));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) is { } silence
+    private static async Task<IResult> GetAsync(Guid id, HttpContext context, SilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        await store.GetAsync(Principal.TenantOf(context), id, cancellationToken) is { } silence
             ? Results.Ok(ToJson(silence, time.GetUtcNow()))
             : Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<IResult> ExpireAsync(Guid id, HttpContext context, SilenceStore store, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var before = await store.GetAsync(id, cancellationToken);
-        if (await store.ExpireAsync(id, cancellationToken) is not { } silence)
+        var tenant = Principal.TenantOf(context);
+        var before = await store.GetAsync(tenant, id, cancellationToken);
+        if (await store.ExpireAsync(tenant, id, cancellationToken) is not { } silence)
         {
             return Results.Json(new { error = $"silence {id} not found" }, statusCode: StatusCodes.Status404NotFound);
         }
@@ -114,9 +117,13 @@ public static class SilencesApi
         var createdBy = Principal.NameOf(request.HttpContext);
         try
         {
-            var silence = await store.CreateAsync(matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);
+            var silence = await store.CreateAsync(Principal.TenantOf(request.HttpContext), matchers, startsAt, endsAt.Value, createdBy, Text(body, "comment") ?? string.Empty, cancellationToken);
             await audit.RecordAsync(request.HttpContext, "silence.created", "silence", silence.Id.ToString(), null, ToJson(silence, time.GetUtcNow()));
             return Results.Created($"/api/v1/silences/{silence.Id}", ToJson(silence, time.GetUtcNow()));
+        }
+        catch (SilenceLimitException ex)
+        {
+            return Results.Json(new { error = ex.Message, field = "silences" }, statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (ArgumentException ex)
         {

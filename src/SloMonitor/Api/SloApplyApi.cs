@@ -59,7 +59,6 @@ public static class SloApplyApi
             applyOptions.Owner,
             applyOptions.Selector.Count == 0 ? null : JsonSerializer.Serialize(applyOptions.Selector));
         SloApplyPlan? plan = null;
-        IReadOnlyList<SloDefinitionRow> previous = [];
         var now = engine.Time.GetUtcNow();
         var actor = Principal.NameOf(request.HttpContext);
         bool applied;
@@ -72,7 +71,6 @@ public static class SloApplyApi
                 scope,
                 rows =>
                 {
-                    previous = rows;
                     plan = SloApplyPlan.Create(apply.Items, rows, catalog.FileOf, applyOptions);
                     var after = engine.Count + plan.Upserts.Count(d => engine.Find(d.Name) is null) - plan.Deletes.Count(n => engine.Find(n) is not null);
                     if (!plan.Rejected && after > options.MaxSlosPerTenant && after > engine.Count)
@@ -83,23 +81,16 @@ public static class SloApplyApi
 
                     return plan.Rejected || applyOptions.DryRun
                         ? null
-                        : new SloApplyWrite([.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner, actor))], plan.Deletes);
+                        : new SloApplyWrite(
+                            [.. plan.Upserts.Select(d => new SloDefinitionRow(d.Name, SloDefinitionJson.WriteText(d), now, applyOptions.Owner, actor))],
+                            plan.Deletes,
+                            AuditOf(request.HttpContext, audit, plan, rows));
                 },
                 cancellationToken);
             if (applied)
             {
                 catalog.ApplyApi(plan!.Upserts, plan.Deletes);
                 logger.LogInformation("SLO apply by {Actor}: {Upserts} written, {Deletes} deleted", actor, plan.Upserts.Count, plan.Deletes.Count);
-                foreach (var definition in plan.Upserts)
-                {
-                    var before = previous.FirstOrDefault(r => r.Name == definition.Name)?.Definition;
-                    await audit.RecordAsync(request.HttpContext, before is null ? "slo.created" : "slo.changed", "slo", definition.Name, before, SloDefinitionJson.Write(definition));
-                }
-
-                foreach (var name in plan.Deletes)
-                {
-                    await audit.RecordAsync(request.HttpContext, "slo.deleted", "slo", name, previous.FirstOrDefault(r => r.Name == name)?.Definition, null);
-                }
             }
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e))
@@ -113,6 +104,24 @@ public static class SloApplyApi
         }
 
         return overCap > 0 ? SlosApi.TenantCap(engine.Tenant, overCap, options.MaxSlosPerTenant) : Answer(plan!, applyOptions.DryRun, applied);
+    }
+
+    /// <summary>The audit rows of an apply, written in its transaction: one per SLO created, changed or deleted.</summary>
+    private static List<AuditRecord> AuditOf(HttpContext context, AuditLog audit, SloApplyPlan plan, IReadOnlyList<SloDefinitionRow> rows)
+    {
+        var records = new List<AuditRecord>(plan.Upserts.Count + plan.Deletes.Count);
+        foreach (var definition in plan.Upserts)
+        {
+            var before = rows.FirstOrDefault(r => r.Name == definition.Name)?.Definition;
+            records.Add(audit.Entry(context, before is null ? "slo.created" : "slo.changed", "slo", definition.Name, before, SloDefinitionJson.Write(definition)));
+        }
+
+        foreach (var name in plan.Deletes)
+        {
+            records.Add(audit.Entry(context, "slo.deleted", "slo", name, rows.FirstOrDefault(r => r.Name == name)?.Definition, null));
+        }
+
+        return records;
     }
 
     private static IResult Answer(SloApplyPlan plan, bool dryRun, bool applied)

@@ -45,13 +45,13 @@ internal static class SloTimelineApi
                  WHERE tenant = @tenant AND ((object_kind = 'slo' AND object_id = @slo) OR (object_kind = 'gate' AND object_id = @service))
                 UNION ALL
                 SELECT opened_at, 'incident', 'incident.opened', 'slomonitor', id, json_build_object('title', title, 'severity', severity)::text
-                  FROM incident WHERE slo = @slo
+                  FROM incident WHERE tenant = @tenant AND slo = @slo
                 UNION ALL
                 SELECT acknowledged_at, 'incident', 'incident.acknowledged', coalesce(acknowledged_by, ''), id, NULL
-                  FROM incident WHERE slo = @slo AND acknowledged_at IS NOT NULL
+                  FROM incident WHERE tenant = @tenant AND slo = @slo AND acknowledged_at IS NOT NULL
                 UNION ALL
                 SELECT resolved_at, 'incident', 'incident.resolved', coalesce(resolved_by, ''), id, NULL
-                  FROM incident WHERE slo = @slo AND resolved_at IS NOT NULL
+                  FROM incident WHERE tenant = @tenant AND slo = @slo AND resolved_at IS NOT NULL
             ) entries
             ORDER BY at DESC LIMIT @limit
             """,

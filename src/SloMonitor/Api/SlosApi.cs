@@ -143,10 +143,13 @@ public static class SlosApi
 
         var actor = Principal.NameOf(request.HttpContext);
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var created = await store.UpsertAsync(engine.Tenant, name, body, engine.Time.GetUtcNow(), actor, cancellationToken);
+        var after = SloDefinitionJson.Write(parsed.Definitions[0]);
+        var created = await store.UpsertAsync(
+            engine.Tenant, name, body, engine.Time.GetUtcNow(), actor,
+            audit: isNew => audit.Entry(request.HttpContext, isNew ? "slo.created" : "slo.changed", "slo", name, isNew ? null : before, after),
+            cancellationToken: cancellationToken);
         var kept = catalog.PutApi(parsed.Definitions[0]);
         logger.LogInformation("SLO {Slo} {Change} by {Actor}", name, created ? "created" : "changed", actor);
-        await audit.RecordAsync(request.HttpContext, created ? "slo.created" : "slo.changed", "slo", name, before, SloDefinitionJson.Write(parsed.Definitions[0]));
 
         // The detail, and whether the change (of the SLI, grouping or window) starts the SLO's series afresh.
         var detail = JsonSerializer.SerializeToNode(Detail(engine.Status.Find(name)!, null), JsonSerializerOptions.Web)!.AsObject();
@@ -169,12 +172,11 @@ public static class SlosApi
         }
 
         var before = engine.Find(name) is { } previous ? SloDefinitionJson.Write(previous) : null;
-        var deleted = await store.DeleteAsync(engine.Tenant, name, cancellationToken);
+        var deleted = await store.DeleteAsync(engine.Tenant, name, audit.Entry(context, "slo.deleted", "slo", name, before, null), cancellationToken);
         catalog.RemoveApi(name);
         if (deleted)
         {
             logger.LogInformation("SLO {Slo} deleted by {Actor}", name, Principal.NameOf(context));
-            await audit.RecordAsync(context, "slo.deleted", "slo", name, before, null);
         }
 
         return deleted ? Results.NoContent() : NotFound(name);

@@ -10,8 +10,9 @@ internal sealed record AuditEntry(long Id, DateTimeOffset At, string Tenant, str
 
 /// <summary>
 /// <c>audit_log</c>: a row for every SLO, silence and token created, changed or deleted and every incident
-/// acknowledged, resolved or commented, written after the change succeeded. A row that cannot be written (PostgreSQL
-/// went away in between) is logged instead, with the same fields.
+/// acknowledged, resolved or commented. SLO changes write their row in the change's own transaction
+/// (<see cref="Entry"/>); the others write it after the change succeeded, and a row that cannot be written then
+/// (PostgreSQL went away in between) is logged instead, with the same fields.
 /// </summary>
 internal sealed class AuditLog(NpgsqlDataSource dataSource, TimeProvider time, ILogger<AuditLog> logger)
 {
@@ -20,18 +21,16 @@ internal sealed class AuditLog(NpgsqlDataSource dataSource, TimeProvider time, I
     public Task RecordAsync(HttpContext context, string action, string kind, string id, object? before, object? after) =>
         RecordAsync(Principal.TenantOf(context), Principal.NameOf(context), action, kind, id, before, after, context.RequestAborted);
 
+    /// <summary>The row recording a change by the caller, for a store to write in the change's transaction.</summary>
+    public AuditRecord Entry(HttpContext context, string action, string kind, string id, object? before, object? after) =>
+        new(Principal.TenantOf(context), Principal.NameOf(context), action, kind, id, Json(before), Json(after), time.GetUtcNow());
+
     public async Task RecordAsync(string tenant, string actor, string action, string kind, string id, object? before, object? after, CancellationToken cancellationToken = default)
     {
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO audit_log (at, tenant, actor, action, object_kind, object_id, before, after)
-                VALUES (@at, @tenant, @actor, @action, @kind, @id, @before::jsonb, @after::jsonb)
-                """,
-                new { at = time.GetUtcNow(), tenant, actor, action, kind, id, before = Json(before), after = Json(after) },
-                cancellationToken: cancellationToken));
+            await AuditRecords.InsertAsync(connection, null, [new AuditRecord(tenant, actor, action, kind, id, Json(before), Json(after), time.GetUtcNow())], cancellationToken);
         }
         catch (Exception e) when (DatabaseErrors.IsUnavailable(e) || e is OperationCanceledException)
         {

@@ -1,11 +1,11 @@
 using SloMonitor.Alerting;
 using SloMonitor.Api;
 using SloMonitor.Auth;
-using SloMonitor.Evaluation;
 using SloMonitor.Ingest;
 using SloMonitor.Slos;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
+using SloMonitor.SloAlerts;
 
 namespace SloMonitor.Hosting;
 
@@ -30,9 +30,7 @@ internal static class Modules
         var journal = configuration["Slos:LocalCheckpointFile"];
         builder.Services.AddAlerting(configuration.GetSection("Alerting"), journal is { Length: > 0 } ? Path.GetDirectoryName(journal) : null);
         var externalUrl = configuration["Alerting:ExternalUrl"] is { Length: > 0 } url ? url : $"http://localhost:{options.HttpPort}";
-        builder.Services.AddSingleton(new PublisherOptions(externalUrl));
-        builder.Services.AddSingleton<AlertAttribution>();
-        builder.Services.AddSingleton<ISloEvaluationListener, SloAlertPublisher>();
+        builder.Services.AddSloAlerts(externalUrl);
     }
 
     public static void MapEndpoints(WebApplication app)

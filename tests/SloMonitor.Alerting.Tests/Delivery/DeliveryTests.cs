@@ -54,8 +54,8 @@ public sealed class DeliveryTests
         var failed = (await h.Incidents.GetDetailAsync(incident.Id, CancellationToken.None))!.Timeline.Single(t => t.Kind == TimelineKinds.NotifyFailed);
         Assert.Equal("timed out after 2s", failed.Details.GetProperty("error").GetString());
         Assert.True(failed.Details.GetProperty("willRetry").GetBoolean());
-        Assert.Equal(1, Counter("slow-hook", "delivered"));
-        Assert.Equal(1, Counter("slow-hook", "retried"));
+        Assert.Equal(1, Counter(h, "slow-hook", "delivered"));
+        Assert.Equal(1, Counter(h, "slow-hook", "retried"));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class DeliveryTests
         var failed = Assert.Single((await h.Incidents.GetDetailAsync(incident.Id, CancellationToken.None))!.Timeline, t => t.Kind == TimelineKinds.NotifyFailed);
         Assert.False(failed.Details.GetProperty("willRetry").GetBoolean());
         Assert.StartsWith("HTTP 400", failed.Details.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(1, Counter("bad-request-hook", "failed"));
+        Assert.Equal(1, Counter(h, "bad-request-hook", "failed"));
     }
 
     [Theory]
@@ -105,8 +105,8 @@ public sealed class DeliveryTests
         var (state, attempts) = await connection.QuerySingleAsync<(string, int)>("SELECT state, attempts FROM notification_outbox");
         Assert.Equal("failed", state);
         Assert.Equal(count, attempts);
-        Assert.Equal(1, Counter(name, "failed"));
-        Assert.Equal(count - 1, Counter(name, "retried"));
+        Assert.Equal(1, Counter(h, name, "failed"));
+        Assert.Equal(count - 1, Counter(h, name, "retried"));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class DeliveryTests
         await using var h = await AlertingHarness.StartAsync(Routing(receiver.Url, "gauge-hook"));
         await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
         await h.AdvanceAsync(TimeSpan.FromSeconds(30));
-        var exposition = await Exposition();
+        var exposition = await Exposition(Metrics.DefaultRegistry);
         Assert.Contains("slomon_notification_queue_depth", exposition);
         Assert.Contains("slomon_notification_oldest_pending_age_seconds", exposition);
         Assert.Equal(1, await h.PendingOutboxAsync());
@@ -253,18 +253,19 @@ public sealed class DeliveryTests
         Assert.Contains(TimelineKinds.Notified, await h.TimelineKindsAsync(incident.Id));
     }
 
-    internal static double Counter(string receiver, string outcome)
+    internal static double Counter(AlertingHarness h, string receiver, string outcome)
     {
-        var text = Exposition().GetAwaiter().GetResult();
+        var metrics = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Alerting.Delivery.AlertingMetrics>(h.Services);
+        var text = Exposition(metrics.RegistryOf(SloMonitor.Storage.Tenants.Default)).GetAwaiter().GetResult();
         var prefix = $"slomon_notifications_total{{receiver=\"{receiver}\",outcome=\"{outcome}\"}} ";
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> Exposition()
+    private static async Task<string> Exposition(CollectorRegistry registry)
     {
         using var stream = new MemoryStream();
-        await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(stream);
+        await registry.CollectAndExportAsTextAsync(stream);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

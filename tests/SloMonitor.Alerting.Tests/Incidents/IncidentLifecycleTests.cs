@@ -95,8 +95,8 @@ public sealed class IncidentLifecycleTests
         await h.SubmitAsync(TestAlerts.Slo("checkout", "page", h.Time.GetUtcNow()));
         await using var connection = await h.Database.DataSource.OpenConnectionAsync();
         var error = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("""
-            INSERT INTO incident (fingerprint, state, severity, title, alert_labels, alert_annotations, alert_starts_at, opened_at)
-            SELECT fingerprint, 'triggered', severity, title, alert_labels, alert_annotations, alert_starts_at, opened_at FROM incident
+            INSERT INTO incident (tenant, fingerprint, state, severity, title, alert_labels, alert_annotations, alert_starts_at, opened_at)
+            SELECT tenant, fingerprint, 'triggered', severity, title, alert_labels, alert_annotations, alert_starts_at, opened_at FROM incident
             """));
         Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
         Assert.Equal("incident_one_open_per_fingerprint", error.ConstraintName);

@@ -212,8 +212,8 @@ public sealed class OneIncidentPerProblemTests
 
         await using var connection = await h.Database.DataSource.OpenConnectionAsync();
         var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.ExecuteAsync("""
-            INSERT INTO incident_alert (incident_id, fingerprint, role, alert_starts_at, joined_at)
-            VALUES (@id, @ticket, 'primary', now(), now())
+            INSERT INTO incident_alert (tenant, incident_id, fingerprint, role, alert_starts_at, joined_at)
+            VALUES ('default', @id, @ticket, 'primary', now(), now())
             """, new { id = incident.Id, ticket }));
         Assert.Equal("incident_alert_one_open_per_fingerprint", refused.ConstraintName);
     }

@@ -10,6 +10,39 @@ namespace SloMonitor.Tests.Auth;
 public sealed class AuditLogTests
 {
     [Fact]
+    public async Task AnSloChangeWhoseAuditRowCannotBeWrittenIsNotStoredEither()
+    {
+        await using var service = await TestService.StartAsync();
+        using var alice = await service.ClientWithAsync("alice", "write", "read");
+        Assert.Equal(HttpStatusCode.Created, (await alice.PutAsync("/api/v1/slos/cart", Slo(99))).StatusCode);
+
+        // From now on PostgreSQL refuses every audit row: the change and its record commit together or not at all.
+        await using (var command = service.Database.DataSource.CreateCommand(
+            """
+            CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+            CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit();
+            """))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        Assert.False((await alice.PutAsync("/api/v1/slos/cart", Slo(99.9))).IsSuccessStatusCode);
+        Assert.False((await alice.PutAsync("/api/v1/slos/basket", Slo(99))).IsSuccessStatusCode);
+        Assert.False((await alice.DeleteAsync("/api/v1/slos/cart")).IsSuccessStatusCode);
+        var apply = await alice.PostAsync("/api/v1/slos/apply", new StringContent(
+            """{"slos": [{"name": "basket", "service": "shop", "objective": 99, "sli": {"kind": "availability"}}]}""", Encoding.UTF8, "application/json"));
+        Assert.False(apply.IsSuccessStatusCode);
+
+        var cart = await alice.GetFromJsonAsync<JsonElement>("/api/v1/slos/cart");
+        Assert.Equal(99, cart.GetProperty("objective").GetDouble());
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync("/api/v1/slos/basket")).StatusCode);
+        var stored = await new SloMonitor.Storage.SloDefinitionStore(service.Database.DataSource).ListAsync();
+        Assert.Equal(["cart"], stored.Select(r => r.Name));
+        using var definition = JsonDocument.Parse(Assert.Single(stored).Definition);
+        Assert.Equal(99, definition.RootElement.GetProperty("objective").GetDouble());
+    }
+
+    [Fact]
     public async Task SloSilenceAndTokenChangesAreRecordedWithTheirPrincipalAndBeforeAndAfter()
     {
         await using var service = await TestService.StartAsync();

@@ -50,6 +50,7 @@ public sealed class EndpointCoverageTests
         ["GET /api/v1/slos/{name}/attribution"] = "read",
         ["GET /api/v1/slos/{name}/exemplars"] = "read",
         ["GET /api/v1/slos/{name}/deploys"] = "read",
+        ["GET /api/v1/slos/{name}/latency-histogram"] = "read",
         ["GET /api/v1/gates/{service}"] = "read",
         ["POST /api/v1/gates/{service}/overrides"] = "write",
         ["DELETE /api/v1/gates/{service}/overrides/{id:long}"] = "write",

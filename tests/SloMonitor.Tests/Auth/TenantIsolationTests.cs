@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using SloMonitor.Testing;
 using SloMonitor.Tests.Slos;
 
@@ -14,10 +15,18 @@ public sealed class TenantIsolationTests
 {
     private const string Marker = "DEFAULT-TENANT-ONLY";
 
+    private const string AlertingYaml = """
+        route:
+          receiver: nobody
+          groupBy: [alertname]
+        receivers:
+          - name: nobody
+        """;
+
     [Fact]
     public async Task EveryEndpointShowsAnotherTenantNothingOfTheDefaultTenantsObjectsAndChangesNoneOfThem()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await TestService.StartAsync(new TestServiceOptions { AlertingYaml = AlertingYaml });
         await SeedAsync(service);
         var (_, globex) = await service.TenantClientAsync("globex", "globex-everything", "ingest", "read", "write", "respond", "admin");
 
@@ -43,6 +52,10 @@ public sealed class TenantIsolationTests
         Assert.Contains(Marker + " slo", slo, StringComparison.Ordinal);
         Assert.Contains(Marker + " adjustment", await service.Http.GetStringAsync("/api/v1/slos/x/adjustments"), StringComparison.Ordinal);
         Assert.Contains(Marker + " override", await service.Http.GetStringAsync("/api/v1/gates/x"), StringComparison.Ordinal);
+        using var incident = JsonDocument.Parse(await service.Http.GetStringAsync("/api/v1/incidents/1"));
+        Assert.Equal("triggered", incident.RootElement.GetProperty("state").GetString());
+        Assert.Contains(Marker + " silence", await service.Http.GetStringAsync("/api/v1/silences"), StringComparison.Ordinal);
+        Assert.Contains("\"state\":\"active\"", await service.Http.GetStringAsync("/api/v1/silences"), StringComparison.Ordinal);
     }
 
     /// <summary>The default tenant's objects, named as the sweep's paths name them (SLO and service <c>x</c>, id 1).</summary>
@@ -52,6 +65,9 @@ public sealed class TenantIsolationTests
         var now = DateTimeOffset.UtcNow;
         await Send(service, HttpMethod.Post, "/api/v1/slos/x/adjustments", $$"""{"from": "{{now.AddHours(-2):O}}", "to": "{{now.AddHours(-1):O}}", "reason": "{{Marker}} adjustment"}""");
         await Send(service, HttpMethod.Post, "/api/v1/gates/x/overrides", $$"""{"reason": "{{Marker}} override", "duration": "1h"}""");
+        await Send(service, HttpMethod.Post, "/api/v2/alerts", $$$"""[{"labels": {"alertname": "DiskFull", "service": "x", "severity": "page"}, "annotations": {"summary": "{{{Marker}}} incident"}}]""");
+        await Poll.UntilAsync(() => service.Http.GetStringAsync("/api/v1/incidents"), text => text.Contains(Marker, StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the default tenant's incident");
+        await Send(service, HttpMethod.Post, "/api/v1/silences", $$"""{"matchers": ["alertname=\"Other\""], "endsAt": "{{DateTimeOffset.UtcNow.AddHours(1):O}}", "comment": "{{Marker}} silence"}""");
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "x", "/x", count: 5, errors: 1);
         await service.EvaluateRoundAsync();
     }

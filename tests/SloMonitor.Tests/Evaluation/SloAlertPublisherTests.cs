@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SloMonitor.Alerting;
-using SloMonitor.Evaluation;
+using SloMonitor.SloAlerts;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Testing;
 

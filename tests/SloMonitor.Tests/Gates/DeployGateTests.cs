@@ -162,8 +162,8 @@ public sealed class DeployGateTests
         {
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO incident (fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at, acknowledged_at, acknowledged_by)
-                VALUES ('f', 'acknowledged', 'page', 'burning', 'checkout', 'checkout-availability', '{}', '{}', now(), now() + interval '1 second', now() + interval '2 seconds', 'bob')
+                INSERT INTO incident (tenant, fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at, acknowledged_at, acknowledged_by)
+                VALUES ('default', 'f', 'acknowledged', 'page', 'burning', 'checkout', 'checkout-availability', '{}', '{}', now(), now() + interval '1 second', now() + interval '2 seconds', 'bob')
                 """;
             await command.ExecuteNonQueryAsync();
         }

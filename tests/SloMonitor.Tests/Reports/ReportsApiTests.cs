@@ -173,13 +173,13 @@ public sealed class ReportsApiTests
         await using var connection = await service.Database.DataSource.OpenConnectionAsync();
         await using var insert = new NpgsqlCommand("""
             WITH i AS (
-                INSERT INTO incident (fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at,
+                INSERT INTO incident (tenant, fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at,
                                       opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by)
-                VALUES (@fingerprint, CASE WHEN @resolved::timestamptz IS NULL THEN 'acknowledged' ELSE 'resolved' END, 'page', 'burning',
+                VALUES ('default', @fingerprint, CASE WHEN @resolved::timestamptz IS NULL THEN 'acknowledged' ELSE 'resolved' END, 'page', 'burning',
                         'checkout', @slo, '{}', '{}', @opened, @opened, @acknowledged, 'alice', @resolved, CASE WHEN @resolved::timestamptz IS NULL THEN NULL ELSE 'alice' END)
                 RETURNING id)
-            INSERT INTO incident_alert (incident_id, fingerprint, role, alert_starts_at, joined_at)
-            SELECT i.id, @fingerprint || '-' || n, CASE WHEN n = 1 THEN 'primary' ELSE 'joined' END, @opened, @opened
+            INSERT INTO incident_alert (tenant, incident_id, fingerprint, role, alert_starts_at, joined_at)
+            SELECT 'default', i.id, @fingerprint || '-' || n, CASE WHEN n = 1 THEN 'primary' ELSE 'joined' END, @opened, @opened
               FROM i, generate_series(1, @alerts) AS n
             """, connection);
         insert.Parameters.AddWithValue("fingerprint", Guid.NewGuid().ToString("N"));

@@ -104,6 +104,30 @@ public sealed class AttributionApiTests
         }
     }
 
+    [Fact]
+    public async Task ALatencySlosHistogramHoldsEveryValueInBinsAndMarksTheSlowOnesWhileOtherSlisHaveNone()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos });
+        ExportShopTraffic(service, "1.0.0");
+
+        using var histogram = await GetJsonAsync(service, "/api/v1/slos/shop-latency/latency-histogram?window=5m");
+        var root = histogram.RootElement;
+        var bins = root.GetProperty("bins").EnumerateArray().ToList();
+        Assert.Equal(200, root.GetProperty("count").GetInt64());
+        Assert.Equal(200, bins.Sum(b => b.GetProperty("count").GetInt64()));
+        Assert.Equal(10, bins.Where(b => b.GetProperty("aboveThreshold").GetBoolean()).Sum(b => b.GetProperty("count").GetInt64()));
+        Assert.True(bins.Count <= 40, $"{bins.Count} bins");
+        Assert.All(bins.Zip(bins.Skip(1)), pair => Assert.Equal(pair.First.GetProperty("upper").GetDouble(), pair.Second.GetProperty("lower").GetDouble(), 12));
+        var slowest = bins.Last(b => b.GetProperty("count").GetInt64() > 0);
+        Assert.InRange(0.9, slowest.GetProperty("lower").GetDouble(), slowest.GetProperty("upper").GetDouble());
+
+        using var none = await service.Http.GetAsync("/api/v1/slos/shop-availability/latency-histogram");
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        Assert.Contains("has no latency histogram", await none.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var badWindow = await service.Http.GetAsync("/api/v1/slos/shop-latency/latency-histogram?window=90d");
+        Assert.Equal(HttpStatusCode.BadRequest, badWindow.StatusCode);
+    }
+
     /// <summary>
     /// 200 server spans of shop over OTLP/gRPC from the SDK: 10 on /checkout (9 fail), 190 on other routes (1 fails).
     /// Checkout's spans take 900 ms, the others 20 ms; the other route's failure ends a second before

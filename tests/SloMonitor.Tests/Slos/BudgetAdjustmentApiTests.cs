@@ -172,8 +172,8 @@ public sealed class BudgetAdjustmentApiTests
         await using var connection = await service.Database.DataSource.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO incident (fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at)
-            VALUES ('f1', 'triggered', 'page', 'batch overload', 'checkout', 'checkout-availability', '{}', '{}', now(), now())
+            INSERT INTO incident (tenant, fingerprint, state, severity, title, service, slo, alert_labels, alert_annotations, alert_starts_at, opened_at)
+            VALUES ('default', 'f1', 'triggered', 'page', 'batch overload', 'checkout', 'checkout-availability', '{}', '{}', now(), now())
             RETURNING id
             """;
         return (long)(await command.ExecuteScalarAsync())!;

@@ -46,9 +46,10 @@ internal sealed class UiBrowser : IAsyncDisposable
 
     /// <summary>
     /// Opens <paramref name="path"/> (e.g. <c>ui/oncall</c>) under <paramref name="baseAddress"/> and waits for its first
-    /// refresh; signed in with the token registered for the service unless <paramref name="signedIn"/> is false.
+    /// refresh; signed in with <paramref name="token"/>, or the token registered for the service, unless
+    /// <paramref name="signedIn"/> is false.
     /// </summary>
-    public async Task<IPage> OpenAsync(Uri baseAddress, string path, bool signedIn = true)
+    public async Task<IPage> OpenAsync(Uri baseAddress, string path, bool signedIn = true, string? token = null)
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions
         {
@@ -58,10 +59,10 @@ internal sealed class UiBrowser : IAsyncDisposable
             TimezoneId = "UTC",
         });
         page.SetDefaultTimeout(15_000);
-        if (signedIn && TestTokens.For(baseAddress) is { } token)
+        if (signedIn && (token ?? TestTokens.For(baseAddress)) is { } signedInWith)
         {
-            // Signed in as the service's admin token, as the sign-in form would leave it.
-            await page.AddInitScriptAsync($"sessionStorage.setItem('slomonitor.token', '{token}')");
+            // Signed in as the sign-in form would leave it (the service's admin token unless told otherwise).
+            await page.AddInitScriptAsync($"sessionStorage.setItem('slomonitor.token', '{signedInWith}')");
         }
 
         page.PageError += (_, error) => Record($"script error on {page.Url}: {error}");

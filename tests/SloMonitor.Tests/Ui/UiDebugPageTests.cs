@@ -72,6 +72,15 @@ public sealed class UiDebugPageTests
         var latency = await browser.OpenAsync(service.BaseAddress, "ui/slos/shop-latency/debug");
         Assert.Contains("300 ms", await latency.Locator("#debug-latency-chart figcaption").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("900 ms", await latency.Locator("#slowest-exemplars tbody tr").First.InnerTextAsync(), StringComparison.Ordinal);
+
+        // Its distribution: the 20 checkout requests of 900 ms in the bins above the 300 ms threshold, the 380 others below.
+        var bins = latency.Locator("#latency-histogram .bin");
+        var counts = await bins.EvaluateAllAsync<long[]>("bins => bins.map(b => Number(b.dataset.count))");
+        var slow = await latency.Locator("#latency-histogram .bin.slow").EvaluateAllAsync<long[]>("bins => bins.map(b => Number(b.dataset.count))");
+        Assert.Equal(400, counts.Sum());
+        Assert.Equal(20, slow.Sum());
+        Assert.Equal(1, await latency.Locator("#latency-histogram #threshold-line").CountAsync());
+        Assert.Contains("above the threshold 300 ms", await latency.Locator("#latency-distribution").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(browser.Errors.Count == 0, string.Join("\n", browser.Errors));
     }
 }

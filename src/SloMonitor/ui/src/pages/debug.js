@@ -21,6 +21,8 @@ export function mount(root, name) {
   const keys = h('div', { class: 'attribution-keys' });
   const exemplars = h('div', {});
   const deploys = h('div', {});
+  const distribution = h('div', {});
+  const distributionSection = section('Latency distribution', { id: 'latency-distribution', hidden: '' }, distribution);
   const chartArea = h('div', { class: 'charts' });
   const picker = h('div', { class: 'range', role: 'group', 'aria-label': 'attribution window' },
     'Window ', windows.map((w) => h('button', { type: 'button', 'data-window': w, 'aria-pressed': String(w === chosen),
@@ -36,6 +38,7 @@ export function mount(root, name) {
       top),
     section('By attribute', { id: 'attribution-by-key' }, keys),
     section('Failing requests', { id: 'exemplars' }, exemplars),
+    distributionSection,
     section('Over the last 6 hours, with deploys', { id: 'debug-charts' }, chartArea),
     section('Deploys', { id: 'deploys' }, deploys));
 
@@ -59,6 +62,8 @@ export function mount(root, name) {
         isLatency ? [h('h3', {}, 'Slowest'), exemplarTable(samples.slowest ?? [], 'slowest-exemplars', 'No slow event kept in this window.')] : null,
         samples.traceUrlTemplate ? null : h('p', { class: 'muted' }, 'Set traceUrlTemplate (per SLO or Slos:TraceUrlTemplate) to link trace ids to your tracing system.'));
       replace(deploys, deployTable(releases.deploys ?? []));
+      distributionSection.hidden = !isLatency;
+      if (isLatency) replace(distribution, histogramBars(await getJson(path('latency-histogram', { window: chosen }))));
       charts ??= createCharts(chartArea, slo, isLatency);
       const markers = (releases.deploys ?? []).map((d) => ({ at: Date.parse(d.at) / 1000, label: d.version }));
       charts.burn.setData(history.times, burnWindows.map((w) => history.burnRates[w] ?? history.times.map(() => null)), history.range);
@@ -125,6 +130,29 @@ function exemplarTable(list, id, empty) {
       h('td', {}, e.traceUrl ? h('a', { href: e.traceUrl, rel: 'noopener', target: '_blank', class: 'trace-link' }, `${(e.traceId ?? '').slice(0, 12)}… ↗`)
         : h('code', {}, e.traceId ?? '–')))),
   });
+}
+
+// The window's latency values as bars on a log scale of latency, slow ones (above the threshold) marked, and the
+// threshold drawn where the slow bins begin.
+function histogramBars(histogram) {
+  const bins = histogram.bins ?? [];
+  if (bins.length === 0) return h('p', { class: 'muted empty' }, `No latency values in the last ${histogram.window}.`);
+  const highest = Math.max(...bins.map((b) => b.count), 1);
+  const firstSlow = bins.findIndex((b) => b.aboveThreshold);
+  const bars = [];
+  bins.forEach((b, i) => {
+    if (i === firstSlow) bars.push(h('div', { class: 'threshold-line', id: 'threshold-line', title: `threshold ${latency(histogram.threshold)}` }));
+    bars.push(h('div', { class: `bin${b.aboveThreshold ? ' slow' : ''}`, 'data-count': b.count, 'data-slow': String(b.aboveThreshold),
+      title: `${latency(b.lower)} – ${latency(b.upper)}: ${count(b.count)}` },
+    h('div', { class: 'bin-fill', style: `height: ${(b.count / highest) * 100}%` })));
+  });
+  const slow = bins.filter((b) => b.aboveThreshold).reduce((sum, b) => sum + b.count, 0);
+  return [
+    h('div', { class: 'histogram', id: 'latency-histogram', 'data-bins': bins.length }, bars),
+    h('p', { class: 'histogram-axis' }, h('span', {}, latency(bins[0].lower)), h('span', {}, latency(bins[bins.length - 1].upper))),
+    h('p', { class: 'muted' }, `${count(histogram.count)} values in the last ${histogram.window}; ${count(slow)} in bins above the threshold `
+      + `${latency(histogram.threshold)} (dashed line); bin bounds within ±${percent(histogram.relativeError, 1)}.`),
+  ];
 }
 
 function deployTable(list) {

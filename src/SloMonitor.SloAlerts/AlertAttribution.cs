@@ -5,7 +5,7 @@ using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 
-namespace SloMonitor.Evaluation;
+namespace SloMonitor.SloAlerts;
 
 /// <summary>
 /// What an alert says about why it fired: the top three attributions of its window (at most 6h) and three exemplar

@@ -1,8 +1,9 @@
+using Microsoft.Extensions.Logging;
 using System.Globalization;
 using SloMonitor.Alerting;
 using SloMonitor.Slos.Evaluation;
 
-namespace SloMonitor.Evaluation;
+namespace SloMonitor.SloAlerts;
 
 /// <summary>
 /// Turns each evaluation round into alerts for alerting: one alert per (SLO, group, severity) while the SLO engine
