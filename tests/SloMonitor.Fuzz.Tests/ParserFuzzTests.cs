@@ -15,6 +15,9 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     public void OtlpProtobufTraceRequestsNeverCrashTheDecoderOrTheIngestor() => Fuzz(Targets.OtlpProtobufTraces, 7);
 
     [Fact]
+    public void OtlpProtobufTraceRequestsReadInPlaceGiveWhatGoogleProtobufGives() => Fuzz(Targets.OtlpProtobufTracesInPlace, 7);
+
+    [Fact]
     public void OtlpProtobufMetricRequestsNeverCrashTheDecoderOrTheIngestor() => Fuzz(Targets.OtlpProtobufMetrics, 7);
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Google.Protobuf.Reflection;
 
 namespace SloMonitor.Ingest;
@@ -10,36 +9,16 @@ namespace SloMonitor.Ingest;
 /// </summary>
 internal static class WireTypeCheck
 {
-    private const int Varint = 0;
-    private const int Fixed64 = 1;
-    private const int LengthDelimited = 2;
-    private const int Fixed32 = 5;
+    private const int Varint = WireShape.Varint;
+    private const int Fixed64 = WireShape.Fixed64;
+    private const int LengthDelimited = WireShape.LengthDelimited;
+    private const int Fixed32 = WireShape.Fixed32;
 
-    private static readonly ConcurrentDictionary<MessageDescriptor, Shape> Shapes = new();
-
-    public static string? Check(ReadOnlySpan<byte> data, MessageDescriptor descriptor)
-    {
-        if (!Shapes.TryGetValue(descriptor, out var shape))
-        {
-            lock (Shapes)
-            {
-                var built = new Dictionary<MessageDescriptor, Shape>();
-                shape = Build(descriptor, built);
-                foreach (var (key, value) in built)
-                {
-                    Shapes.TryAdd(key, value);
-                }
-
-                shape = Shapes[descriptor];
-            }
-        }
-
-        return Check(data, shape);
-    }
+    public static string? Check(ReadOnlySpan<byte> data, MessageDescriptor descriptor) => Check(data, WireShape.Of(descriptor));
 
     // Bounds are checked again here although the parser accepted the bytes: the parser reads a length as the low 32
     // bits of its varint, so a varint longer than that (found by fuzzing) would send this walk elsewhere.
-    private static string? Check(ReadOnlySpan<byte> data, Shape shape)
+    private static string? Check(ReadOnlySpan<byte> data, WireShape shape)
     {
         var position = 0;
         while (position < data.Length)
@@ -51,7 +30,7 @@ internal static class WireTypeCheck
 
             var number = (int)(tag >> 3);
             var wireType = (int)(tag & 7);
-            var field = number < shape.Fields.Length ? shape.Fields[number] : null;
+            var field = shape.Field(number);
             if (field is not null && wireType != field.WireType && !(field.Packable && wireType == LengthDelimited))
             {
                 return $"field '{field.Name}' of {shape.Name} has wire type {wireType}, expected {field.WireType}";
@@ -102,7 +81,7 @@ internal static class WireTypeCheck
         return null;
     }
 
-    private static string Truncated(int number, Shape shape) => $"field {number} of {shape.Name} is truncated or declares a length beyond its message";
+    private static string Truncated(int number, WireShape shape) => $"field {number} of {shape.Name} is truncated or declares a length beyond its message";
 
     /// <summary>A varint of at most 10 bytes that ends inside <paramref name="data"/>.</summary>
     private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
@@ -120,45 +99,4 @@ internal static class WireTypeCheck
 
         return false;
     }
-
-    // Messages nest recursively (AnyValue, ArrayValue): a shape is registered before its fields are filled in.
-    private static Shape Build(MessageDescriptor descriptor, Dictionary<MessageDescriptor, Shape> built)
-    {
-        if (built.TryGetValue(descriptor, out var known) || Shapes.TryGetValue(descriptor, out known))
-        {
-            return known;
-        }
-
-        var max = 0;
-        foreach (var field in descriptor.Fields.InFieldNumberOrder())
-        {
-            max = Math.Max(max, field.FieldNumber);
-        }
-
-        var shape = new Shape(descriptor.Name, new FieldShape?[max + 1]);
-        built.Add(descriptor, shape);
-        foreach (var field in descriptor.Fields.InFieldNumberOrder())
-        {
-            var wireType = WireTypeOf(field.FieldType);
-            shape.Fields[field.FieldNumber] = new FieldShape(
-                field.Name,
-                wireType,
-                field.IsRepeated && wireType != LengthDelimited,
-                field.FieldType == FieldType.Message ? Build(field.MessageType, built) : null);
-        }
-
-        return shape;
-    }
-
-    private static int WireTypeOf(FieldType type) => type switch
-    {
-        FieldType.Double or FieldType.Fixed64 or FieldType.SFixed64 => Fixed64,
-        FieldType.Float or FieldType.Fixed32 or FieldType.SFixed32 => Fixed32,
-        FieldType.String or FieldType.Bytes or FieldType.Message or FieldType.Group => LengthDelimited,
-        _ => Varint,
-    };
-
-    private sealed record Shape(string Name, FieldShape?[] Fields);
-
-    private sealed record FieldShape(string Name, int WireType, bool Packable, Shape? Nested);
 }

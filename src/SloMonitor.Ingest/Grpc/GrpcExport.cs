@@ -14,14 +14,15 @@ internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
 {
     public OtlpIngestor Ingestor => ingestor;
 
+    /// <summary>Serves a request of <paramref name="payloadLength"/> bytes: decoded, or refused with <paramref name="error"/>.</summary>
     public TResponse Run<TRequest, TResponse>(
-        DecodedRequest<TRequest> request, string signal, Func<TRequest, int> count, Func<TRequest, ApplyResult> apply, Func<ApplyResult, TResponse> answer)
-        where TRequest : class, IMessage<TRequest>
+        long payloadLength, RpcException? error, TRequest? decoded, string signal, Func<TRequest, int> count, Func<TRequest, ApplyResult> apply, Func<ApplyResult, TResponse> answer)
+        where TRequest : class
     {
         // The message was received in full before this runs (gRPC reads it first), so a slow client never holds a
         // request slot; its bytes count in the byte budget until it is answered.
         using var lease = gate.LeaseBytes();
-        if (!lease.TryAdd(request.PayloadLength))
+        if (!lease.TryAdd(payloadLength))
         {
             IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Unavailable);
             throw Throttled(StatusCode.Unavailable, new BytesInFlightException(lease.MaxBytes).Message);
@@ -36,19 +37,19 @@ internal sealed class GrpcExport(OtlpIngestor ingestor, IngestGate gate)
         try
         {
             var limit = ingestor.Options.MaxBodyBytes;
-            if (request.PayloadLength > limit)
+            if (payloadLength > limit)
             {
                 IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.TooLarge);
                 throw new RpcException(new Grpc.Core.Status(StatusCode.ResourceExhausted, $"the message is larger than the limit of {limit} bytes (after decompression)"));
             }
 
-            if (request.Error is { } error)
+            if (error is not null)
             {
                 IngestMetrics.Record(Signals.Grpc, signal, RequestOutcome.Invalid);
                 throw error;
             }
 
-            var message = request.Message!;
+            var message = decoded!;
             var items = count(message);
             if (!gate.TryReserveItems(items))
             {

@@ -8,30 +8,40 @@ namespace SloMonitor.Ingest;
 // Grpc.AspNetCore binds a method only when it is virtual and declared by the type named in BindServiceMethod
 // (as generated service bases are), hence the unsealed classes with virtual Export methods.
 
-/// <summary>opentelemetry.proto.collector.trace.v1.TraceService, bound with our own request marshaller.</summary>
+/// <summary>
+/// opentelemetry.proto.collector.trace.v1.TraceService, bound with our own request marshaller: the request stays
+/// bytes and its spans are read in place.
+/// </summary>
 [BindServiceMethod(typeof(OtlpTraceGrpcService), nameof(BindService))]
 internal class OtlpTraceGrpcService(GrpcExport export)
 {
     public static void BindService(ServiceBinderBase binder, OtlpTraceGrpcService? service) =>
         binder.AddMethod(
-            new Method<DecodedRequest<ExportTraceServiceRequest>, ExportTraceServiceResponse>(
+            new Method<DecodedTraceRequest, ExportTraceServiceResponse>(
                 MethodType.Unary,
                 "opentelemetry.proto.collector.trace.v1.TraceService",
                 "Export",
-                DecodedRequest<ExportTraceServiceRequest>.Marshaller(ExportTraceServiceRequest.Parser, ExportTraceServiceRequest.Descriptor),
+                DecodedTraceRequest.Marshaller(),
                 DecodedRequest<ExportTraceServiceRequest>.ResponseMarshaller(ExportTraceServiceResponse.Parser)),
             service is null ? null : service.Export);
 
-    public virtual Task<ExportTraceServiceResponse> Export(DecodedRequest<ExportTraceServiceRequest> request, ServerCallContext context) =>
-        Task.FromResult(export.Run(
-            request,
-            Signals.Traces,
-            ItemCounter.Count,
-            export.Ingestor.ApplyTraces,
-            static result => result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
-            {
-                PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
-            }));
+    public virtual Task<ExportTraceServiceResponse> Export(DecodedTraceRequest request, ServerCallContext context)
+    {
+        using (request)
+        {
+            return Task.FromResult(export.Run(
+                request.PayloadLength,
+                request.Error,
+                request.Request,
+                Signals.Traces,
+                static r => r.SpanCount,
+                export.Ingestor.ApplyTraces,
+                static result => result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
+                {
+                    PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+                }));
+        }
+    }
 }
 
 /// <summary>opentelemetry.proto.collector.metrics.v1.MetricsService, bound with our own request marshaller.</summary>
@@ -50,7 +60,9 @@ internal class OtlpMetricsGrpcService(GrpcExport export)
 
     public virtual Task<ExportMetricsServiceResponse> Export(DecodedRequest<ExportMetricsServiceRequest> request, ServerCallContext context) =>
         Task.FromResult(export.Run(
-            request,
+            request.PayloadLength,
+            request.Error,
+            request.Message,
             Signals.Metrics,
             ItemCounter.Count,
             export.Ingestor.ApplyMetrics,
@@ -76,7 +88,9 @@ internal class OtlpLogsGrpcService(GrpcExport export)
 
     public virtual Task<ExportLogsServiceResponse> Export(DecodedRequest<ExportLogsServiceRequest> request, ServerCallContext context) =>
         Task.FromResult(export.Run(
-            request,
+            request.PayloadLength,
+            request.Error,
+            request.Message,
             Signals.Logs,
             ItemCounter.Count,
             export.Ingestor.ApplyLogs,

@@ -32,6 +32,9 @@ internal sealed class HttpBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>The pooled buffer itself (its first <see cref="Length"/> bytes), valid until disposed.</summary>
+    public byte[] Array => _buffer;
+
     public ReadOnlySequence<byte> Sequence => new(_buffer, 0, Length);
 
     public static async Task<HttpBody> ReadAsync(HttpRequest request, bool gzip, int maxBytes, BodyLease lease, CancellationToken cancellationToken)

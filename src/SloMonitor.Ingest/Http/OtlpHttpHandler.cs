@@ -21,17 +21,22 @@ internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
     private const int ResourceExhausted = 8;
     private const int Unavailable = 14;
 
+    // Protobuf is read in place from the body's buffer, which stays until the request is answered; JSON is decoded
+    // into the message types and encoded to protobuf bytes, read the same way.
     public Task Traces(HttpContext context) => Handle(context, Signals.Traces, static (ingestor, body, json, depth, response) =>
     {
-        var request = json ? OtlpJsonDecoder.Traces(body.Span, depth) : ProtobufDecoder.Decode(ExportTraceServiceRequest.Parser, ExportTraceServiceRequest.Descriptor, body.Sequence);
-        return new Decoded(ItemCounter.Count(request), () =>
+        var request = json ? TraceRequest.FromMessage(OtlpJsonDecoder.Traces(body.Span, depth)) : TraceRequest.Read(body.Array, body.Length);
+        return new Decoded(request.SpanCount, () =>
         {
-            var result = ingestor.ApplyTraces(request);
-            response.Message = result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
+            using (request)
             {
-                PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
-            };
-            return result;
+                var result = ingestor.ApplyTraces(request);
+                response.Message = result.Rejected == 0 ? new ExportTraceServiceResponse() : new ExportTraceServiceResponse
+                {
+                    PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage ?? string.Empty },
+                };
+                return result;
+            }
         });
     });
 
@@ -144,7 +149,6 @@ internal sealed class OtlpHttpHandler(OtlpIngestor ingestor, IngestGate gate)
             return;
         }
 
-        body.Dispose();
         if (!gate.TryReserveItems(decoded.Items))
         {
             await Throttle(context, signal, json, StatusCodes.Status503ServiceUnavailable, RequestOutcome.Unavailable, Unavailable,

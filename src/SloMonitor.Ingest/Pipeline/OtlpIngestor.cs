@@ -42,17 +42,20 @@ internal sealed class OtlpIngestor
 
     internal CumulativeDeltaStore Cumulative => _cumulative;
 
-    public ApplyResult ApplyTraces(ExportTraceServiceRequest request)
+    /// <summary>Applies a trace request read in place from its bytes; the request stays the caller's to dispose.</summary>
+    public ApplyResult ApplyTraces(TraceRequest request)
     {
         var clock = new EventClock(_time, _options);
         var tally = new ApplyTally();
-        var spanMapper = new SpanMapper(_sink ?? _tenants!.For(_tenants.CurrentTenant()), _options.MaxAttributesPerItem, clock);
-        foreach (var resourceSpans in request.ResourceSpans)
-        {
-            spanMapper.Apply(resourceSpans, ref tally);
-        }
-
+        new SpanMapper(_sink ?? _tenants!.For(_tenants.CurrentTenant()), _options.MaxAttributesPerItem, clock).Apply(request, ref tally);
         return tally.ToResult();
+    }
+
+    /// <summary>Applies a decoded message (tests, tools): it is encoded and read like a received request.</summary>
+    public ApplyResult ApplyTraces(ExportTraceServiceRequest request)
+    {
+        using var bytes = TraceRequest.FromMessage(request);
+        return ApplyTraces(bytes);
     }
 
     public ApplyResult ApplyMetrics(ExportMetricsServiceRequest request)

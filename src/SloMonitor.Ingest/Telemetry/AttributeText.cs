@@ -110,7 +110,8 @@ internal static class AttributeText
                 return value.DoubleValue.ToString("R", CultureInfo.InvariantCulture);
             case AnyValue.ValueOneofCase.BytesValue:
                 return value.BytesValue.ToBase64();
-            case AnyValue.ValueOneofCase.None:
+            case AnyValue.ValueOneofCase.None or AnyValue.ValueOneofCase.StringValueStrindex:
+                // An index into a dictionary that trace requests do not carry: nothing to show.
                 return string.Empty;
             default:
                 var builder = new StringBuilder();
@@ -134,6 +135,23 @@ internal static class AttributeText
         SpanStatusCode.Ok => "ok",
         SpanStatusCode.Error => "error",
         _ => "unset",
+    };
+
+    public static ReadOnlySpan<byte> Utf8Of(SpanKind kind) => kind switch
+    {
+        SpanKind.Internal => "internal"u8,
+        SpanKind.Server => "server"u8,
+        SpanKind.Client => "client"u8,
+        SpanKind.Producer => "producer"u8,
+        SpanKind.Consumer => "consumer"u8,
+        _ => "unspecified"u8,
+    };
+
+    public static ReadOnlySpan<byte> Utf8Of(SpanStatusCode code) => code switch
+    {
+        SpanStatusCode.Ok => "ok"u8,
+        SpanStatusCode.Error => "error"u8,
+        _ => "unset"u8,
     };
 
     public static void AddAll(RepeatedField<KeyValue> target, IEnumerable<KeyValuePair<string, string>>? attributes)

@@ -1,33 +1,42 @@
-using Google.Protobuf.Collections;
-using SloMonitor.Ingest.Otlp.Common;
+using System.Text;
 using SloMonitor.Ingest.Otlp.Trace;
 
 namespace SloMonitor.Ingest;
 
 /// <summary>
-/// One accepted span, as the SLI core sees it. A view over the decoded request: valid only during
-/// <see cref="ITelemetrySink.OnSpan"/>.
+/// One accepted span, as the SLI core sees it. A view over the request's bytes: valid only during
+/// <see cref="ITelemetrySink.OnSpan"/>. The UTF-8 members read in place; the members returning <see cref="string"/>
+/// (<see cref="Name"/>, <see cref="TryGetAttribute"/>) make a new string on every call, for what must be kept.
 /// </summary>
 public readonly struct SpanEvent
 {
-    private readonly Span _span;
-    private readonly RepeatedField<KeyValue>? _resourceAttributes;
+    private const int MaxStackKeyBytes = 256;
 
-    internal SpanEvent(Span span, string serviceName, string? scopeName, RepeatedField<KeyValue>? resourceAttributes)
+    private readonly byte[] _buffer;
+    private readonly SpanFields _span;
+    private readonly WireSlice _serviceName;
+    private readonly WireSlice _resourceSpans;
+
+    internal SpanEvent(byte[] buffer, in SpanFields span, string serviceName, WireSlice serviceNameUtf8, string? scopeName, WireSlice resourceSpans)
     {
+        _buffer = buffer;
         _span = span;
         ServiceName = serviceName;
+        _serviceName = serviceNameUtf8;
         ScopeName = scopeName;
-        _resourceAttributes = resourceAttributes;
+        _resourceSpans = resourceSpans;
     }
 
     public string ServiceName { get; }
 
-    public string Name => _span.Name;
+    /// <summary>The span's name, made into a new string on each call (<see cref="NameUtf8"/> reads it in place).</summary>
+    public string Name => Encoding.UTF8.GetString(NameUtf8);
+
+    public ReadOnlySpan<byte> NameUtf8 => _span.Name.Of(_buffer);
 
     public SpanKind Kind => (SpanKind)_span.Kind;
 
-    public SpanStatusCode StatusCode => _span.Status is null ? SpanStatusCode.Unset : (SpanStatusCode)_span.Status.Code;
+    public SpanStatusCode StatusCode => (SpanStatusCode)_span.StatusCode;
 
     public long StartTimeUnixNano => (long)_span.StartTimeUnixNano;
 
@@ -39,16 +48,16 @@ public readonly struct SpanEvent
     public string? ScopeName { get; }
 
     /// <summary>The span's 16-byte trace id (empty when the exporter sent none).</summary>
-    public ReadOnlySpan<byte> TraceId => _span.TraceId.Span;
+    public ReadOnlySpan<byte> TraceId => _span.TraceId.Of(_buffer);
 
     /// <summary>The span's 8-byte span id (empty when the exporter sent none).</summary>
-    public ReadOnlySpan<byte> SpanId => _span.SpanId.Span;
+    public ReadOnlySpan<byte> SpanId => _span.SpanId.Of(_buffer);
 
     /// <summary>
     /// Looks up, in order: the pseudo-attributes "service.name", "span.name", "span.kind" (unspecified, internal,
     /// server, client, producer, consumer), "status.code" (unset, ok, error); then the span's attributes; then the
     /// resource's. Non-string values are formatted invariantly (integers as digits, booleans as true/false, doubles
-    /// round-trippable).
+    /// round-trippable). Makes a new string (except for the pseudo-attributes): use it for what is kept.
     /// </summary>
     public bool TryGetAttribute(string key, out string value)
     {
@@ -58,7 +67,7 @@ public readonly struct SpanEvent
                 value = ServiceName;
                 return true;
             case "span.name":
-                value = _span.Name;
+                value = Name;
                 return true;
             case "span.kind":
                 value = AttributeText.Of(Kind);
@@ -68,13 +77,19 @@ public readonly struct SpanEvent
                 return true;
         }
 
-        return AttributeText.TryFind(_span.Attributes, key, out value)
-            || AttributeText.TryFind(_resourceAttributes, key, out value);
+        if (TryFind(key, out var found))
+        {
+            value = found.ToText(_buffer);
+            return true;
+        }
+
+        value = string.Empty;
+        return false;
     }
 
     /// <summary>
-    /// <see cref="TryGetAttribute"/> without allocating for string, boolean and number values: the text is the
-    /// value's own characters or formatted into <paramref name="scratch"/> (at least 32 chars).
+    /// <see cref="TryGetAttribute"/> without allocating for booleans, numbers and strings that fit
+    /// <paramref name="scratch"/> (at least 32 chars): the text is decoded or formatted into it.
     /// </summary>
     public bool TryGetAttributeText(string key, Span<char> scratch, out ReadOnlySpan<char> text)
     {
@@ -84,7 +99,7 @@ public readonly struct SpanEvent
                 text = ServiceName;
                 return true;
             case "span.name":
-                text = _span.Name;
+                text = NameUtf8.Length <= scratch.Length ? scratch[..Encoding.UTF8.GetChars(NameUtf8, scratch)] : Name;
                 return true;
             case "span.kind":
                 text = AttributeText.Of(Kind);
@@ -94,8 +109,79 @@ public readonly struct SpanEvent
                 return true;
         }
 
-        return AttributeText.TryFindText(_span.Attributes, key, scratch, out text)
-            || AttributeText.TryFindText(_resourceAttributes, key, scratch, out text);
+        if (TryFind(key, out var found))
+        {
+            text = found.ToText(_buffer, scratch);
+            return true;
+        }
+
+        text = default;
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="TryGetAttribute"/> as UTF-8, for matching without decoding: a string value is a slice of the
+    /// request, booleans and numbers are formatted into <paramref name="scratch"/> (at least 32 bytes).
+    /// </summary>
+    public bool TryGetAttributeUtf8(ReadOnlySpan<byte> key, Span<byte> scratch, out ReadOnlySpan<byte> utf8)
+    {
+        if (key.SequenceEqual("service.name"u8))
+        {
+            utf8 = _serviceName.Of(_buffer);
+            return true;
+        }
+
+        if (key.SequenceEqual("span.name"u8))
+        {
+            utf8 = NameUtf8;
+            return true;
+        }
+
+        if (key.SequenceEqual("span.kind"u8))
+        {
+            utf8 = AttributeText.Utf8Of(Kind);
+            return true;
+        }
+
+        if (key.SequenceEqual("status.code"u8))
+        {
+            utf8 = AttributeText.Utf8Of(StatusCode);
+            return true;
+        }
+
+        if (TryFindUtf8(key, out var found))
+        {
+            utf8 = found.ToUtf8(_buffer, scratch);
+            return true;
+        }
+
+        utf8 = default;
+        return false;
+    }
+
+    private bool TryFind(string key, out WireValue value)
+    {
+        if (key.Length * 3 <= MaxStackKeyBytes)
+        {
+            Span<byte> utf8 = stackalloc byte[MaxStackKeyBytes];
+            return TryFindUtf8(utf8[..Encoding.UTF8.GetBytes(key, utf8)], out value);
+        }
+
+        return TryFindUtf8(Encoding.UTF8.GetBytes(key), out value);
+    }
+
+    private bool TryFindUtf8(ReadOnlySpan<byte> key, out WireValue value)
+    {
+        ReadOnlySpan<byte> buffer = _buffer;
+        if (WireAttributes.TryFind(buffer, _span.Attributes, TraceFields.SpanAttributes, key, out var keyValue)
+            || WireAttributes.TryFindInResource(buffer, _resourceSpans, key, out keyValue))
+        {
+            value = WireValue.Of(buffer, keyValue);
+            return true;
+        }
+
+        value = default;
+        return false;
     }
 
     /// <summary>
@@ -139,6 +225,13 @@ public readonly struct SpanEvent
         }
 
         AttributeText.AddAll(span.Attributes, attributes);
-        return new SpanEvent(span, serviceName, scopeName, null);
+
+        // The span's bytes, then the service name's: the event reads both in place, as it reads a request.
+        var spanLength = span.CalculateSize();
+        var buffer = new byte[spanLength + Encoding.UTF8.GetByteCount(serviceName)];
+        Google.Protobuf.MessageExtensions.WriteTo(span, buffer.AsSpan(0, spanLength));
+        var serviceLength = Encoding.UTF8.GetBytes(serviceName, buffer.AsSpan(spanLength));
+        var fields = SpanFields.Read(buffer, new WireSlice(0, spanLength));
+        return new SpanEvent(buffer, fields, serviceName, new WireSlice(spanLength, serviceLength), scopeName, default);
     }
 }

@@ -302,7 +302,7 @@ internal sealed class SloAttribution
     private void RecordGood(in SpanEvent span, long unixMs)
     {
         Span<ulong> hashes = stackalloc ulong[Keys.Length];
-        Span<char> scratch = stackalloc char[32];
+        Span<char> scratch = stackalloc char[256];
         for (var k = 0; k < Keys.Length; k++)
         {
             if (span.TryGetAttributeText(Keys[k], scratch, out var text))

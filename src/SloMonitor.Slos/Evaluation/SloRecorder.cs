@@ -183,11 +183,12 @@ internal static class SloRecorder
         }
 
         Span<char> buffer = stackalloc char[256];
+        Span<char> scratch = stackalloc char[256];
         var length = 0;
         for (var i = 0; i < groupBy.Length; i++)
         {
-            span.TryGetAttribute(groupBy[i], out var value);
-            if (!Append(buffer, ref length, value ?? string.Empty, i > 0))
+            span.TryGetAttributeText(groupBy[i], scratch, out var value);
+            if (!Append(buffer, ref length, value, i > 0))
             {
                 return SlowGroup(tracks, span);
             }
@@ -213,7 +214,7 @@ internal static class SloRecorder
         return tracks.Find(buffer[..length]) ?? AddGroup(tracks, buffer[..length], point);
     }
 
-    private static bool Append(Span<char> buffer, ref int length, string value, bool separator)
+    private static bool Append(Span<char> buffer, ref int length, ReadOnlySpan<char> value, bool separator)
     {
         if (length + value.Length + 1 > buffer.Length)
         {
@@ -225,7 +226,7 @@ internal static class SloRecorder
             buffer[length++] = KeySeparator;
         }
 
-        value.AsSpan().CopyTo(buffer[length..]);
+        value.CopyTo(buffer[length..]);
         length += value.Length;
         return true;
     }

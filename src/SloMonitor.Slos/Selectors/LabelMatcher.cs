@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace SloMonitor.Slos.Selectors;
@@ -27,6 +28,9 @@ public sealed class LabelMatcher
     /// <summary>How many distinct values a regex matcher remembers its answer for.</summary>
     public const int RememberedValues = 1024;
 
+    private const int MaxStackChars = 256;
+
+    private readonly byte[] _valueUtf8;
     private readonly Regex? _regex;
     private readonly ConcurrentDictionary<string, bool>? _remembered;
     private int _rememberedCount;
@@ -36,6 +40,8 @@ public sealed class LabelMatcher
         Name = name;
         Operator = op;
         Value = value;
+        NameUtf8 = Encoding.UTF8.GetBytes(name);
+        _valueUtf8 = Encoding.UTF8.GetBytes(value);
         if (op is MatchOperator.Regex or MatchOperator.NotRegex)
         {
             // Linear-time matching, like the RE2 engine Prometheus uses: no backtracking blow-up and no timeout to
@@ -46,6 +52,9 @@ public sealed class LabelMatcher
     }
 
     public string Name { get; }
+
+    /// <summary><see cref="Name"/> in UTF-8, to look attributes up in a request's bytes.</summary>
+    internal byte[] NameUtf8 { get; }
 
     public MatchOperator Operator { get; }
 
@@ -59,6 +68,42 @@ public sealed class LabelMatcher
         MatchOperator.Regex => RegexMatches(value),
         _ => !RegexMatches(value),
     };
+
+    /// <summary>
+    /// Tests a UTF-8 value (a slice of the request; empty when the attribute is absent): equality compares bytes, a
+    /// regex decodes the value on the stack and asks the remembered answers before the regex.
+    /// </summary>
+    public bool Matches(ReadOnlySpan<byte> utf8) => Operator switch
+    {
+        MatchOperator.Equal => utf8.SequenceEqual(_valueUtf8),
+        MatchOperator.NotEqual => !utf8.SequenceEqual(_valueUtf8),
+        MatchOperator.Regex => RegexMatches(utf8),
+        _ => !RegexMatches(utf8),
+    };
+
+    private bool RegexMatches(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxStackChars)
+        {
+            return RegexMatches(Encoding.UTF8.GetString(utf8));
+        }
+
+        Span<char> chars = stackalloc char[MaxStackChars];
+        var value = chars[..Encoding.UTF8.GetChars(utf8, chars)];
+        var remembered = _remembered!.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (remembered.TryGetValue(value, out var matched))
+        {
+            return matched;
+        }
+
+        matched = _regex!.IsMatch(value);
+        if (Volatile.Read(ref _rememberedCount) < RememberedValues && remembered.TryAdd(value, matched))
+        {
+            Interlocked.Increment(ref _rememberedCount);
+        }
+
+        return matched;
+    }
 
     private bool RegexMatches(string value)
     {

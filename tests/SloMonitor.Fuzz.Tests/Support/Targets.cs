@@ -4,7 +4,7 @@ using SloMonitor.Alerting.Configuration;
 using SloMonitor.Ingest;
 using SloMonitor.Ingest.Otlp.Collector.Logs;
 using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Ingest.Tests.Support.Reference;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Slos.Selectors;
 
@@ -32,8 +32,28 @@ internal static class Targets
     private static readonly string[] SelectorTokens = ["=", "!=", "=~", "!~", "\"", "\\", ",", "{", "}", " ", ".", "*", "(", ")", "[", "]", "|", "^", "$", "+", "?", "\\u", "span.kind", "http.route"];
 
     public static readonly FuzzTarget OtlpProtobufTraces = new(
-        "otlp-protobuf-traces", input => Applied(Ingestor().ApplyTraces(ProtobufDecoder.Decode(ExportTraceServiceRequest.Parser, ExportTraceServiceRequest.Descriptor, new ReadOnlySequence<byte>(input)))),
+        "otlp-protobuf-traces", input =>
+        {
+            using var request = TraceRequest.Read(input, input.Length);
+            return Applied(Ingestor().ApplyTraces(request));
+        },
         [typeof(OtlpDecodeException)], []);
+
+    /// <summary>
+    /// Differential: the in-place reader and the message-based reading (Google.Protobuf, the oracle) must give the
+    /// same refusal or the same counts, messages and events with every attribute; a difference is a crash.
+    /// </summary>
+    public static readonly FuzzTarget OtlpProtobufTracesInPlace = new(
+        "otlp-protobuf-traces-in-place", input =>
+        {
+            var options = ReadEveryTime();
+            var expected = MessageTraceReading.Read(input, options, FixedTime.Instance);
+            var actual = InPlaceTraceReading.Read(input, options, FixedTime.Instance);
+            return actual == expected
+                ? expected[..Math.Min(expected.Length, 60)]
+                : throw new InvalidOperationException($"the in-place reading differs from the message-based one:\n{actual}\n--- expected ---\n{expected}");
+        },
+        [], []);
 
     public static readonly FuzzTarget OtlpProtobufMetrics = new(
         "otlp-protobuf-metrics", input => Applied(Ingestor().ApplyMetrics(ProtobufDecoder.Decode(ExportMetricsServiceRequest.Parser, ExportMetricsServiceRequest.Descriptor, new ReadOnlySequence<byte>(input)))),
@@ -77,7 +97,17 @@ internal static class Targets
         result.IsValid ? result.Definitions.Count + " definitions" : "error " + result.Errors[0].Message;
 
     /// <summary>An ingestor that accepts every event time, so decoded requests go all the way through validation and mapping.</summary>
-    private static OtlpIngestor Ingestor() => new(new ReadingSink(), new IngestOptions { MaxEventAge = TimeSpan.FromDays(20_000), MaxFutureSkew = TimeSpan.FromDays(20_000) }, TimeProvider.System);
+    private static OtlpIngestor Ingestor() => new(new ReadingSink(), ReadEveryTime(), TimeProvider.System);
+
+    private static IngestOptions ReadEveryTime() => new() { MaxEventAge = TimeSpan.FromDays(20_000), MaxFutureSkew = TimeSpan.FromDays(20_000), MaxAttributesPerItem = 16 };
+
+    /// <summary>One moment for both readings of an input, so that their time checks agree to the tick.</summary>
+    private sealed class FixedTime : TimeProvider
+    {
+        public static readonly FixedTime Instance = new();
+
+        public override DateTimeOffset GetUtcNow() => new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    }
 
     /// <summary>Reads every field of every event, as the SLI core may.</summary>
     private sealed class ReadingSink : ITelemetrySink
@@ -85,10 +115,16 @@ internal static class Targets
         public void OnSpan(in SpanEvent span)
         {
             _ = (span.ServiceName, span.Name, span.Kind, span.StatusCode, span.DurationSeconds, span.ScopeName);
-            foreach (var key in (string[])["service.name", "span.kind", "status.code", "http.route", "http.response.status_code", "missing"])
+            Span<char> chars = stackalloc char[32];
+            Span<byte> bytes = stackalloc byte[32];
+            foreach (var key in (string[])["service.name", "span.kind", "status.code", "span.name", "http.route", "http.response.status_code", "missing"])
             {
                 span.TryGetAttribute(key, out _);
+                span.TryGetAttributeText(key, chars, out _);
+                span.TryGetAttributeUtf8(System.Text.Encoding.UTF8.GetBytes(key), bytes, out _);
             }
+
+            _ = span.TraceId.Length + span.SpanId.Length + span.NameUtf8.Length;
         }
 
         public void OnMetricPoint(in MetricPointEvent point)
