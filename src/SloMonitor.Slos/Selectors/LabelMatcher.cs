@@ -85,29 +85,17 @@ public sealed class LabelMatcher
     {
         if (utf8.Length > MaxStackChars)
         {
-            return RegexMatches(Encoding.UTF8.GetString(utf8));
+            return RegexMatches(Encoding.UTF8.GetString(utf8).AsSpan());
         }
 
         Span<char> chars = stackalloc char[MaxStackChars];
-        var value = chars[..Encoding.UTF8.GetChars(utf8, chars)];
-        var remembered = _remembered!.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (remembered.TryGetValue(value, out var matched))
-        {
-            return matched;
-        }
-
-        matched = _regex!.IsMatch(value);
-        if (Volatile.Read(ref _rememberedCount) < RememberedValues && remembered.TryAdd(value, matched))
-        {
-            Interlocked.Increment(ref _rememberedCount);
-        }
-
-        return matched;
+        return RegexMatches(chars[..Encoding.UTF8.GetChars(utf8, chars)]);
     }
 
-    private bool RegexMatches(string value)
+    /// <summary>The regex's answer for <paramref name="value"/>, from the remembered answers when it was asked before.</summary>
+    private bool RegexMatches(ReadOnlySpan<char> value)
     {
-        var remembered = _remembered!;
+        var remembered = _remembered!.GetAlternateLookup<ReadOnlySpan<char>>();
         if (remembered.TryGetValue(value, out var matched))
         {
             return matched;
