@@ -63,7 +63,7 @@ internal sealed partial class SliTrack
         }
     }
 
-    public object EvaluationLock { get; } = new();
+    public Lock EvaluationLock { get; } = new();
 
     /// <summary>For a composite SLI, where its readings come from; set by the SLO it belongs to.</summary>
     public CompositeSource? Composite { get; set; }
