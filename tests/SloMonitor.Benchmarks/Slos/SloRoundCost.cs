@@ -36,14 +36,16 @@ internal static class SloRoundCost
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var paused = GC.GetTotalPauseDuration();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             stopwatch.Restart();
             evaluations = engine.EvaluateRound().Count;
             var took = stopwatch.Elapsed;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             paused = GC.GetTotalPauseDuration() - paused;
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  round {(round == 0 ? "0 (warm-up)" : round.ToString(CultureInfo.InvariantCulture))}: {took.TotalMilliseconds:N0} ms, {evaluations:N0} evaluations (SLOs and groups), {allocated / 1048576.0:N1} MiB allocated; collections gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, paused {paused.TotalMilliseconds:N0} ms"));
+                $"  round {(round == 0 ? "0 (warm-up)" : round.ToString(CultureInfo.InvariantCulture))}: {took.TotalMilliseconds:N0} ms ({cpu.TotalMilliseconds:N0} ms of CPU), {evaluations:N0} evaluations (SLOs and groups), {allocated / 1048576.0:N1} MiB allocated; collections gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, paused {paused.TotalMilliseconds:N0} ms"));
         }
 
         // What the API does for GET /api/v1/slos/{name}: read the published snapshot, no evaluation.
