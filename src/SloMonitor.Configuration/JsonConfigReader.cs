@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace SloMonitor.Slos.Parsing;
+namespace SloMonitor.Configuration;
 
 /// <summary>Reads a JSON body into the same node model as YAML, with JSON paths (<c>$.sli.threshold</c>).</summary>
 internal static class JsonConfigReader
 {
     /// <summary>The root node, its path <paramref name="path"/>; null after a syntax error, which is added to <paramref name="errors"/>.</summary>
-    public static ConfigNode? Read(string json, List<SloValidationError> errors, string path = "$")
+    public static ConfigNode? Read(string json, List<ConfigError> errors, string path = "$")
     {
         try
         {
@@ -17,7 +17,7 @@ internal static class JsonConfigReader
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1})") : "";
-            errors.Add(new SloValidationError("", path, "invalid JSON" + where + ": " + e.Message));
+            errors.Add(new ConfigError("", path, "invalid JSON" + where + ": " + e.Message));
             return null;
         }
     }

@@ -1,7 +1,8 @@
+using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;
 using SloMonitor.Testing;
 
-namespace SloMonitor.Tests.Storage;
+namespace SloMonitor.Tests.Slos;
 
 public sealed class SloStateStoreTests
 {

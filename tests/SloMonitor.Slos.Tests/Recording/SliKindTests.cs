@@ -3,7 +3,7 @@ using SloMonitor.Ingest;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Tests.Support;
 
-namespace SloMonitor.Slos.Tests.Evaluation;
+namespace SloMonitor.Slos.Tests.Recording;
 
 public sealed class SliKindTests
 {

@@ -2,13 +2,13 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SloMonitor.Slos.Parsing;
+namespace SloMonitor.Configuration;
 
 /// <summary>Reads YAML documents with YamlDotNet and keeps each node's line and column for error messages.</summary>
 internal static class YamlConfigReader
 {
     /// <summary>Every document of <paramref name="text"/>; a syntax error becomes one error naming its line.</summary>
-    public static IReadOnlyList<ConfigNode> ReadDocuments(string text, string fileName, List<SloValidationError> errors)
+    public static IReadOnlyList<ConfigNode> ReadDocuments(string text, string fileName, List<ConfigError> errors)
     {
         var stream = new YamlStream();
         try
@@ -17,14 +17,14 @@ internal static class YamlConfigReader
         }
         catch (YamlException e)
         {
-            errors.Add(new SloValidationError(Where(fileName, e.Start), "", "invalid YAML: " + (e.InnerException?.Message ?? e.Message)));
+            errors.Add(new ConfigError(Where(fileName, e.Start), "", "invalid YAML: " + (e.InnerException?.Message ?? e.Message)));
             return [];
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet's scanner and node loader fail this way on some malformed input, e.g. a flow collection cut by a
             // newline before a plain scalar (found by fuzzing).
-            errors.Add(new SloValidationError(fileName, "", $"invalid YAML: its structure cannot be read ({e.Message})"));
+            errors.Add(new ConfigError(fileName, "", $"invalid YAML: its structure cannot be read ({e.Message})"));
             return [];
         }
 
@@ -44,13 +44,15 @@ internal static class YamlConfigReader
         {
             case YamlMappingNode map:
                 var entries = new List<KeyValuePair<string, ConfigNode>>(map.Children.Count);
+                var keyLocations = new List<string>(map.Children.Count);
                 foreach (var (key, value) in map.Children)
                 {
                     var name = key is YamlScalarNode scalarKey ? scalarKey.Value ?? "" : key.ToString();
                     entries.Add(new(name, Convert(value, path.Length == 0 ? name : path + "." + name, fileName)));
+                    keyLocations.Add(Where(fileName, key.Start));
                 }
 
-                return new MapNode(path, location, entries);
+                return new MapNode(path, location, entries, keyLocations);
             case YamlSequenceNode sequence:
                 var items = new List<ConfigNode>(sequence.Children.Count);
                 for (var i = 0; i < sequence.Children.Count; i++)

@@ -1,7 +1,8 @@
 using Dapper;
 using Npgsql;
+using SloMonitor.Storage;
 
-namespace SloMonitor.Storage;
+namespace SloMonitor.Slos.Hosting;
 
 /// <summary>One checkpointed SLI series.</summary>
 public sealed record SloStateRow(string Slo, string SeriesKey, byte[] State, DateTimeOffset SavedAt, string Tenant = Tenants.Default);

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace SloMonitor.Storage;
+namespace SloMonitor.Slos.Gates;
 
 /// <summary>An override of a service's deploy gate: a release allowed whatever the policies say, until it expires.</summary>
 public sealed record GateOverride(long Id, string Service, string Reason, string Author, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);

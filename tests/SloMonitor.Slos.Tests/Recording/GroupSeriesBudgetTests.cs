@@ -2,7 +2,7 @@ using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Slos.Tests.Support;
 
-namespace SloMonitor.Slos.Tests.Evaluation;
+namespace SloMonitor.Slos.Tests.Recording;
 
 /// <summary><c>Slos:MaxGroupSeriesPerTenant</c>: one tenant's SLOs share a cap of group series, and a removed SLO gives its room back.</summary>
 public sealed class GroupSeriesBudgetTests

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace SloMonitor.Storage;
+namespace SloMonitor.Slos.Reports;
 
 /// <summary>One SLO's figures for one UTC calendar month, as its report row said when it was written.</summary>
 public sealed record SloMonthSummary(

@@ -1,4 +1,4 @@
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>
 /// The group series one tenant may hold across all its SLOs (<c>Slos:MaxGroupSeriesPerTenant</c>), beside each SLO's

@@ -1,6 +1,7 @@
 using SloMonitor.Histograms;
+using SloMonitor.Slos.Evaluation;
 
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>The checkpoint of a track: written, restored at start-up, or merged into a track that recorded meanwhile.</summary>
 internal sealed partial class SliTrack

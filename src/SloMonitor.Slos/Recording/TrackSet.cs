@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
 
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>
 /// The overall track of an SLO and, with <c>groupBy</c>, one track per value set up to the cardinality cap.

@@ -1,7 +1,8 @@
 using SloMonitor.Histograms;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
 
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>
 /// The rolling data of one SLO (or one group): an event series (good/total, with a latency histogram for latency

@@ -1,4 +1,6 @@
-namespace SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Evaluation;
+
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>
 /// What one window of a track holds: good and total events (or judged slices), the events behind them (for the

@@ -1,7 +1,8 @@
 using Dapper;
 using Npgsql;
+using SloMonitor.Storage;
 
-namespace SloMonitor.Storage;
+namespace SloMonitor.Slos.Definitions;
 
 /// <summary>
 /// One SLO definition stored through the API: its JSON body as sent (or, from a bulk apply, its canonical JSON),

@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 using SloMonitor.Ingest;
 using SloMonitor.Slos.Attribution;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Selectors;
 
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>
 /// Where a span or a metric point becomes SLI events: match the compiled selectors, pick the group's track, count.

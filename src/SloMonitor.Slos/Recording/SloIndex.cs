@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Evaluation;
 
-namespace SloMonitor.Slos.Evaluation;
+namespace SloMonitor.Slos.Recording;
 
 /// <summary>A metric-point route: which SLO wants points of a metric, in which role, filtered by which matchers.</summary>
 internal enum MetricRole

@@ -1,7 +1,8 @@
 using Dapper;
 using Npgsql;
+using SloMonitor.Storage;
 
-namespace SloMonitor.Storage;
+namespace SloMonitor.Slos.Budgets;
 
 /// <summary>
 /// A time range taken out of an SLO's budget, with who declared it and why; repeated every

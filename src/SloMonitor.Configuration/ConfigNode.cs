@@ -1,4 +1,4 @@
-namespace SloMonitor.Slos.Parsing;
+namespace SloMonitor.Configuration;
 
 /// <summary>
 /// A YAML or JSON value with where it was written, so that errors can name the file, line and field, or the
@@ -25,9 +25,14 @@ internal sealed class ScalarNode(string path, string location, string? value, bo
     public override string Describe => Value is null ? "null" : $"'{Value}'";
 }
 
-internal sealed class MapNode(string path, string location, IReadOnlyList<KeyValuePair<string, ConfigNode>> entries) : ConfigNode(path, location)
+/// <summary>A mapping in the order written; <paramref name="keyLocations"/> says where each key was written (YAML only).</summary>
+internal sealed class MapNode(string path, string location, IReadOnlyList<KeyValuePair<string, ConfigNode>> entries, IReadOnlyList<string>? keyLocations = null)
+    : ConfigNode(path, location)
 {
     public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries { get; } = entries;
+
+    /// <summary>Where the key of entry <paramref name="index"/> was written; its value's location when unknown (JSON).</summary>
+    public string KeyLocation(int index) => keyLocations is { } locations ? locations[index] : Entries[index].Value.Location;
 
     public override string Describe => "a mapping";
 

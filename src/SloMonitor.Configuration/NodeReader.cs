@@ -1,36 +1,53 @@
 using System.Globalization;
-using SloMonitor.Slos.Definitions;
 
-namespace SloMonitor.Slos.Parsing;
+namespace SloMonitor.Configuration;
 
-/// <summary>Typed reads of node fields that collect errors naming the field instead of throwing at the first.</summary>
-internal sealed class NodeReader(List<SloValidationError> errors)
+/// <summary>
+/// Typed reads of node fields that collect errors naming the file, line and field instead of throwing at the first:
+/// a reader of the SLO files and bodies and of the routing file alike. A read that fails adds its error and returns
+/// null (or an empty value), so that the caller goes on and every problem of a file is reported at once.
+/// </summary>
+internal sealed class NodeReader(List<ConfigError> errors)
 {
-    public List<SloValidationError> Errors { get; } = errors;
+    public List<ConfigError> Errors { get; } = errors;
 
-    public void Error(ConfigNode node, string message) => Errors.Add(new SloValidationError(node.Location, node.Path, message));
+    public void Error(ConfigNode node, string message) => Errors.Add(new ConfigError(node.Location, node.Path, message));
 
     public void Error(MapNode parent, string field, string message) =>
-        Errors.Add(new SloValidationError(parent.Location, Join(parent.Path, field), message));
+        Errors.Add(new ConfigError(parent.Location, Join(parent.Path, field), message));
 
     public static string Join(string path, string field) => path.Length == 0 ? field : path + "." + field;
 
-    /// <summary>Reports every key of <paramref name="map"/> not in <paramref name="known"/>, catching typos.</summary>
+    /// <summary>An error about the key of entry <paramref name="index"/> of <paramref name="map"/> (its name, say), where the key is written.</summary>
+    public void KeyError(MapNode map, int index, string message) =>
+        Errors.Add(new ConfigError(map.KeyLocation(index), map.Entries[index].Value.Path, message));
+
+    /// <summary>Reports every key of <paramref name="map"/> not in <paramref name="known"/>, where it is written, catching typos.</summary>
     public void RejectUnknown(MapNode map, params string[] known)
     {
-        foreach (var entry in map.Entries)
+        for (var i = 0; i < map.Entries.Count; i++)
         {
-            if (Array.IndexOf(known, entry.Key) < 0)
+            var key = map.Entries[i].Key;
+            if (Array.IndexOf(known, key) < 0)
             {
-                Error(entry.Value, $"unknown field '{entry.Key}' (expected one of: {string.Join(", ", known)})");
+                KeyError(map, i, $"unknown field '{key}' (expected one of: {string.Join(", ", known)})");
             }
         }
     }
 
-    public MapNode? Map(ConfigNode? node)
+    /// <summary>
+    /// The mapping <paramref name="node"/> is; null without an error when it is absent or null, unless
+    /// <paramref name="required"/> (a list item, say, that must be a mapping).
+    /// </summary>
+    public MapNode? Map(ConfigNode? node, bool required = false)
     {
         if (node is null || node is ScalarNode { Value: null })
         {
+            if (required && node is not null)
+            {
+                Error(node, "expected a mapping, found null");
+            }
+
             return null;
         }
 
@@ -105,51 +122,40 @@ internal sealed class NodeReader(List<SloValidationError> errors)
         return null;
     }
 
-    public TimeSpan? Duration(MapNode map, string field, TimeSpan min, TimeSpan max)
+    /// <summary><c>true</c> or <c>false</c>; null when absent or after an error.</summary>
+    public bool? Bool(MapNode map, string field)
     {
         var text = String(map, field);
-        if (text is null)
+        switch (text)
         {
-            return null;
+            case null:
+                return null;
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                Error(map.Get(field)!, $"expected true or false, found '{text}'");
+                return null;
         }
-
-        if (!DurationText.TryParse(text, out var value))
-        {
-            Error(map.Get(field)!, $"expected a duration such as 300ms, 5m, 1h or 30d, found '{text}'");
-            return null;
-        }
-
-        if (value < min || value > max)
-        {
-            Error(map.Get(field)!, $"must be between {DurationText.Format(min)} and {DurationText.Format(max)}, found '{text}'");
-            return null;
-        }
-
-        return value;
     }
 
-    /// <summary>A latency: a duration (<c>300ms</c>) or a plain number of seconds.</summary>
-    public double? Seconds(MapNode map, string field, bool required)
+    /// <summary>The items of the list <paramref name="field"/>; empty when absent, null or not a list (an error).</summary>
+    public IReadOnlyList<ConfigNode> Sequence(MapNode map, string field)
     {
         var node = map.Get(field);
-        var text = String(map, field, required);
-        if (text is null)
+        if (node is null || node is ScalarNode { Value: null })
         {
-            return null;
+            return [];
         }
 
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds > 0)
+        if (node is SequenceNode sequence)
         {
-            return seconds;
+            return sequence.Items;
         }
 
-        if (DurationText.TryParse(text, out var value) && value > TimeSpan.Zero)
-        {
-            return value.TotalSeconds;
-        }
-
-        Error(node!, $"expected a positive duration such as 300ms or a number of seconds, found '{text}'");
-        return null;
+        Error(node, $"expected a list, found {node.Describe}");
+        return [];
     }
 
     public IReadOnlyList<string> StringList(MapNode map, string field)
