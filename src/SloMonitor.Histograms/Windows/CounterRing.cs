@@ -143,6 +143,20 @@ internal sealed class CounterRing
         }
     }
 
+    /// <summary>Empties every slot, keeping the arrays; only while nothing writes or reads.</summary>
+    public void Clear()
+    {
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot { Epoch = -1 };
+        }
+
+        if (_wide is { } wide)
+        {
+            Array.Clear(wide);
+        }
+    }
+
     /// <summary>Places a restored slice; false when its slot already holds a slice.</summary>
     public bool Restore(long slice, long good, long total)
     {
