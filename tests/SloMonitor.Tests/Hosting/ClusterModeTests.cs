@@ -54,6 +54,30 @@ public sealed class ClusterModeTests
             owner.Windows.Select(w => (w.Window, w.Good, w.Total)));
     }
 
+    [Fact]
+    public async Task WithClusterModeLocalhostTheFlushLoopSendsTheDeltasEveryIntervalByItself()
+    {
+        await using var service = await TestService.StartAsync(new TestServiceOptions
+        {
+            SloYaml = Slos,
+            Settings =
+            {
+                ["Cluster:Mode"] = "localhost",
+                ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:FlushInterval"] = "00:00:00.200",
+            },
+        });
+        var owner = service.Services.GetRequiredService<IGrainFactory>().GetGrain<ISloOwnerGrain>(SloOwnerKey.Of("default", "checkout-availability"));
+
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 300, 3);
+        await Poll.UntilAsync(async () => (await owner.Read()).Windows.Single(w => w.Window == "1h").Total, total => total == 300, TimeSpan.FromSeconds(20), "300 spans at the owner");
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 200, 0);
+        var reading = await Poll.UntilAsync(() => owner.Read(), r => r.Windows.Single(w => w.Window == "1h").Total == 500, TimeSpan.FromSeconds(20), "500 spans at the owner");
+
+        Assert.Equal(497, reading.Windows.Single(w => w.Window == "1h").Good);
+    }
+
     [Theory]
     [InlineData("swarm", "Cluster:Mode 'swarm' is not one of none, localhost")]
     [InlineData("postgres", "Cluster:Mode 'postgres' is not available yet")]
