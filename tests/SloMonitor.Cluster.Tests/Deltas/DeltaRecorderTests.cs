@@ -116,6 +116,64 @@ public sealed class DeltaRecorderTests
     }
 
     [Fact]
+    public void MetricPointsRecordedIntoDeltasAddUpToWhatOneEngineCounts()
+    {
+        const string yaml = """
+            slos:
+              - name: pay-retries
+                service: checkout
+                objective: 99
+                window: 30d
+                sli:
+                  kind: ratio
+                  bad: 'http.client.retries'
+                  total: 'rpc.calls'
+              - name: pay-duration
+                service: checkout
+                objective: 99
+                window: 30d
+                sli:
+                  kind: latency
+                  source: metrics
+                  metric: 'http.server.request.duration'
+                  threshold: 300ms
+            """;
+        var harness = new ClusterHarness();
+        var recorder = new DeltaRecorder(harness.Engine(yaml));
+        var reference = harness.Engine(yaml);
+        var owner = harness.Engine(yaml);
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var at = (harness.Time.GetUtcNow() - TimeSpan.FromSeconds(1 + ((round * 50) + i) % 900)).ToUnixTimeMilliseconds() * 1_000_000;
+                MetricPointEvent[] points =
+                [
+                    MetricPointEvent.ForSum("checkout", "rpc.calls", at, 100 + i),
+                    MetricPointEvent.ForSum("checkout", "http.client.retries", at, i % 4),
+                    MetricPointEvent.ForHistogram("checkout", "http.server.request.duration", at, 60, 9.5, [0.1, 0.3, 1], [(ulong)(30 - (i % 3)), 20, 8, (ulong)(2 + (i % 3))]),
+                ];
+                foreach (var point in points)
+                {
+                    recorder.OnMetricPoint(point);
+                    reference.OnMetricPoint(point);
+                }
+            }
+
+            ClusterHarness.MergeInto(owner, recorder.Flush());
+        }
+
+        foreach (var slo in new[] { "pay-retries", "pay-duration" })
+        {
+            Assert.Equal(harness.Fingerprint(reference, slo), harness.Fingerprint(owner, slo));
+        }
+
+        // 200 calls of 100 + i over four rounds, 292 of them retried; 200 histograms of 60 requests.
+        Assert.StartsWith("[] good=24608 total=24900 ", harness.Fingerprint(owner, "pay-retries"), StringComparison.Ordinal);
+        Assert.Contains(" total=12000 ", harness.Fingerprint(owner, "pay-duration"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RecordingIntoADeltaAllocatesNothingOnceItsTracksExist()
     {
         var harness = new ClusterHarness();

@@ -50,10 +50,15 @@ internal sealed class ClusterHarness
         return parsed.Definitions;
     }
 
-    public SloEngine Engine()
+    public SloEngine Engine() => Engine(Yaml);
+
+    /// <summary>An engine running the SLOs of <paramref name="yaml"/> on the harness' clock.</summary>
+    public SloEngine Engine(string yaml)
     {
+        var parsed = SloParser.ParseYaml(yaml, "cluster.yaml");
+        Assert.True(parsed.IsValid, string.Join(Environment.NewLine, parsed.Errors));
         var engine = new SloEngine(Time, new SloEngineOptions());
-        engine.Apply(Definitions());
+        engine.Apply(parsed.Definitions);
         return engine;
     }
 
