@@ -94,6 +94,13 @@ public sealed class GaugeSeries
         }
     }
 
+    /// <summary>Empties the series for reuse (a delta that was handed on); only while nothing records into it or reads it.</summary>
+    public void Clear()
+    {
+        Array.Clear(_slots);
+        Volatile.Write(ref _headMs, -1);
+    }
+
     /// <summary>The slot's slice numbered <paramref name="number"/>, created when the slot held an older one; null when it holds a newer one.</summary>
     private GaugeSlice? SliceFor(long number)
     {

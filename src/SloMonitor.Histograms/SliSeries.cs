@@ -281,6 +281,19 @@ public sealed class SliSeries
         Seal();
     }
 
+    /// <summary>
+    /// Empties the series for reuse (a delta that was handed on), keeping its write stripes and their buffers, so
+    /// recording into it again allocates nothing more than a new series would. Only while nothing records into the
+    /// series or reads it: the caller keeps writers out (a phaser) before it clears.
+    /// </summary>
+    public void Clear()
+    {
+        Flush();
+        _tiers.Clear();
+        _head.Value = -1;
+        Volatile.Write(ref _sealedThroughPeriod, -1);
+    }
+
     /// <summary>The whole state in a compact binary form (see <see cref="FromBytes"/>).</summary>
     public byte[] ToBytes()
     {

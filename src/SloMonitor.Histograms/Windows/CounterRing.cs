@@ -112,6 +112,24 @@ internal sealed partial class CounterRing
         }
     }
 
+    /// <summary>Empties every slot, keeping the arrays; only while nothing writes or reads.</summary>
+    public void Clear()
+    {
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot { Epoch = -1 };
+        }
+
+        if (_wide is { } wide)
+        {
+            Array.Clear(wide);
+        }
+
+        _newestSlice = -1;
+        _settled = null;
+        Changed();
+    }
+
     /// <summary>Places a restored slice; false when its slot already holds a slice.</summary>
     public bool Restore(long slice, long good, long total)
     {

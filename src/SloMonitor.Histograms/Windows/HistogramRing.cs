@@ -83,6 +83,13 @@ internal sealed class HistogramRing
         return all;
     }
 
+    /// <summary>Empties every slot; only while nothing writes or reads.</summary>
+    public void Clear()
+    {
+        Array.Clear(_slots);
+        Volatile.Write(ref _created, false);
+    }
+
     /// <summary>Creates a restored slice; null when its slot already holds one.</summary>
     public HistogramCells? Restore(long slice)
     {

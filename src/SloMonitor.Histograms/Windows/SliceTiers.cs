@@ -46,6 +46,20 @@ internal sealed class SliceTiers
         }
     }
 
+    /// <summary>Empties every ring; only while nothing writes or reads (see <see cref="SliSeries.Clear"/>).</summary>
+    public void Clear()
+    {
+        foreach (var ring in Counters)
+        {
+            ring.Clear();
+        }
+
+        foreach (var ring in Histograms ?? [])
+        {
+            ring.Clear();
+        }
+    }
+
     /// <summary>Adds every slice of <paramref name="other"/> (tiers of the same retention and scale) into the same tier here.</summary>
     public void MergeFrom(SliceTiers other, long headMs)
     {

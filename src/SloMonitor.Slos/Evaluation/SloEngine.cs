@@ -54,6 +54,12 @@ public sealed partial class SloEngine : ITelemetrySink
 
     public TimeProvider Time => _time;
 
+    /// <summary>The limits the engine's SLOs were compiled with (their series' retention and histogram scale follow from them).</summary>
+    internal SloEngineOptions Options => _options;
+
+    /// <summary>The compiled SLOs as the record path finds them, for a recorder that writes elsewhere (cluster deltas).</summary>
+    internal SloIndex Index => _index;
+
     /// <summary>The last published state of every SLO. Reading it changes nothing.</summary>
     public SloStatusSnapshot Status => _status;
 

@@ -15,7 +15,10 @@ internal static class SloRecorder
 {
     private const char KeySeparator = '\u001f';
 
-    public static void OnSpan(CompiledSlo slo, in SpanEvent span)
+    public static void OnSpan(CompiledSlo slo, in SpanEvent span) => OnSpan(slo, slo.Tracks, span);
+
+    /// <summary>Records a span matched against <paramref name="slo"/> into <paramref name="tracks"/> (the SLO's own, or a delta of them).</summary>
+    public static void OnSpan(CompiledSlo slo, TrackSet tracks, in SpanEvent span)
     {
         if (!SelectorMatch.Matches(slo.Match, span))
         {
@@ -28,21 +31,24 @@ internal static class SloRecorder
         {
             var seconds = span.DurationSeconds;
             var good = seconds <= sli.Threshold!.Value;
-            slo.Tracks.Overall.RecordLatency(unixMs, seconds, good);
-            GroupOf(slo.Tracks, span)?.RecordLatency(unixMs, seconds, good);
-            Attribute(slo.Tracks.Attribution, span, unixMs, seconds, good);
+            tracks.Overall.RecordLatency(unixMs, seconds, good);
+            GroupOf(tracks, span)?.RecordLatency(unixMs, seconds, good);
+            Attribute(tracks.Attribution, span, unixMs, seconds, good);
         }
         else
         {
             var bad = slo.SpanBad is { } badMatchers ? SelectorMatch.Matches(badMatchers, span) : span.StatusCode == SpanStatusCode.Error;
             var good = bad ? 0 : 1;
-            slo.Tracks.Overall.RecordCounts(unixMs, good, 1);
-            GroupOf(slo.Tracks, span)?.RecordCounts(unixMs, good, 1);
-            Attribute(slo.Tracks.Attribution, span, unixMs, span.DurationSeconds, !bad);
+            tracks.Overall.RecordCounts(unixMs, good, 1);
+            GroupOf(tracks, span)?.RecordCounts(unixMs, good, 1);
+            Attribute(tracks.Attribution, span, unixMs, span.DurationSeconds, !bad);
         }
     }
 
-    public static void OnMetricPoint(MetricRoute route, in MetricPointEvent point)
+    public static void OnMetricPoint(MetricRoute route, in MetricPointEvent point) => OnMetricPoint(route, route.Slo.Tracks, point);
+
+    /// <summary>Records a point routed to <paramref name="route"/> into <paramref name="tracks"/> (the SLO's own, or a delta of them).</summary>
+    public static void OnMetricPoint(MetricRoute route, TrackSet tracks, in MetricPointEvent point)
     {
         if (route.Service is { } service && !string.Equals(point.ServiceName, service, StringComparison.Ordinal))
         {
@@ -55,19 +61,19 @@ internal static class SloRecorder
         }
 
         var unixMs = point.TimeUnixNano / 1_000_000;
-        var group = route.Slo.Tracks.GroupBy.Length == 0 ? null : GroupOf(route.Slo.Tracks, point);
+        var group = tracks.GroupBy.Length == 0 ? null : GroupOf(tracks, point);
         switch (route.Role)
         {
             case MetricRole.Gauge:
                 if (point.Kind == MetricPointKind.Gauge && double.IsFinite(point.Value))
                 {
-                    route.Slo.Tracks.Overall.RecordGauge(unixMs, point.Value);
+                    tracks.Overall.RecordGauge(unixMs, point.Value);
                     group?.RecordGauge(unixMs, point.Value);
                 }
 
                 break;
             case MetricRole.Latency:
-                RecordHistogram(route.Slo, group, unixMs, point);
+                RecordHistogram(route.Slo, tracks, group, unixMs, point);
                 break;
             default:
                 var count = CountOf(point);
@@ -78,17 +84,17 @@ internal static class SloRecorder
 
                 if (route.Role == MetricRole.Total)
                 {
-                    route.Slo.Tracks.Overall.RecordTotal(unixMs, count);
+                    tracks.Overall.RecordTotal(unixMs, count);
                     group?.RecordTotal(unixMs, count);
-                    route.Slo.Tracks.Attribution?.OnPoint(point, unixMs, count, 0);
+                    tracks.Attribution?.OnPoint(point, unixMs, count, 0);
                 }
                 else
                 {
-                    route.Slo.Tracks.Overall.RecordNumerator(unixMs, count);
+                    tracks.Overall.RecordNumerator(unixMs, count);
                     group?.RecordNumerator(unixMs, count);
                     if (route.Slo.Definition.Sli.Bad is not null)
                     {
-                        route.Slo.Tracks.Attribution?.OnPoint(point, unixMs, 0, count);
+                        tracks.Attribution?.OnPoint(point, unixMs, 0, count);
                     }
                 }
 
@@ -122,7 +128,7 @@ internal static class SloRecorder
         _ => 0,
     };
 
-    private static void RecordHistogram(CompiledSlo slo, SliTrack? group, long unixMs, in MetricPointEvent point)
+    private static void RecordHistogram(CompiledSlo slo, TrackSet tracks, SliTrack? group, long unixMs, in MetricPointEvent point)
     {
         var threshold = slo.Definition.Sli.Threshold!.Value;
         long good = 0, total = 0;
@@ -144,9 +150,9 @@ internal static class SloRecorder
                 return;
             }
 
-            slo.Tracks.Overall.MergeExplicit(unixMs, bounds, counts, good, total);
+            tracks.Overall.MergeExplicit(unixMs, bounds, counts, good, total);
             group?.MergeExplicit(unixMs, bounds, counts, good, total);
-            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
+            tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
         }
         else if (point.Kind == MetricPointKind.ExponentialHistogram)
         {
@@ -169,9 +175,9 @@ internal static class SloRecorder
                 return;
             }
 
-            slo.Tracks.Overall.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
+            tracks.Overall.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
             group?.MergeExponential(unixMs, point.ExponentialScale, point.ZeroCount, point.PositiveOffset, counts, good, total);
-            slo.Tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
+            tracks.Attribution?.OnPoint(point, unixMs, total, total - good, threshold);
         }
     }
 

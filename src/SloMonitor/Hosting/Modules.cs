@@ -1,6 +1,7 @@
 using SloMonitor.Alerting;
 using SloMonitor.Api;
 using SloMonitor.Auth;
+using SloMonitor.Cluster;
 using SloMonitor.Ingest;
 using SloMonitor.Slos;
 using SloMonitor.Slos.Evaluation;
@@ -18,6 +19,7 @@ internal static class Modules
         ConfiguredFiles.EnsureExist(configuration);
 
         builder.Services.AddSlos(configuration.GetSection("Slos"));
+        builder.AddSloCluster(); // Cluster:Mode; nothing unless it asks for a cluster (docs/cluster.md)
         var explicitEventAge = configuration["Ingest:MaxEventAge"] is { Length: > 0 };
         builder.Services.AddOtlpIngest();
         if (!explicitEventAge)

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Hosting;
+using SloMonitor.Cluster.Deltas;
+using SloMonitor.Cluster.Flushing;
+using SloMonitor.Ingest;
+using SloMonitor.Slos.Hosting;
+
+namespace SloMonitor.Cluster;
+
+public static class ClusterHostingExtensions
+{
+    /// <summary>
+    /// Adds what <c>Cluster:Mode</c> asks for. <c>none</c> adds nothing: the service runs as one process. <c>localhost</c>
+    /// starts one Orleans silo on loopback, makes ingest record each tenant's events into its engine and into deltas
+    /// (<see cref="ClusterRecorder"/>), and sends the deltas to the SLOs' owner grains every flush interval. Call after
+    /// the SLO services are added (it replaces ingest's sinks). Returns the settings; throws on a bad one.
+    /// </summary>
+    public static ClusterSettings AddSloCluster(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        settings.Validate();
+        if (settings.Mode == ClusterModes.None)
+        {
+            return settings;
+        }
+
+        builder.Services.AddSingleton(settings);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
+        builder.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>(), alsoLocal: true));
+        builder.Services.AddSingleton(sp => new DeltaFlusher(
+            sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<DeltaFlusher>>()));
+        builder.Services.AddHostedService<DeltaFlushLoop>();
+        builder.Services.AddSingleton(sp => new TenantSinks(
+            tenant => sp.GetRequiredService<ClusterRecorder>().For(tenant), sp.GetRequiredService<IHttpContextAccessor>()));
+        return settings;
+    }
+}

@@ -1,0 +1,41 @@
+using Orleans;
+
+namespace SloMonitor.Cluster.Owners;
+
+/// <summary>
+/// The one owner of an SLO's authoritative series in the cluster, keyed <c>tenant/slo</c> (see
+/// <see cref="SloOwnerKey"/>). Instances send it, every flush interval, one batch with what they recorded for the SLO.
+/// </summary>
+public interface ISloOwnerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Adds one instance's delta to the SLO's series. False, changing nothing, when a batch of that instance with this
+    /// sequence or a later one was applied already (a retried flush never counts twice).
+    /// </summary>
+    Task<bool> Apply(DeltaBatch batch);
+
+    /// <summary>Evaluates the SLO now from its series: state, counts, SLI and burn rate per window, active alerts.</summary>
+    Task<SloReading> Read();
+}
+
+/// <summary>
+/// What one instance recorded for one SLO since its previous batch to this owner: its id (new at every start of the
+/// process), a sequence that grows by one per batch, and the delta's bytes.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record DeltaBatch(string InstanceId, long Sequence, byte[] Bytes);
+
+/// <summary>One window of a <see cref="SloReading"/>.</summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record WindowFigures(string Window, long Good, long Total, double? Sli, double? BurnRate);
+
+/// <summary>
+/// An owner's answer: the SLO's state, each window's figures, the remaining error budget (a share, null when
+/// unknown) and the active alerts as <c>severity long/short</c>. <see cref="Defined"/> is false while the owner's
+/// silo does not know the SLO's definition (deltas are kept for when it does).
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record SloReading(bool Defined, string State, WindowFigures[] Windows, double? BudgetRemaining, string[] Alerts);

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.TestingHost;
+using SloMonitor.Cluster.Deltas;
+using SloMonitor.Cluster.Flushing;
+using SloMonitor.Slos.Hosting;
+
+namespace SloMonitor.Cluster.Tests.Support;
+
+/// <summary>
+/// An in-process Orleans cluster of three silos, each an instance as the service runs it: its own tenants (the
+/// harness' SLOs, on the harness' clock), its recorder and its flusher. Dispose to stop it.
+/// </summary>
+internal sealed class ThreeSilos : IAsyncDisposable
+{
+    private ThreeSilos(InProcessTestCluster cluster, ClusterHarness harness)
+    {
+        Cluster = cluster;
+        Harness = harness;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public ClusterHarness Harness { get; }
+
+    public IReadOnlyList<InProcessSiloHandle> Silos => Cluster.Silos;
+
+    public static async Task<ThreeSilos> StartAsync()
+    {
+        var harness = new ClusterHarness();
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            silo.Services.AddSingleton(_ => harness.Tenants());
+            silo.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>()));
+            silo.Services.AddSingleton(sp => new DeltaFlusher(sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), NullLogger<DeltaFlusher>.Instance, options.SiloName));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new ThreeSilos(cluster, harness);
+    }
+
+    public ClusterRecorder Recorder(int silo) => Silos[silo].ServiceProvider.GetRequiredService<ClusterRecorder>();
+
+    public DeltaFlusher Flusher(int silo) => Silos[silo].ServiceProvider.GetRequiredService<DeltaFlusher>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
