@@ -65,11 +65,22 @@ case "$cmd" in
     else
       preferred=$(cat "$dir/port" 2>/dev/null || echo 55432)
       port=$(free_port "$preferred")
-      echo "$port" >"$dir/port"
       extra=${LOCAL_POSTGRES_OPTIONS:-}
-      as_owner "$bin/pg_ctl" -D "$data" -l "$logs/server.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 $extra" start >&2 \
-        || { tail -n 20 "$logs/server.log" >&2; exit 1; }
+      # Another cluster starting at the same moment may take the port found free: then try the next free one.
+      for attempt in 1 2 3 4 5; do
+        echo "$port" >"$dir/port"
+        logged=0
+        [ -f "$logs/server.log" ] && logged=$(wc -l <"$logs/server.log")
+        if as_owner "$bin/pg_ctl" -D "$data" -l "$logs/server.log" -w -t 60 \
+          -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 $extra" start >&2; then
+          break
+        fi
+        if [ "$attempt" -lt 5 ] && tail -n +"$((logged + 1))" "$logs/server.log" | grep -q "Address already in use"; then
+          port=$(free_port "$((port + 1))")
+          continue
+        fi
+        tail -n 20 "$logs/server.log" >&2; exit 1
+      done
     fi
     if [ "$database" != postgres ]; then
       exists=$("$bin/psql" -h 127.0.0.1 -p "$port" -U slomonitor -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")
