@@ -5,22 +5,58 @@ using Npgsql;
 namespace SloMonitor.Storage;
 
 /// <summary>
-/// Applies the forward-only SQL scripts embedded under <c>Migrations/</c> in name order. Each script runs in its
-/// own transaction together with its row in <c>schema_version</c>; the whole run holds a session advisory lock, so
-/// two instances starting together apply each script once. Written here rather than taken from a library because
-/// the job is forty lines and the advisory lock is the part that matters.
+/// Applies forward-only SQL scripts in version order. Each feature keeps its scripts beside it, embedded in its
+/// assembly under <see cref="ResourcePrefix"/>; <see cref="Collect"/> gathers them from the features' assemblies
+/// into the one order of their versions, so a database migrates the same whichever feature a script belongs to.
+/// Each script runs in its own transaction together with its row in <c>schema_version</c>; the whole run holds a
+/// session advisory lock, so two instances starting together apply each script once. Written here rather than
+/// taken from a library because the job is forty lines and the advisory lock is the part that matters.
 /// </summary>
 public static class MigrationRunner
 {
+    /// <summary>The name every embedded migration script has, before its version: <c>SloMonitor.Migrations.0003_slo_definitions.sql</c>.</summary>
+    public const string ResourcePrefix = "SloMonitor.Migrations.";
+
     // Any constant shared by every instance of the service; "SLOMON" in ASCII.
     private const long AdvisoryLockKey = 0x534C4F4D4F4E;
 
-    public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
+    /// <summary>
+    /// The scripts embedded in <paramref name="assemblies"/>, ordered by version (ordinal); the version is the file
+    /// name without <c>.sql</c>. Two scripts of one version are an error naming both assemblies.
+    /// </summary>
+    public static IReadOnlyList<(string Version, string Sql)> Collect(params Assembly[] assemblies)
+    {
+        ArgumentNullException.ThrowIfNull(assemblies);
+        var scripts = new SortedDictionary<string, (Assembly Assembly, string Sql)>(StringComparer.Ordinal);
+        foreach (var assembly in assemblies.Distinct())
+        {
+            foreach (var name in assembly.GetManifestResourceNames())
+            {
+                if (!name.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !name.EndsWith(".sql", StringComparison.Ordinal))
+                {
+                    continue;
+                }
 
-    /// <summary>Applies the scripts not yet recorded; returns the versions applied by this call.</summary>
-    public static async Task<IReadOnlyList<string>> ApplyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+                var version = name[ResourcePrefix.Length..^".sql".Length];
+                if (scripts.TryGetValue(version, out var other))
+                {
+                    throw new InvalidOperationException($"migration {version} is embedded in both {other.Assembly.GetName().Name} and {assembly.GetName().Name}");
+                }
+
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                using var reader = new StreamReader(stream);
+                scripts[version] = (assembly, reader.ReadToEnd());
+            }
+        }
+
+        return [.. scripts.Select(s => (s.Key, s.Value.Sql))];
+    }
+
+    /// <summary>Applies the scripts of <paramref name="scripts"/> not yet recorded, in their order; returns the versions applied by this call.</summary>
+    public static async Task<IReadOnlyList<string>> ApplyAsync(NpgsqlDataSource dataSource, IReadOnlyList<(string Version, string Sql)> scripts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(scripts);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey });
         try
@@ -33,7 +69,7 @@ public static class MigrationRunner
                 """);
             var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_version")).ToHashSet();
             var appliedNow = new List<string>();
-            foreach (var (version, sql) in Scripts)
+            foreach (var (version, sql) in scripts)
             {
                 if (applied.Contains(version))
                 {
@@ -53,21 +89,5 @@ public static class MigrationRunner
         {
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey });
         }
-    }
-
-    private static List<(string, string)> LoadScripts()
-    {
-        var assembly = typeof(MigrationRunner).Assembly;
-        const string prefix = "SloMonitor.Storage.Migrations.";
-        var scripts = new List<(string, string)>();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            var version = name[prefix.Length..^".sql".Length];
-            scripts.Add((version, reader.ReadToEnd()));
-        }
-
-        return scripts;
     }
 }

@@ -45,7 +45,7 @@ internal sealed class TestDatabase : IAsyncDisposable
         var dataSource = DataSourceFactory.Create(connectionString, "slomonitor-tests");
         if (migrate)
         {
-            await MigrationRunner.ApplyAsync(dataSource);
+            await MigrationRunner.ApplyAsync(dataSource, TestSchema.Migrations);
         }
 
         return new TestDatabase(name, connectionString, dataSource);

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load`, `soak`, `change-cost`, `file-load-cost` and `attribution-memory` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
+// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost` and `attribution-memory` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
@@ -10,6 +10,11 @@ if (args is ["put-load", ..])
 if (args is ["change-cost"])
 {
     return SloChangeCost.Run();
+}
+
+if (args is ["round-cost", ..])
+{
+    return SloRoundCost.Run(args);
 }
 
 if (args is ["file-load-cost"])

@@ -2,8 +2,7 @@ using System.Globalization;
 using SloMonitor.Alerting.Muting;
 using SloMonitor.Alerting.Receivers;
 using SloMonitor.Alerting.Routing;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using SloMonitor.Configuration;
 
 namespace SloMonitor.Alerting.Configuration;
 
@@ -11,7 +10,8 @@ namespace SloMonitor.Alerting.Configuration;
 /// Reads the routing file (see docs/alerting.md): <c>route</c>, <c>inhibitRules</c>, <c>maintenanceWindows</c>,
 /// <c>receivers</c>, <c>incidents</c>, and <c>tenants</c> (tenant name → its own <c>route</c>, <c>receivers</c>,
 /// <c>inhibitRules</c> and <c>maintenanceWindows</c>). Every receiver a route names must exist in its own section;
-/// defaults are Alertmanager's.
+/// defaults are Alertmanager's. The file is read to its end whatever it finds: an invalid file is reported with
+/// every error at once (<see cref="AlertingConfigException.Errors"/>), each naming the file, the line and the field.
 /// </summary>
 internal static class AlertingConfigLoader
 {
@@ -34,76 +34,94 @@ internal static class AlertingConfigLoader
 
     public static AlertingConfig Parse(string yaml, string file, Func<string, string?>? environment = null)
     {
-        var fields = new YamlFields(file, environment ?? Environment.GetEnvironmentVariable);
-        var stream = new YamlStream();
-        try
+        var errors = new List<ConfigError>();
+        var documents = YamlConfigReader.ReadDocuments(yaml, file, errors);
+        if (errors.Count > 0)
         {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new AlertingConfigException($"{file}:{ex.Start.Line}: invalid YAML: {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet's scanner and node loader fail this way on some malformed input, e.g. a flow collection cut by a
-            // newline before a plain scalar (found by fuzzing).
-            throw new AlertingConfigException($"{file}: invalid YAML: its structure cannot be read ({ex.Message})", ex);
+            throw new AlertingConfigException(errors);
         }
 
-        if (stream.Documents.Count == 0)
+        if (documents.Count == 0)
         {
-            throw new AlertingConfigException($"{file}:1: route: is required");
+            throw new AlertingConfigException([new ConfigError(file + ":1:1", "route", "is required")]);
         }
 
-        var root = fields.Mapping(stream.Documents[0].RootNode, "(document)");
-        fields.OnlyKeys(root, string.Empty, "route", "inhibitRules", "maintenanceWindows", "receivers", "incidents", "tenants");
-        var (route, inhibitRules, windows, receivers) = ReadSection(fields, root, string.Empty);
+        var fields = new RoutingFields(new NodeReader(errors), environment ?? Environment.GetEnvironmentVariable);
+        var reader = fields.Reader;
+        var root = reader.Map(documents[0], required: true);
+        if (root is null)
+        {
+            throw new AlertingConfigException(errors);
+        }
+
+        reader.RejectUnknown(root, "route", "inhibitRules", "maintenanceWindows", "receivers", "incidents", "tenants");
+        var (route, inhibitRules, windows, receivers) = ReadSection(fields, root);
 
         TimeSpan? ackTimeout = null;
-        if (YamlFields.Get(root, "incidents") is { } incidentsNode)
+        if (reader.Map(root.Get("incidents")) is { } incidents)
         {
-            var incidents = fields.Mapping(incidentsNode, "incidents");
-            fields.OnlyKeys(incidents, "incidents", "ackTimeout");
-            ackTimeout = fields.Duration(incidents, "ackTimeout", "incidents");
+            reader.RejectUnknown(incidents, "ackTimeout");
+            ackTimeout = fields.Duration(incidents, "ackTimeout");
         }
 
-        return new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout) { Tenants = ReadTenants(fields, root, ackTimeout) };
+        var tenants = ReadTenants(fields, root, ackTimeout);
+        if (errors.Count > 0 || route is null)
+        {
+            throw new AlertingConfigException(errors);
+        }
+
+        return new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout) { Tenants = tenants };
     }
 
-    /// <summary>The parts a tenant section shares with the top level, read under <paramref name="prefix"/>.</summary>
-    private static (Route Route, List<InhibitRule> InhibitRules, List<MaintenanceWindow> Windows, Dictionary<string, ReceiverConfig> Receivers) ReadSection(
-        YamlFields fields, YamlMappingNode map, string prefix)
+    /// <summary>The parts a tenant section shares with the top level; the route is null after an error in it.</summary>
+    private static (Route? Route, List<InhibitRule> InhibitRules, List<MaintenanceWindow> Windows, Dictionary<string, ReceiverConfig> Receivers) ReadSection(
+        RoutingFields fields, MapNode map)
     {
-        var receivers = ReadReceivers(fields, map, prefix);
-        var routeField = YamlFields.Join(prefix, "route");
-        var routeNode = YamlFields.Get(map, "route") ?? throw fields.Error(map, routeField, "is required");
-        var route = ReadRoute(fields, fields.Mapping(routeNode, routeField), routeField, parent: null, key: "{}", receivers);
-        var inhibitRules = YamlFields.Get(map, "inhibitRules") is null ? [InhibitRule.PageInhibitsTicket] : ReadInhibitRules(fields, map, prefix);
-        return (route, inhibitRules, ReadMaintenanceWindows(fields, map, prefix), receivers);
+        var reader = fields.Reader;
+        var receivers = ReadReceivers(fields, map);
+        Route? route = null;
+        if (map.Get("route") is null or ScalarNode { Value: null })
+        {
+            reader.Error(map, "route", "is required");
+        }
+        else if (reader.Map(map.Get("route")) is { } routeMap)
+        {
+            route = ReadRoute(fields, routeMap, parent: null, key: "{}", receivers);
+        }
+
+        var inhibitRules = map.Get("inhibitRules") is null or ScalarNode { Value: null } ? [InhibitRule.PageInhibitsTicket] : ReadInhibitRules(fields, map);
+        return (route, inhibitRules, ReadMaintenanceWindows(fields, map), receivers);
     }
 
-    private static Dictionary<string, AlertingConfig> ReadTenants(YamlFields fields, YamlMappingNode root, TimeSpan? ackTimeout)
+    private static Dictionary<string, AlertingConfig> ReadTenants(RoutingFields fields, MapNode root, TimeSpan? ackTimeout)
     {
+        var reader = fields.Reader;
         var tenants = new Dictionary<string, AlertingConfig>(StringComparer.Ordinal);
-        if (YamlFields.Get(root, "tenants") is not { } node)
+        if (reader.Map(root.Get("tenants")) is not { } map)
         {
             return tenants;
         }
 
-        foreach (var (key, value) in fields.Mapping(node, "tenants").Children)
+        for (var i = 0; i < map.Entries.Count; i++)
         {
-            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            var (name, value) = map.Entries[i];
             if (!IsTenantName(name))
             {
-                throw fields.Error(key, $"tenants.{name}", "is not a tenant name (the tenant of its tokens: not empty, at most 256 characters, no control characters)");
+                reader.KeyError(map, i, "is not a tenant name (the tenant of its tokens: not empty, at most 256 characters, no control characters)");
+                continue;
             }
 
-            var field = "tenants." + name;
-            var section = fields.Mapping(value, field);
-            fields.OnlyKeys(section, field, "route", "inhibitRules", "maintenanceWindows", "receivers");
-            var (route, inhibitRules, windows, receivers) = ReadSection(fields, section, field);
-            tenants[name] = new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout);
+            if (reader.Map(value, required: true) is not { } section)
+            {
+                continue;
+            }
+
+            reader.RejectUnknown(section, "route", "inhibitRules", "maintenanceWindows", "receivers");
+            var (route, inhibitRules, windows, receivers) = ReadSection(fields, section);
+            if (route is not null)
+            {
+                tenants[name] = new AlertingConfig(route, inhibitRules, windows, receivers, ackTimeout);
+            }
         }
 
         return tenants;
@@ -113,25 +131,31 @@ internal static class AlertingConfigLoader
     private static bool IsTenantName(string name) =>
         name.Length is > 0 and <= 256 && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl);
 
-    private static Route ReadRoute(YamlFields fields, YamlMappingNode map, string field, Route? parent, string key, Dictionary<string, ReceiverConfig> receivers)
+    private static Route ReadRoute(RoutingFields fields, MapNode map, Route? parent, string key, Dictionary<string, ReceiverConfig> receivers)
     {
-        fields.OnlyKeys(map, field, "receiver", "matchers", "continue", "groupBy", "groupWait", "groupInterval", "repeatInterval", "routes");
-        var matchers = fields.Matchers(map, "matchers", field);
+        var reader = fields.Reader;
+        reader.RejectUnknown(map, "receiver", "matchers", "continue", "groupBy", "groupWait", "groupInterval", "repeatInterval", "routes");
+        var matchers = fields.Matchers(map, "matchers");
         if (parent is null && matchers.Count > 0)
         {
-            throw fields.Error(map, field + ".matchers", "the root route matches every alert and takes no matchers");
+            reader.Error(map, "matchers", "the root route matches every alert and takes no matchers");
         }
 
-        var receiver = fields.String(map, "receiver", field) ?? parent?.Receiver
-            ?? throw fields.Error(map, field + ".receiver", "is required on the root route");
-        if (!receivers.ContainsKey(receiver))
+        var own = reader.String(map, "receiver");
+        var receiver = own ?? parent?.Receiver;
+        if (receiver is null && parent is null && map.Get("receiver") is null or ScalarNode { Value: null })
         {
-            throw fields.Error(YamlFields.Get(map, "receiver") ?? map, field + ".receiver", $"no receiver named '{receiver}' in receivers");
+            reader.Error(map, "receiver", "is required on the root route");
+        }
+        else if (own is not null && !receivers.ContainsKey(own))
+        {
+            reader.Error(map.Get("receiver")!, $"no receiver named '{own}' in receivers");
         }
 
         IReadOnlyList<string>? groupBy = parent is null ? [] : parent.GroupBy;
-        if (fields.StringList(map, "groupBy", field) is { } list)
+        if (map.Get("groupBy") is not (null or ScalarNode { Value: null }))
         {
+            var list = reader.StringList(map, "groupBy");
             groupBy = list.Contains("...") ? null : list;
         }
 
@@ -139,24 +163,28 @@ internal static class AlertingConfigLoader
         var route = new Route
         {
             Key = ownKey,
-            Receiver = receiver,
+            Receiver = receiver ?? string.Empty,
             Matchers = matchers,
             GroupBy = groupBy,
-            GroupWait = fields.Duration(map, "groupWait", field, allowZero: true) ?? parent?.GroupWait ?? AlertingConfig.DefaultGroupWait,
-            GroupInterval = fields.Duration(map, "groupInterval", field) ?? parent?.GroupInterval ?? AlertingConfig.DefaultGroupInterval,
-            RepeatInterval = fields.Duration(map, "repeatInterval", field) ?? parent?.RepeatInterval ?? AlertingConfig.DefaultRepeatInterval,
-            Continue = fields.Bool(map, "continue", field) ?? false,
+            GroupWait = fields.Duration(map, "groupWait", allowZero: true) ?? parent?.GroupWait ?? AlertingConfig.DefaultGroupWait,
+            GroupInterval = fields.Duration(map, "groupInterval") ?? parent?.GroupInterval ?? AlertingConfig.DefaultGroupInterval,
+            RepeatInterval = fields.Duration(map, "repeatInterval") ?? parent?.RepeatInterval ?? AlertingConfig.DefaultRepeatInterval,
+            Continue = reader.Bool(map, "continue") ?? false,
         };
         if (parent is null && route.Continue)
         {
-            throw fields.Error(map, field + ".continue", "cannot be set on the root route");
+            reader.Error(map, "continue", "cannot be set on the root route");
         }
 
         var children = new List<Route>();
         var index = 0;
-        foreach (var (node, childField) in fields.Sequence(map, "routes", field))
+        foreach (var node in reader.Sequence(map, "routes"))
         {
-            children.Add(ReadRoute(fields, fields.Mapping(node, childField), childField, route, ownKey + "/" + index.ToString(CultureInfo.InvariantCulture), receivers));
+            if (reader.Map(node, required: true) is { } child)
+            {
+                children.Add(ReadRoute(fields, child, route, ownKey + "/" + index.ToString(CultureInfo.InvariantCulture), receivers));
+            }
+
             index++;
         }
 
@@ -174,133 +202,193 @@ internal static class AlertingConfigLoader
         };
     }
 
-    private static List<InhibitRule> ReadInhibitRules(YamlFields fields, YamlMappingNode root, string prefix)
+    private static List<InhibitRule> ReadInhibitRules(RoutingFields fields, MapNode root)
     {
+        var reader = fields.Reader;
         var rules = new List<InhibitRule>();
-        foreach (var (node, field) in fields.Sequence(root, "inhibitRules", prefix))
+        foreach (var node in reader.Sequence(root, "inhibitRules"))
         {
-            var map = fields.Mapping(node, field);
-            fields.OnlyKeys(map, field, "sourceMatchers", "targetMatchers", "equal");
-            var source = fields.Matchers(map, "sourceMatchers", field);
-            var target = fields.Matchers(map, "targetMatchers", field);
-            if (source.Count == 0 || target.Count == 0)
+            if (reader.Map(node, required: true) is not { } map)
             {
-                throw fields.Error(map, field + (source.Count == 0 ? ".sourceMatchers" : ".targetMatchers"), "needs at least one matcher");
+                continue;
             }
 
-            rules.Add(new InhibitRule(source, target, fields.StringList(map, "equal", field) ?? []));
+            reader.RejectUnknown(map, "sourceMatchers", "targetMatchers", "equal");
+            var source = NonEmptyMatchers(fields, map, "sourceMatchers");
+            var target = NonEmptyMatchers(fields, map, "targetMatchers");
+            var equal = reader.StringList(map, "equal");
+            if (source is not null && target is not null)
+            {
+                rules.Add(new InhibitRule(source, target, equal));
+            }
         }
 
         return rules;
     }
 
-    private static List<MaintenanceWindow> ReadMaintenanceWindows(YamlFields fields, YamlMappingNode root, string prefix)
+    /// <summary>The matchers of <paramref name="key"/>, at least one; null (with an error) otherwise.</summary>
+    private static List<Matcher>? NonEmptyMatchers(RoutingFields fields, MapNode map, string key)
     {
-        var windows = new List<MaintenanceWindow>();
-        foreach (var (node, field) in fields.Sequence(root, "maintenanceWindows", prefix))
+        var before = fields.Reader.Errors.Count;
+        var matchers = fields.Matchers(map, key);
+        if (fields.Reader.Errors.Count > before)
         {
-            var map = fields.Mapping(node, field);
-            fields.OnlyKeys(map, field, "name", "matchers", "weekdays", "start", "duration", "timeZone");
-            var name = fields.RequiredString(map, "name", field);
+            return null;
+        }
+
+        if (matchers.Count == 0)
+        {
+            fields.Reader.Error(map, key, "needs at least one matcher");
+            return null;
+        }
+
+        return matchers;
+    }
+
+    private static List<MaintenanceWindow> ReadMaintenanceWindows(RoutingFields fields, MapNode root)
+    {
+        var reader = fields.Reader;
+        var windows = new List<MaintenanceWindow>();
+        foreach (var node in reader.Sequence(root, "maintenanceWindows"))
+        {
+            if (reader.Map(node, required: true) is not { } map)
+            {
+                continue;
+            }
+
+            var before = reader.Errors.Count;
+            reader.RejectUnknown(map, "name", "matchers", "weekdays", "start", "duration", "timeZone");
+            var name = reader.String(map, "name", required: true);
             var days = new HashSet<DayOfWeek>();
-            foreach (var day in fields.StringList(map, "weekdays", field) ?? [])
+            foreach (var day in reader.StringList(map, "weekdays"))
             {
-                days.Add(Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) && !int.TryParse(day, out _)
-                    ? parsed
-                    : throw fields.Error(YamlFields.Get(map, "weekdays")!, field + ".weekdays", $"'{day}' is not a weekday name"));
+                if (Enum.TryParse<DayOfWeek>(day, ignoreCase: true, out var parsed) && !int.TryParse(day, out _))
+                {
+                    days.Add(parsed);
+                }
+                else
+                {
+                    reader.Error(map.Get("weekdays")!, $"'{day}' is not a weekday name");
+                }
             }
 
-            var startText = fields.RequiredString(map, "start", field);
-            if (!TimeOnly.TryParseExact(startText, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+            var start = default(TimeOnly);
+            if (reader.String(map, "start", required: true) is { } startText
+                && !TimeOnly.TryParseExact(startText, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out start))
             {
-                throw fields.Error(YamlFields.Get(map, "start")!, field + ".start", $"'{startText}' is not a time of day HH:mm");
+                reader.Error(map.Get("start")!, $"'{startText}' is not a time of day HH:mm");
             }
 
-            var duration = fields.Duration(map, "duration", field) ?? throw fields.Error(map, field + ".duration", "is required");
-            var zoneName = fields.String(map, "timeZone", field) ?? "UTC";
-            TimeZoneInfo zone;
+            var duration = fields.Duration(map, "duration");
+            if (duration is null && map.Get("duration") is null or ScalarNode { Value: null })
+            {
+                reader.Error(map, "duration", "is required");
+            }
+
+            var zoneName = reader.String(map, "timeZone") ?? "UTC";
+            TimeZoneInfo? zone = null;
             try
             {
                 zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
             }
             catch (TimeZoneNotFoundException)
             {
-                throw fields.Error(YamlFields.Get(map, "timeZone")!, field + ".timeZone", $"unknown time zone '{zoneName}'");
+                reader.Error(map.Get("timeZone")!, $"unknown time zone '{zoneName}'");
             }
 
-            windows.Add(new MaintenanceWindow(name, fields.Matchers(map, "matchers", field), days, start, duration, zone));
+            var matchers = fields.Matchers(map, "matchers");
+            if (reader.Errors.Count == before)
+            {
+                windows.Add(new MaintenanceWindow(name!, matchers, days, start, duration!.Value, zone!));
+            }
         }
 
         return windows;
     }
 
-    private static Dictionary<string, ReceiverConfig> ReadReceivers(YamlFields fields, YamlMappingNode root, string prefix)
+    private static Dictionary<string, ReceiverConfig> ReadReceivers(RoutingFields fields, MapNode root)
     {
+        var reader = fields.Reader;
         var receivers = new Dictionary<string, ReceiverConfig>(StringComparer.Ordinal);
-        if (YamlFields.Get(root, "receivers") is null)
+        if (root.Get("receivers") is null or ScalarNode { Value: null })
         {
-            throw fields.Error(root, YamlFields.Join(prefix, "receivers"), "is required (a receiver with no integration sends nothing)");
+            reader.Error(root, "receivers", "is required (a receiver with no integration sends nothing)");
+            return receivers;
         }
 
-        foreach (var (node, field) in fields.Sequence(root, "receivers", prefix))
+        foreach (var node in reader.Sequence(root, "receivers"))
         {
-            var map = fields.Mapping(node, field);
-            fields.OnlyKeys(map, field, "name", "timeout", "webhook", "slack", "pagerduty", "alertmanager");
-            var name = fields.RequiredString(map, "name", field);
-            if (receivers.ContainsKey(name))
+            if (reader.Map(node, required: true) is not { } map)
             {
-                throw fields.Error(map, field + ".name", $"receiver '{name}' is defined twice");
+                continue;
             }
 
-            var timeout = fields.Duration(map, "timeout", field);
-            var kinds = IntegrationKinds.Where(k => YamlFields.Get(map, k) is not null).ToList();
+            reader.RejectUnknown(map, "name", "timeout", "webhook", "slack", "pagerduty", "alertmanager");
+            var name = reader.String(map, "name", required: true);
+            if (name is not null && receivers.ContainsKey(name))
+            {
+                reader.Error(map, "name", $"receiver '{name}' is defined twice");
+                continue;
+            }
+
+            var timeout = fields.Duration(map, "timeout");
+            var kinds = IntegrationKinds.Where(k => map.Get(k) is not null).ToList();
             if (kinds.Count > 1)
             {
-                throw fields.Error(map, field, $"has {string.Join(" and ", kinds)}; a receiver has one integration (use continue: true routes to send to several)");
+                reader.Error(map, $"has {string.Join(" and ", kinds)}; a receiver has one integration (use continue: true routes to send to several)");
             }
 
-            receivers[name] = kinds.Count == 0
-                ? new ReceiverConfig { Name = name, Kind = ReceiverKind.None, Timeout = timeout }
-                : ReadIntegration(fields, fields.Mapping(YamlFields.Get(map, kinds[0])!, field + "." + kinds[0]), field + "." + kinds[0], kinds[0], name, timeout);
+            var receiver = kinds.Count == 0
+                ? new ReceiverConfig { Name = name ?? string.Empty, Kind = ReceiverKind.None, Timeout = timeout }
+                : reader.Map(map.Get(kinds[0]), required: true) is { } integration
+                    ? ReadIntegration(fields, integration, kinds[0], name ?? string.Empty, timeout)
+                    : null;
+            if (name is not null)
+            {
+                // Kept after an error in its integration too, so that routes naming it are not reported as well.
+                receivers[name] = receiver ?? new ReceiverConfig { Name = name, Kind = ReceiverKind.None, Timeout = timeout };
+            }
         }
 
         return receivers;
     }
 
-    private static ReceiverConfig ReadIntegration(YamlFields fields, YamlMappingNode map, string field, string kind, string name, TimeSpan? timeout)
+    private static ReceiverConfig ReadIntegration(RoutingFields fields, MapNode map, string kind, string name, TimeSpan? timeout)
     {
+        var reader = fields.Reader;
         switch (kind)
         {
             case "webhook":
-                fields.OnlyKeys(map, field, "url", "urlFile", "token", "tokenFile", "maxAlerts", "sendResolved");
+                reader.RejectUnknown(map, "url", "urlFile", "token", "tokenFile", "maxAlerts", "sendResolved");
                 return new ReceiverConfig
                 {
                     Name = name,
                     Kind = ReceiverKind.Webhook,
                     Timeout = timeout,
-                    Url = Url(fields, map, field),
-                    Token = Secret(fields, map, field, "token"),
-                    MaxAlerts = fields.Int(map, "maxAlerts", field) ?? 0,
-                    SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
+                    Url = Url(fields, map),
+                    Token = Secret(fields, map, "token"),
+                    MaxAlerts = reader.Integer(map, "maxAlerts", 0) ?? 0,
+                    SendResolved = reader.Bool(map, "sendResolved") ?? true,
                 };
             case "slack":
-                fields.OnlyKeys(map, field, "url", "urlFile", "channel", "username", "sendResolved");
+                reader.RejectUnknown(map, "url", "urlFile", "channel", "username", "sendResolved");
                 return new ReceiverConfig
                 {
                     Name = name,
                     Kind = ReceiverKind.Slack,
                     Timeout = timeout,
-                    Url = Url(fields, map, field, secret: true),
-                    Channel = fields.String(map, "channel", field, expand: true),
-                    Username = fields.String(map, "username", field, expand: true),
-                    SendResolved = fields.Bool(map, "sendResolved", field) ?? true,
+                    Url = Url(fields, map, secret: true),
+                    Channel = fields.ExpandedString(map, "channel"),
+                    Username = fields.ExpandedString(map, "username"),
+                    SendResolved = reader.Bool(map, "sendResolved") ?? true,
                 };
             case "pagerduty":
-                fields.OnlyKeys(map, field, "routingKey", "routingKeyFile", "url");
-                var key = Secret(fields, map, field, "routingKey");
-                if (string.IsNullOrWhiteSpace(key))
+                reader.RejectUnknown(map, "routingKey", "routingKeyFile", "url");
+                var before = reader.Errors.Count;
+                var key = Secret(fields, map, "routingKey");
+                if (string.IsNullOrWhiteSpace(key) && reader.Errors.Count == before)
                 {
-                    throw fields.Error(map, field + ".routingKey", "is required (or routingKeyFile)");
+                    reader.Error(map, "routingKey", "is required (or routingKeyFile)");
                 }
 
                 return new ReceiverConfig
@@ -309,13 +397,13 @@ internal static class AlertingConfigLoader
                     Kind = ReceiverKind.PagerDuty,
                     Timeout = timeout,
                     RoutingKey = key,
-                    Url = YamlFields.Get(map, "url") is null ? new Uri("https://events.pagerduty.com/v2/enqueue") : Url(fields, map, field),
+                    Url = map.Get("url") is null ? new Uri("https://events.pagerduty.com/v2/enqueue") : Url(fields, map),
                 };
             default:
-                fields.OnlyKeys(map, field, "url", "urlFile", "token", "tokenFile");
+                reader.RejectUnknown(map, "url", "urlFile", "token", "tokenFile");
                 return new ReceiverConfig
                 {
-                    Name = name, Kind = ReceiverKind.Alertmanager, Timeout = timeout, Url = Url(fields, map, field), Token = Secret(fields, map, field, "token"),
+                    Name = name, Kind = ReceiverKind.Alertmanager, Timeout = timeout, Url = Url(fields, map), Token = Secret(fields, map, "token"),
                 };
         }
     }
@@ -324,68 +412,79 @@ internal static class AlertingConfigLoader
     /// A secret (<paramref name="key"/>): read from <c>{key}File</c>, or from <c>{key}</c> only when it names an
     /// environment variable; written in the routing file itself it is refused, naming the field and never the value.
     /// </summary>
-    private static string? Secret(YamlFields fields, YamlMappingNode map, string field, string key)
+    private static string? Secret(RoutingFields fields, MapNode map, string key)
     {
-        if (YamlFields.Get(map, key + "File") is not null)
+        if (map.Get(key + "File") is not null)
         {
-            return fields.ReadSecretFile(map, key + "File", field);
+            return fields.ReadSecretFile(map, key + "File");
         }
 
-        var raw = fields.String(map, key, field);
+        var raw = fields.Reader.String(map, key);
         if (raw is null)
         {
             return null;
         }
 
-        var node = YamlFields.Get(map, key)!;
-        if (!YamlFields.RefersToEnvironment(raw))
+        var node = map.Get(key)!;
+        if (!RoutingFields.RefersToEnvironment(raw))
         {
-            throw fields.Error(node, YamlFields.Join(field, key), $"is a secret and must not be written in the routing file: use ${{env:NAME}} or {key}File");
+            fields.Reader.Error(node, $"is a secret and must not be written in the routing file: use ${{env:NAME}} or {key}File");
+            return null;
         }
 
-        return fields.Expand(raw, node, YamlFields.Join(field, key));
+        return fields.Expand(raw, node);
     }
 
     /// <summary>
     /// A receiver's URL, from <c>urlFile</c> or <c>url</c>. A <paramref name="secret"/> URL (Slack's) written in the
     /// routing file must name an environment variable; any other written there must carry no credentials (user info,
-    /// or a query parameter named like a token, key, secret, password or signature).
+    /// or a query parameter named like a token, key, secret, password or signature). Null after an error.
     /// </summary>
-    private static Uri Url(YamlFields fields, YamlMappingNode map, string field, bool secret = false)
+    private static Uri? Url(RoutingFields fields, MapNode map, bool secret = false)
     {
-        var fromFile = YamlFields.Get(map, "urlFile") is not null;
+        var reader = fields.Reader;
+        var before = reader.Errors.Count;
+        var fromFile = map.Get("urlFile") is not null;
         string? text;
         var written = false;
         if (fromFile)
         {
-            text = fields.ReadSecretFile(map, "urlFile", field);
+            text = fields.ReadSecretFile(map, "urlFile");
         }
         else if (secret)
         {
-            text = Secret(fields, map, field, "url");
+            text = Secret(fields, map, "url");
         }
         else
         {
-            var raw = fields.String(map, "url", field);
-            written = raw is not null && !YamlFields.RefersToEnvironment(raw);
-            text = raw is null ? null : fields.Expand(raw, YamlFields.Get(map, "url")!, YamlFields.Join(field, "url"));
+            var raw = reader.String(map, "url");
+            written = raw is not null && !RoutingFields.RefersToEnvironment(raw);
+            text = raw is null ? null : fields.Expand(raw, map.Get("url")!);
         }
 
-        var node = YamlFields.Get(map, fromFile ? "urlFile" : "url") ?? map;
+        if (reader.Errors.Count > before)
+        {
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw fields.Error(node, field + ".url", "is required (or urlFile)");
+            reader.Error(map, "url", "is required (or urlFile)");
+            return null;
         }
 
         // The URL may carry a secret (Slack), so the error does not repeat it.
+        var node = map.Get(fromFile ? "urlFile" : "url")!;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw fields.Error(node, field + (fromFile ? ".urlFile" : ".url"), "is not an absolute http(s) URL");
+            reader.Error(node, "is not an absolute http(s) URL");
+            return null;
         }
 
         if (written && Credentials(uri) is { } credentials)
         {
-            throw fields.Error(node, field + ".url", $"carries {credentials}, a secret that must not be written in the routing file: use urlFile or ${{env:NAME}}");
+            reader.Error(node, $"carries {credentials}, a secret that must not be written in the routing file: use urlFile or ${{env:NAME}}");
+            return null;
         }
 
         return uri;

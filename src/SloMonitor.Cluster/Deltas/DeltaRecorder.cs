@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using SloMonitor.Ingest;
 using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Recording;
 
 namespace SloMonitor.Cluster.Deltas;
 

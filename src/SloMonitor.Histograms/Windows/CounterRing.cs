@@ -19,7 +19,7 @@ namespace SloMonitor.Histograms.Windows;
 /// Laps fit 32 bits for every time up to <see cref="MaxUnixMs"/> at any retention (the smallest tier is 2 slots of
 /// 5 seconds).
 /// </remarks>
-internal sealed class CounterRing
+internal sealed partial class CounterRing
 {
     /// <summary>The latest time a ring keeps (year 2286); <see cref="SliSeries"/> refuses later times.</summary>
     public const long MaxUnixMs = 10_000_000_000_000;
@@ -79,54 +79,23 @@ internal sealed class CounterRing
             {
                 Widen();
             }
-
-            return true;
         }
-
-        wide ??= Widen();
-        if (good != 0)
+        else
         {
-            Interlocked.Add(ref wide[2 * index], good);
+            wide ??= Widen();
+            if (good != 0)
+            {
+                Interlocked.Add(ref wide[2 * index], good);
+            }
+
+            if (bad != 0)
+            {
+                Interlocked.Add(ref wide[(2 * index) + 1], bad);
+            }
         }
 
-        if (bad != 0)
-        {
-            Interlocked.Add(ref wide[(2 * index) + 1], bad);
-        }
-
+        AfterAdd(slice);
         return true;
-    }
-
-    /// <summary>Sums the slices numbered <paramref name="firstSlice"/> to <paramref name="lastSlice"/> that are still kept.</summary>
-    public (long Good, long Total) Sum(long firstSlice, long lastSlice)
-    {
-        long good = 0;
-        long total = 0;
-        long from = Math.Max(firstSlice, lastSlice - Tier.Slots + 1);
-        if (from > lastSlice)
-        {
-            return (0, 0);
-        }
-
-        int index = (int)(from % Tier.Slots);
-        long lap = from / Tier.Slots;
-        for (long slice = from; slice <= lastSlice; slice++)
-        {
-            if (Volatile.Read(ref _slots[index].Epoch) == lap)
-            {
-                var (slotGood, slotBad) = Read(index);
-                good += slotGood;
-                total += slotGood + slotBad;
-            }
-
-            if (++index == _slots.Length)
-            {
-                index = 0;
-                lap++;
-            }
-        }
-
-        return (good, total);
     }
 
     /// <summary>Every kept slice, for serialization.</summary>
@@ -173,21 +142,25 @@ internal sealed class CounterRing
         }
 
         slot.Epoch = (int)(slice / Tier.Slots);
+        AtomicMax.Raise(ref _newestSlice, slice);
         long bad = total - good;
         if (good < WidenAt && bad < WidenAt)
         {
             slot.Good = (int)good;
             slot.Bad = (int)bad;
+            Changed();
             return true;
         }
 
         var wide = Widen();
         wide[2 * index] = good;
         wide[(2 * index) + 1] = bad;
+        Changed();
         return true;
     }
 
-    public long EstimateBytes() => 24 + (BytesPerSlot * _slots.Length) + (Volatile.Read(ref _wide) is { } wide ? 24 + (8L * wide.Length) : 0);
+    public long EstimateBytes() => 40 + (BytesPerSlot * _slots.Length) + (Volatile.Read(ref _wide) is { } wide ? 24 + (8L * wide.Length) : 0)
+        + (Volatile.Read(ref _settled) is null ? 0 : 56 + (Remembered * 64));
 
     private (long Good, long Bad) Read(int index)
     {
@@ -259,6 +232,7 @@ internal sealed class CounterRing
                     }
 
                     Interlocked.CompareExchange(ref slot.Epoch, lap, Pending + lap);
+                    Changed();
                     return true;
                 }
             }

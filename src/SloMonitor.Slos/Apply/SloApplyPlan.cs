@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Storage;
@@ -59,7 +60,7 @@ public sealed class SloApplyPlan
 
             if (previousLocation is not null)
             {
-                var error = new SloValidationError(item.Location, "name", $"'{definition.Name}' is defined more than once in the set (also at {previousLocation})");
+                var error = new ConfigError(item.Location, "name", $"'{definition.Name}' is defined more than once in the set (also at {previousLocation})");
                 results.Add(new SloApplyResult(definition.Name, SloApplyAction.Invalid, item.Location, [], false, [error], null));
                 continue;
             }

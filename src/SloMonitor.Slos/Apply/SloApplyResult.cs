@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Parsing;
 
@@ -29,7 +30,7 @@ public sealed record SloApplyResult(
     string? Location,
     IReadOnlyList<SloFieldChange> Changes,
     bool HistoryRestarts,
-    IReadOnlyList<SloValidationError> Errors,
+    IReadOnlyList<ConfigError> Errors,
     string? Reason);
 
 /// <summary>How an apply runs: <see cref="Owner"/> is stamped on what it writes and, with <see cref="Prune"/>, scopes what it deletes, with the label <see cref="Selector"/>.</summary>

@@ -69,12 +69,13 @@ internal sealed class AttributionRing
         return result;
     }
 
-    public int Bytes(int valuesPerKey)
+    /// <summary>What the ring holds on the heap; exemplar records already in <paramref name="counted"/> are not counted again.</summary>
+    public int Bytes(HashSet<byte[]> counted)
     {
-        var bytes = 48 + 24 + (8 * _slots.Length);
+        var bytes = Heap.Object(8 + 8 + 8) + Heap.Array(_slots.Length, 8);
         foreach (var slice in _slots)
         {
-            bytes += slice?.Bytes(valuesPerKey) ?? 0;
+            bytes += slice?.Bytes(counted) ?? 0;
         }
 
         return bytes;

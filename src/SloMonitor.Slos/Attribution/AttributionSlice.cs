@@ -1,34 +1,34 @@
-using System.Runtime.CompilerServices;
-
 namespace SloMonitor.Slos.Attribution;
 
 /// <summary>
-/// What one time slice keeps: event counts, a <see cref="CountMinSketch"/> of the traffic per (key, value), one
-/// <see cref="SpaceSaving"/> summary per key of the bad events (made at the key's first bad event), the most recent
-/// bad events and, for latency SLIs, the slowest. A value that enters a summary takes its traffic so far from the
-/// sketch; from then on the summary counts it exactly. Good events add to counters only; bad events take the
-/// slice's lock.
+/// What one time slice keeps: event counts, a <see cref="CountMinSketch"/> of the traffic per (key, value), the
+/// <see cref="SpaceSaving"/> summaries of the bad events per key (a key's made at its first bad event), the most
+/// recent bad events and, for latency SLIs, the slowest (<see cref="Exemplar"/> records, shared with the other rings'
+/// slices). A value that enters a summary takes its traffic so far from the sketch; from then on the summary counts
+/// it exactly. Good events add to counters only; bad events take the slice's lock.
 /// </summary>
 internal sealed class AttributionSlice
 {
-    private readonly SpaceSaving?[] _keys;
-    private readonly CountMinSketch? _traffic;
-    private readonly int _valuesPerKey;
-    private readonly Exemplar?[] _recent;
-    private readonly Exemplar?[] _slowest;
-    private long _recentNext;
+    private static readonly byte[]?[] NoExemplars = [];
+
+    private readonly SliceShape _shape;
+    private readonly byte[]?[] _exemplars;
+    private CountMinSketch _traffic;
+    private SpaceSaving _summaries;
     private long _bad;
     private long _total;
+    private int _recentNext;
 
-    public AttributionSlice(long startMs, int keys, int valuesPerKey, int exemplars, bool keepSlowest, int sketchWidth = 0, int sketchDepth = 1)
+    public AttributionSlice(long startMs, SliceShape shape)
     {
         StartMs = startMs;
-        _traffic = sketchWidth > 0 ? new CountMinSketch(sketchWidth, sketchDepth) : null;
-        _keys = new SpaceSaving?[keys];
-        _valuesPerKey = valuesPerKey;
-        _recent = new Exemplar?[exemplars];
-        _slowest = keepSlowest ? new Exemplar?[exemplars] : [];
+        _shape = shape;
+        _traffic = new CountMinSketch(shape.SketchWidth, shape.SketchDepth);
+        _exemplars = shape.ExemplarSlots > 0 ? new byte[]?[shape.ExemplarSlots] : NoExemplars;
     }
+
+    /// <summary>The slice object itself: start and counts, two references, the sketch's and the summaries' fields, the recent index.</summary>
+    public static int FixedBytes => Heap.Object(24 + 16 + 24 + 40 + 4);
 
     public long StartMs { get; }
 
@@ -37,7 +37,17 @@ internal sealed class AttributionSlice
     /// <summary>All events, good ones estimated from the sample.</summary>
     public long Total => Interlocked.Read(ref _total);
 
-    public SpaceSaving? Summary(int key) => Volatile.Read(ref _keys[key]);
+    /// <summary>Whether a counter has outgrown its narrow width (the sketch's 16 bits, a summary's 32).</summary>
+    public bool IsWide
+    {
+        get
+        {
+            lock (this)
+            {
+                return _traffic.IsWide || _summaries.IsWide;
+            }
+        }
+    }
 
     public void AddGood(ReadOnlySpan<ulong> hashes, long weight)
     {
@@ -49,19 +59,20 @@ internal sealed class AttributionSlice
                 continue;
             }
 
-            _traffic?.Add(hashes[k], (int)Math.Min(weight, int.MaxValue));
-            if (Volatile.Read(ref _keys[k]) is { } summary)
-            {
-                summary.AddGood(hashes[k], weight);
-            }
+            _traffic.Add(hashes[k], weight);
+            _summaries.AddGood(k, hashes[k], weight);
         }
     }
 
     /// <summary>Counts the event's total only (a good metric point, or good events sampled without key values).</summary>
     public void AddTotal(long weight) => Interlocked.Add(ref _total, weight);
 
-    /// <summary>Counts bad events; <paramref name="withTotal"/>: they count as traffic too (spans), or the traffic comes apart (ratio points).</summary>
-    public void AddBad(ReadOnlySpan<ulong> hashes, string?[] values, long count, Exemplar? exemplar, bool withTotal)
+    /// <summary>
+    /// Counts bad events whose key values are <paramref name="hashes"/> (0: none) with UTF-8 text <paramref name="text"/>
+    /// cut at <paramref name="ends"/>; <paramref name="withTotal"/>: they count as traffic too (spans), or the traffic
+    /// comes apart (ratio points).
+    /// </summary>
+    public void AddBad(ReadOnlySpan<ulong> hashes, ReadOnlySpan<byte> text, ReadOnlySpan<int> ends, long count, byte[]? exemplar, bool withTotal)
     {
         if (withTotal)
         {
@@ -69,168 +80,126 @@ internal sealed class AttributionSlice
         }
 
         Interlocked.Add(ref _bad, count);
+        var valuesPerKey = _shape.ValuesPerKey;
         lock (this)
         {
             for (var k = 0; k < hashes.Length; k++)
             {
-                if (values[k] is not { } value)
+                if (hashes[k] == 0)
                 {
                     continue;
                 }
 
-                var summary = _keys[k];
-                if (summary is null)
-                {
-                    summary = new SpaceSaving(_valuesPerKey);
-                    Volatile.Write(ref _keys[k], summary);
-                }
-
-                if (!summary.TryAddBad(hashes[k], count, withTotal))
+                if (!_summaries.TryAddBad(k, hashes[k], count, withTotal, valuesPerKey))
                 {
                     // Its traffic before this first bad event, from the sketch (never more than the slice's).
-                    var before = Math.Min(_traffic?.Estimate(hashes[k]) ?? 0, Interlocked.Read(ref _total));
-                    summary.Insert(hashes[k], value, count, withTotal, before);
+                    var before = Math.Min(_traffic.Estimate(hashes[k]), Interlocked.Read(ref _total));
+                    var start = k == 0 ? 0 : ends[k - 1];
+                    _summaries.Insert(_shape.Keys, k, hashes[k], text[start..ends[k]], count, withTotal, before, valuesPerKey);
                 }
 
                 if (withTotal)
                 {
-                    _traffic?.Add(hashes[k], (int)Math.Min(count, int.MaxValue));
+                    _traffic.Add(hashes[k], count);
                 }
             }
 
-            if (exemplar is not null)
+            if (exemplar is not null && _shape.KeepSlowest)
             {
                 AddSlowest(exemplar);
             }
         }
 
-        if (exemplar is not null && _recent.Length > 0)
+        if (exemplar is not null && _shape.Exemplars > 0)
         {
-            var slot = (Interlocked.Increment(ref _recentNext) - 1) % _recent.Length;
-            Volatile.Write(ref _recent[slot], exemplar);
+            var slot = (int)((uint)(Interlocked.Increment(ref _recentNext) - 1) % (uint)_shape.Exemplars);
+            Volatile.Write(ref _exemplars[slot], exemplar);
         }
     }
 
     /// <summary>Exemplars kept: the recent ones, then the slowest (which may repeat them).</summary>
     public void CopyExemplars(List<Exemplar> recent, List<Exemplar> slowest)
     {
-        for (var i = 0; i < _recent.Length; i++)
+        for (var i = 0; i < _shape.Exemplars; i++)
         {
-            if (Volatile.Read(ref _recent[i]) is { } exemplar)
+            if (Volatile.Read(ref _exemplars[i]) is { } record)
             {
-                recent.Add(exemplar);
+                recent.Add(new Exemplar(record));
             }
         }
 
         lock (this)
         {
-            foreach (var e in _slowest)
+            for (var i = _shape.Exemplars; i < _exemplars.Length; i++)
             {
-                if (e is not null)
+                if (_exemplars[i] is { } record)
                 {
-                    slowest.Add(e);
+                    slowest.Add(new Exemplar(record));
                 }
             }
-        }
-    }
-
-    /// <summary>Copies the summary of a key; returns its smallest count when full (0 otherwise), the bound of untracked values.</summary>
-    public long CopySummary(int key, List<SpaceSaving.Entry> into)
-    {
-        if (Volatile.Read(ref _keys[key]) is not { } summary)
-        {
-            return 0;
-        }
-
-        lock (this)
-        {
-            for (var i = 0; i < summary.Count; i++)
-            {
-                var entry = summary[i];
-                entry.Total = Interlocked.Read(ref Unsafe.AsRef(in summary[i]).Total);
-                into.Add(entry);
-            }
-
-            return summary.MinCount;
-        }
-    }
-
-    /// <summary>The string of a tracked value with this hash, to share it instead of keeping a copy per slice.</summary>
-    public string? FindValue(int key, ulong hash)
-    {
-        if (Volatile.Read(ref _keys[key]) is not { } summary)
-        {
-            return null;
-        }
-
-        lock (this)
-        {
-            return summary.Find(hash);
         }
     }
 
     /// <summary>
-    /// An upper bound of what the slice holds, in bytes: its arrays, summaries, the strings they keep and its
-    /// exemplars (strings and exemplars shared with other slices are counted in each).
+    /// Copies the summary of a key (texts already decoded by another slice are shared through
+    /// <paramref name="texts"/>); returns its smallest count when full (0 otherwise), the bound of untracked values.
     /// </summary>
-    public int Bytes(int valuesPerKey)
+    public long CopySummary(int key, List<TrackedValue> into, Dictionary<ulong, string> texts)
     {
-        var bytes = 80 + 24 + (8 * _keys.Length) + 24 + (8 * _recent.Length) + 24 + (8 * _slowest.Length) + (_traffic?.Bytes ?? 0);
         lock (this)
         {
-            foreach (var summary in _keys)
-            {
-                if (summary is null)
-                {
-                    continue;
-                }
-
-                bytes += summary.Bytes;
-                for (var i = 0; i < summary.Count; i++)
-                {
-                    bytes += 22 + (2 * summary[i].Value.Length);
-                }
-            }
-
-            foreach (var exemplar in _slowest)
-            {
-                bytes += exemplar is null ? 0 : Exemplar.Bytes + 24 + (8 * exemplar.Values.Length);
-            }
+            return _summaries.Copy(key, _shape.ValuesPerKey, into, texts);
         }
+    }
 
-        for (var i = 0; i < _recent.Length; i++)
+    /// <summary>
+    /// What the slice holds on the heap, in bytes: itself, its sketch, summaries and value texts, and the exemplar
+    /// records it refers to that <paramref name="counted"/> does not hold yet (records are shared between rings).
+    /// </summary>
+    public int Bytes(HashSet<byte[]> counted)
+    {
+        var bytes = FixedBytes + (_exemplars.Length > 0 ? Heap.Array(_exemplars.Length, 8) : 0);
+        lock (this)
         {
-            bytes += Volatile.Read(ref _recent[i]) is { } exemplar ? Exemplar.Bytes + 24 + (8 * exemplar.Values.Length) : 0;
+            bytes += _traffic.Bytes + _summaries.Bytes;
+            foreach (var record in _exemplars)
+            {
+                if (record is not null && counted.Add(record))
+                {
+                    bytes += new Exemplar(record).Bytes;
+                }
+            }
         }
 
         return bytes;
     }
 
-    private void AddSlowest(Exemplar exemplar)
+    private void AddSlowest(byte[] exemplar)
     {
-        if (_slowest.Length == 0 || double.IsNaN(exemplar.DurationSeconds))
+        var duration = Exemplar.DurationOf(exemplar);
+        if (double.IsNaN(duration))
         {
             return;
         }
 
         var place = -1;
-        for (var i = 0; i < _slowest.Length; i++)
+        for (var i = _shape.Exemplars; i < _exemplars.Length; i++)
         {
-            if (_slowest[i] is null)
+            if (_exemplars[i] is null)
             {
                 place = i;
                 break;
             }
 
-            if (place < 0 || _slowest[i]!.DurationSeconds < _slowest[place]!.DurationSeconds)
+            if (place < 0 || Exemplar.DurationOf(_exemplars[i]!) < Exemplar.DurationOf(_exemplars[place]!))
             {
                 place = i;
             }
         }
 
-        if (_slowest[place] is null || _slowest[place]!.DurationSeconds < exemplar.DurationSeconds)
+        if (place >= 0 && (_exemplars[place] is null || Exemplar.DurationOf(_exemplars[place]!) < duration))
         {
-            _slowest[place] = exemplar;
+            _exemplars[place] = exemplar;
         }
     }
 }

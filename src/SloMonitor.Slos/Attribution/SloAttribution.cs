@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using SloMonitor.Ingest;
 using SloMonitor.Slos.Definitions;
 
@@ -16,25 +17,29 @@ internal sealed class SloAttribution
     [ThreadStatic]
     private static uint t_random;
 
+    /// <summary>The UTF-8 text of one event's key values, reused by the thread's next bad event.</summary>
+    [ThreadStatic]
+    private static byte[]? t_text;
+
     private readonly AttributionRing[] _rings;
     private readonly uint _sampleBelow;
     private readonly int _sampleWeight;
     private readonly int _maxValueLength;
-    private readonly int _valuesPerKey;
+    private readonly SliceShape _shape;
     private readonly int _versionKey;
     private readonly bool[] _outcome;
 
     public SloAttribution(string[] keys, AttributionOptions options, bool latency)
     {
         Keys = keys;
-        _valuesPerKey = options.ValuesPerKey;
         _maxValueLength = options.MaxValueLength;
         _sampleWeight = options.GoodSampleEvery;
         _sampleBelow = options.GoodSampleEvery == 1 ? uint.MaxValue : uint.MaxValue / (uint)options.GoodSampleEvery;
         _versionKey = Array.IndexOf(keys, "service.version");
         _outcome = Array.ConvertAll(keys, k => options.EffectiveOutcomeKeys.Contains(k, StringComparer.Ordinal));
         Deploys = new DeployMarkers(options.MaxDeploys);
-        Func<long, AttributionSlice> create = start => new AttributionSlice(start, keys.Length, options.ValuesPerKey, options.ExemplarsPerSlice, latency, options.SketchWidth, options.SketchDepth);
+        _shape = new SliceShape(keys.Length, options.ValuesPerKey, options.ExemplarsPerSlice, latency, options.SketchWidth, options.SketchDepth);
+        Func<long, AttributionSlice> create = start => new AttributionSlice(start, _shape);
         _rings =
         [
             new AttributionRing(TimeSpan.FromMinutes(1), 6, create),
@@ -80,23 +85,33 @@ internal sealed class SloAttribution
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void OnBadSpan(in SpanEvent span, long unixMs, double seconds, bool keepExemplar = true)
     {
-        var values = new string?[Keys.Length];
         Span<ulong> hashes = stackalloc ulong[Keys.Length];
+        Span<int> ends = stackalloc int[Keys.Length];
+        Span<char> scratch = stackalloc char[256];
+        var text = TextBuffer();
+        var used = 0;
         for (var k = 0; k < Keys.Length; k++)
         {
-            if (span.TryGetAttribute(Keys[k], out var value))
+            if (span.TryGetAttributeText(Keys[k], scratch, out var value))
             {
-                values[k] = Share(k, Cut(value), unixMs, out hashes[k]);
+                value = Cut(value);
+                if (k == _versionKey)
+                {
+                    Deploys.Observe(value, unixMs);
+                }
+
+                used = Take(k, value, text, used, hashes);
             }
+
+            ends[k] = used;
         }
 
-        ObserveVersion(values, unixMs);
-        var exemplar = keepExemplar
-            ? new Exemplar(unixMs, seconds, StatusText(span.StatusCode), span.TraceId, span.SpanId, values)
+        var exemplar = keepExemplar && _shape.Exemplars > 0
+            ? Exemplar.Record(unixMs, seconds, StatusText(span.StatusCode), span.TraceId, span.SpanId, hashes, text.AsSpan(0, used), ends)
             : null;
         foreach (var ring in _rings)
         {
-            ring.SliceFor(unixMs)?.AddBad(hashes, values, 1, exemplar, withTotal: true);
+            ring.SliceFor(unixMs)?.AddBad(hashes, text.AsSpan(0, used), ends, 1, exemplar, withTotal: true);
         }
     }
 
@@ -116,16 +131,20 @@ internal sealed class SloAttribution
         }
 
         Span<ulong> hashes = stackalloc ulong[Keys.Length];
-        string?[]? values = null;
+        Span<int> ends = stackalloc int[Keys.Length];
+        var text = bad > 0 ? TextBuffer() : Array.Empty<byte>();
+        var used = 0;
         if (bad > 0)
         {
-            values = new string?[Keys.Length];
+            Span<char> scratch = stackalloc char[256];
             for (var k = 0; k < Keys.Length; k++)
             {
-                if (point.TryGetAttribute(Keys[k], out var value))
+                if (point.TryGetAttributeText(Keys[k], scratch, out var value))
                 {
-                    values[k] = Share(k, Cut(value), unixMs, out hashes[k]);
+                    used = Take(k, Cut(value), text, used, hashes);
                 }
+
+                ends[k] = used;
             }
         }
         else
@@ -133,7 +152,7 @@ internal sealed class SloAttribution
             HashAll(point, hashes);
         }
 
-        var exemplar = bad > 0 ? ExemplarOf(point, unixMs, badAbove, values!) : null;
+        var exemplar = bad > 0 && _shape.Exemplars > 0 ? ExemplarOf(point, unixMs, badAbove, hashes, text.AsSpan(0, used), ends) : null;
         foreach (var ring in _rings)
         {
             if (ring.SliceFor(unixMs) is not { } slice)
@@ -143,7 +162,7 @@ internal sealed class SloAttribution
 
             if (bad > 0)
             {
-                slice.AddBad(hashes, values!, bad, exemplar, withTotal: false);
+                slice.AddBad(hashes, text.AsSpan(0, used), ends, bad, exemplar, withTotal: false);
             }
 
             if (traffic > 0)
@@ -172,7 +191,8 @@ internal sealed class SloAttribution
         var from = slices.Count == 0 ? now - window : DateTimeOffset.FromUnixTimeMilliseconds(slices[^1].StartMs);
         var keys = new List<AttributionKey>();
         var top = new List<AttributionValue>();
-        var entries = new List<SpaceSaving.Entry>();
+        var entries = new List<TrackedValue>();
+        var texts = new Dictionary<ulong, string>();
         for (var k = 0; k < Keys.Length; k++)
         {
             var merged = new Dictionary<ulong, AttributionValue>();
@@ -181,7 +201,7 @@ internal sealed class SloAttribution
             foreach (var slice in slices)
             {
                 entries.Clear();
-                var min = slice.CopySummary(k, entries);
+                var min = slice.CopySummary(k, entries, texts);
                 untrackedBound += min;
                 foreach (var entry in entries)
                 {
@@ -275,13 +295,31 @@ internal sealed class SloAttribution
     /// <summary>An upper bound of what attribution holds for the SLO now, in bytes (see <see cref="AttributionSlice.Bytes"/>).</summary>
     public int Bytes()
     {
-        var bytes = 96 + 24 + (8 * Keys.Length) + Deploys.Bytes;
+        var bytes = Heap.Object(64) + Heap.Array(Keys.Length, 8) + Heap.Array(_outcome.Length, 1) + Heap.Object(32) + Deploys.Bytes;
+        var counted = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
         foreach (var ring in _rings)
         {
-            bytes += ring.Bytes(_valuesPerKey);
+            bytes += ring.Bytes(counted);
         }
 
         return bytes;
+    }
+
+    /// <summary>Whether a slice of the last six hours has counters that outgrew their narrow widths (for tests of the widening).</summary>
+    internal bool AnySliceWide(DateTimeOffset now)
+    {
+        foreach (var ring in _rings)
+        {
+            foreach (var slice in ring.Overlapping(now.ToUnixTimeMilliseconds(), ring.SpanMs + ring.SliceMs))
+            {
+                if (slice.IsWide)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private AttributionRing RingFor(TimeSpan window)
@@ -354,33 +392,29 @@ internal sealed class SloAttribution
         return x < _sampleBelow;
     }
 
-    private string Cut(string value) => value.Length > _maxValueLength ? value[.._maxValueLength] : value;
-
-    /// <summary>The value's hash, and the string an existing slice already keeps for it when there is one.</summary>
-    private string Share(int key, string value, long unixMs, out ulong hash)
+    /// <summary>A thread's buffer for the UTF-8 text of every key's value (cut) of one event.</summary>
+    private byte[] TextBuffer()
     {
-        hash = ValueHash.Of(key, value);
-        foreach (var ring in _rings)
+        var size = Keys.Length * _maxValueLength * 3;
+        if (t_text is not { } text || text.Length < size)
         {
-            if (ring.Current(unixMs)?.FindValue(key, hash) is { } kept)
-            {
-                return kept;
-            }
+            t_text = text = new byte[size];
         }
 
-        return value;
+        return text;
     }
 
-    private void ObserveVersion(string?[] values, long unixMs)
+    private ReadOnlySpan<char> Cut(ReadOnlySpan<char> value) => value.Length > _maxValueLength ? value[.._maxValueLength] : value;
+
+    /// <summary>Hashes a key's (cut) value and appends its UTF-8 text at <paramref name="used"/>; returns the new end.</summary>
+    private static int Take(int key, ReadOnlySpan<char> value, byte[] text, int used, Span<ulong> hashes)
     {
-        if (_versionKey >= 0 && values[_versionKey] is { } version)
-        {
-            Deploys.Observe(version, unixMs);
-        }
+        hashes[key] = ValueHash.Of(key, value);
+        return used + Encoding.UTF8.GetBytes(value, text.AsSpan(used));
     }
 
     /// <summary>The example of a point's bad events from its OTLP exemplars; null when none qualifies.</summary>
-    private static Exemplar? ExemplarOf(in MetricPointEvent point, long unixMs, double badAbove, string?[] values)
+    private static byte[]? ExemplarOf(in MetricPointEvent point, long unixMs, double badAbove, ReadOnlySpan<ulong> hashes, ReadOnlySpan<byte> text, ReadOnlySpan<int> ends)
     {
         for (var i = 0; i < point.ExemplarCount; i++)
         {
@@ -392,7 +426,7 @@ internal sealed class SloAttribution
 
             var at = point.ExemplarTimeUnixNano(i) is > 0 and var nanos ? nanos / 1_000_000 : unixMs;
             var latency = !double.IsNegativeInfinity(badAbove);
-            return new Exemplar(at, latency ? value : double.NaN, latency ? "slow" : "bad", point.ExemplarTraceId(i), point.ExemplarSpanId(i), values);
+            return Exemplar.Record(at, latency ? value : double.NaN, latency ? "slow" : "bad", point.ExemplarTraceId(i), point.ExemplarSpanId(i), hashes, text, ends);
         }
 
         return null;

@@ -1,6 +1,9 @@
 namespace SloMonitor.Slos.Attribution;
 
-/// <summary>A 64-bit hash of (key index, value text), the identity of a value in the sketches; FNV-1a, then mixed.</summary>
+/// <summary>
+/// A 64-bit hash of (key index, value text), the identity of a value in the sketches; FNV-1a, then mixed. Never 0,
+/// which stands for "no value".
+/// </summary>
 internal static class ValueHash
 {
     public static ulong Of(int keyIndex, ReadOnlySpan<char> text)
@@ -15,6 +18,6 @@ internal static class ValueHash
         hash ^= hash >> 33;
         hash *= 0xff51afd7ed558ccdUL;
         hash ^= hash >> 33;
-        return hash;
+        return hash == 0 ? 1 : hash;
     }
 }

@@ -1,5 +1,6 @@
 using SloMonitor.Slos.Budgets;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Recording;
 
 namespace SloMonitor.Slos.Evaluation;
 

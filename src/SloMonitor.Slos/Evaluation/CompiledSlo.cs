@@ -1,4 +1,5 @@
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Recording;
 using SloMonitor.Slos.Selectors;
 
 namespace SloMonitor.Slos.Evaluation;

@@ -1,4 +1,5 @@
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Recording;
 
 namespace SloMonitor.Slos.Evaluation;
 

@@ -1,3 +1,4 @@
+using SloMonitor.Slos.Recording;
 using SloMonitor.Slos.Selectors;
 
 namespace SloMonitor.Slos.Evaluation;

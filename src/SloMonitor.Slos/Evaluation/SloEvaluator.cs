@@ -2,6 +2,7 @@ using System.Globalization;
 using SloMonitor.Histograms;
 using SloMonitor.Slos.Budgets;
 using SloMonitor.Slos.Definitions;
+using SloMonitor.Slos.Recording;
 
 namespace SloMonitor.Slos.Evaluation;
 

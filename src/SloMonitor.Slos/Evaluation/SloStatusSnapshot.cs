@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SloMonitor.Slos.Recording;
 
 namespace SloMonitor.Slos.Evaluation;
 

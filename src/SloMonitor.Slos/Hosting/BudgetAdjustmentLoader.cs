@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SloMonitor.Slos.Budgets;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Storage;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Storage;
 

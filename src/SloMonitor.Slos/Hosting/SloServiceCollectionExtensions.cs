@@ -2,8 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SloMonitor.Ingest;
+using SloMonitor.Slos.Budgets;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Gates;
 using SloMonitor.Slos.Hosting;
+using SloMonitor.Slos.Reports;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Slos;

@@ -1,3 +1,5 @@
+using SloMonitor.Configuration;
+
 namespace SloMonitor.Slos.Parsing;
 
 /// <summary>
@@ -59,7 +61,7 @@ internal static class OpenSloAnnotations
     /// <summary>The JSON text of an annotation as nodes located at the annotation, so that errors name its line.</summary>
     private static ConfigNode? ReadJson(string json, ConfigNode at, NodeReader reader)
     {
-        var errors = new List<SloValidationError>();
+        var errors = new List<ConfigError>();
         var root = JsonConfigReader.Read(json, errors, at.Path);
         if (root is null)
         {

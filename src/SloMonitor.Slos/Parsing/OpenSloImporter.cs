@@ -1,4 +1,5 @@
 using System.Globalization;
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;

@@ -1,3 +1,5 @@
+using SloMonitor.Configuration;
+
 namespace SloMonitor.Slos.Parsing;
 
 /// <summary>

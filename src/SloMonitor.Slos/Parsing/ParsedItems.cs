@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;
@@ -7,7 +8,7 @@ namespace SloMonitor.Slos.Parsing;
 /// previous item belong to the next one. Names must be unique within the result; a repeated one is an error of the
 /// later SLO.
 /// </summary>
-internal sealed class ParsedItems(List<SloValidationError> errors)
+internal sealed class ParsedItems(List<ConfigError> errors)
 {
     private readonly List<SloParsedItem> _items = [];
     private int _mark;
@@ -46,7 +47,7 @@ internal sealed class ParsedItems(List<SloValidationError> errors)
                 continue;
             }
 
-            var error = new SloValidationError(fileName.Length > 0 ? fileName : _items[i].Location, "name", $"'{definition.Name}' is defined more than once");
+            var error = new ConfigError(fileName.Length > 0 ? fileName : _items[i].Location, "name", $"'{definition.Name}' is defined more than once");
             errors.Add(error);
             _items[i] = _items[i] with { Definition = null, Errors = [error] };
         }
@@ -55,7 +56,7 @@ internal sealed class ParsedItems(List<SloValidationError> errors)
         return new SloParseResult(definitions, errors) { Items = [.. _items] };
     }
 
-    private List<SloValidationError> Take()
+    private List<ConfigError> Take()
     {
         var taken = errors.GetRange(_mark, errors.Count - _mark);
         _mark = errors.Count;

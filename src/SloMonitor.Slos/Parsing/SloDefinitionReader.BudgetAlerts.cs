@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;

@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;
@@ -5,6 +6,9 @@ namespace SloMonitor.Slos.Parsing;
 /// <summary>Reading a composite SLI: the SLOs it is made of and how they combine.</summary>
 internal static partial class SloDefinitionReader
 {
+    /// <summary>The most parts one composite SLI may have.</summary>
+    public const int MaxCompositeParts = 50;
+
     /// <summary>
     /// <c>{kind: composite, combine: events|ratio, parts: [{slo: NAME, weight: 2}, …]}</c>: an SLI over other SLOs,
     /// each part named once, weights positive (1 when left out).

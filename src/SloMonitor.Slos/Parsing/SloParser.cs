@@ -1,3 +1,4 @@
+using SloMonitor.Configuration;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Parsing;
@@ -6,7 +7,7 @@ namespace SloMonitor.Slos.Parsing;
 /// The result of reading a file or a body: the valid definitions and every error found. <see cref="Items"/> says
 /// the same per SLO written (valid or not), for answers that report on each one.
 /// </summary>
-public sealed record SloParseResult(IReadOnlyList<SloDefinition> Definitions, IReadOnlyList<SloValidationError> Errors)
+public sealed record SloParseResult(IReadOnlyList<SloDefinition> Definitions, IReadOnlyList<ConfigError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
 
@@ -18,7 +19,7 @@ public sealed record SloParseResult(IReadOnlyList<SloDefinition> Definitions, IR
 /// path), the definition when valid and its errors otherwise. Errors outside any SLO (a YAML syntax error) come as
 /// an item without a name.
 /// </summary>
-public sealed record SloParsedItem(string? Name, string Location, SloDefinition? Definition, IReadOnlyList<SloValidationError> Errors);
+public sealed record SloParsedItem(string? Name, string Location, SloDefinition? Definition, IReadOnlyList<ConfigError> Errors);
 
 /// <summary>
 /// Reads SLO files and API bodies. A file holds one or more YAML documents, each either a single SLO, a list of
@@ -30,7 +31,7 @@ public static class SloParser
 
     public static SloParseResult ParseYaml(string text, string fileName)
     {
-        var errors = new List<SloValidationError>();
+        var errors = new List<ConfigError>();
         var reader = new NodeReader(errors);
         var items = new ParsedItems(errors);
         var openSlo = new OpenSloImporter(reader, fileName);
@@ -75,7 +76,7 @@ public static class SloParser
     /// </summary>
     public static SloParseResult ParseJsonList(string json, string path)
     {
-        var errors = new List<SloValidationError>();
+        var errors = new List<ConfigError>();
         var reader = new NodeReader(errors);
         var items = new ParsedItems(errors);
         var root = JsonConfigReader.Read(json, errors, path);
@@ -94,7 +95,7 @@ public static class SloParser
     /// </summary>
     public static SloParseResult ParseJson(string json, string name)
     {
-        var errors = new List<SloValidationError>();
+        var errors = new List<ConfigError>();
         var root = JsonConfigReader.Read(json, errors);
         if (root is null)
         {
@@ -106,7 +107,7 @@ public static class SloParser
             var bodyName = map.Get("name");
             if (bodyName is ScalarNode { Value: { } given } && given != name)
             {
-                errors.Add(new SloValidationError("", "$.name", $"'{given}' differs from the name in the path, '{name}'"));
+                errors.Add(new ConfigError("", "$.name", $"'{given}' differs from the name in the path, '{name}'"));
                 return new SloParseResult([], errors);
             }
 

@@ -2,6 +2,7 @@ using SloMonitor.Auth;
 using System.Globalization;
 using System.Text.Json;
 using SloMonitor.Alerting.Incidents;
+using SloMonitor.Slos.Budgets;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;

@@ -155,9 +155,10 @@ internal static class AttributionApi
     public static object ExemplarJson(Exemplar e, string[] keys, string? template)
     {
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var k = 0; k < keys.Length; k++)
+        var values = e.Values;
+        for (var k = 0; k < keys.Length && k < values.Length; k++)
         {
-            if (e.Values[k] is { } value)
+            if (values[k] is { } value)
             {
                 attributes[keys[k]] = value;
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using SloMonitor.Hosting;
 using SloMonitor.Slos.Cli;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Storage;
@@ -45,7 +46,7 @@ internal static class TokensCommand
         await using var dataSource = DataSourceFactory.Create(connectionString, "slomonitor-tokens");
         try
         {
-            await MigrationRunner.ApplyAsync(dataSource);
+            await DatabaseSchema.ApplyAsync(dataSource);
             var store = new TokenStore(dataSource);
             var audit = new AuditLog(dataSource, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditLog>.Instance);
             return args[0] switch

@@ -33,8 +33,8 @@ internal static class DatabaseStartup
     {
         try
         {
-            var applied = await MigrationRunner.ApplyAsync(dataSource, cancellationToken);
-            logger.LogInformation("Database schema is current ({Applied} migrations applied now, {Known} known)", applied.Count, MigrationRunner.Scripts.Count);
+            var applied = await DatabaseSchema.ApplyAsync(dataSource, cancellationToken);
+            logger.LogInformation("Database schema is current ({Applied} migrations applied now, {Known} known)", applied.Count, DatabaseSchema.Migrations.Count);
             health.MarkMigrated();
             return true;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SloMonitor.Alerting.Configuration;
 using SloMonitor.Alerting.Receivers;
 
@@ -88,19 +89,46 @@ public sealed class RoutingFileTests
     }
 
     [Theory]
-    [InlineData("route:\n  receiver: a\n  groupWiat: 30s\nreceivers:\n  - name: a\n", "alerting.yaml:3: route.groupWiat: unknown field")]
-    [InlineData("route:\n  receiver: a\n  groupWait: soon\nreceivers:\n  - name: a\n", "alerting.yaml:3: route.groupWait: 'soon' is not a positive duration")]
-    [InlineData("route:\n  receiver: a\n  routes:\n    - matchers: ['severity=page\"']\n      receiver: a\nreceivers:\n  - name: a\n", "alerting.yaml:4: route.routes[0].matchers[0]:")]
-    [InlineData("route:\n  receiver: missing\nreceivers:\n  - name: a\n", "alerting.yaml:2: route.receiver: no receiver named 'missing'")]
-    [InlineData("route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook:\n      url: not a url\n", "alerting.yaml:6: receivers[0].webhook.url: is not an absolute http(s) URL")]
+    [InlineData("route:\n  receiver: a\n  groupWiat: 30s\nreceivers:\n  - name: a\n", "alerting.yaml:3:3: route.groupWiat: unknown field 'groupWiat' (expected one of: receiver, matchers")]
+    [InlineData("route:\n  receiver: a\n  groupWait: soon\nreceivers:\n  - name: a\n", "alerting.yaml:3:14: route.groupWait: 'soon' is not a positive duration")]
+    [InlineData("route:\n  receiver: a\n  routes:\n    - matchers: ['severity=page\"']\n      receiver: a\nreceivers:\n  - name: a\n", "alerting.yaml:4:18: route.routes[0].matchers[0]:")]
+    [InlineData("route:\n  receiver: missing\nreceivers:\n  - name: a\n", "alerting.yaml:2:13: route.receiver: no receiver named 'missing'")]
+    [InlineData("route:\n  receiver: a\nreceivers:\n  - name: a\n    webhook:\n      url: not a url\n", "alerting.yaml:6:12: receivers[0].webhook.url: is not an absolute http(s) URL")]
     [InlineData("route:\n  receiver: a\nreceivers:\n  - name: a\n    pagerduty: {}\n", "receivers[0].pagerduty.routingKey: is required")]
-    [InlineData("route:\n  receiver: a\ninhibitRules:\n  - sourceMatchers: ['a=\"b\"']\nreceivers:\n  - name: a\n", "alerting.yaml:4: inhibitRules[0].targetMatchers: needs at least one matcher")]
-    [InlineData("route:\n  receiver: a\nmaintenanceWindows:\n  - name: w\n    start: '25:00'\n    duration: 1h\nreceivers:\n  - name: a\n", "alerting.yaml:5: maintenanceWindows[0].start: '25:00' is not a time of day")]
+    [InlineData("route:\n  receiver: a\ninhibitRules:\n  - sourceMatchers: ['a=\"b\"']\nreceivers:\n  - name: a\n", "alerting.yaml:4:5: inhibitRules[0].targetMatchers: needs at least one matcher")]
+    [InlineData("route:\n  receiver: a\nmaintenanceWindows:\n  - name: w\n    start: '25:00'\n    duration: 1h\nreceivers:\n  - name: a\n", "alerting.yaml:5:12: maintenanceWindows[0].start: '25:00' is not a time of day")]
     [InlineData("route:\n  receiver: a\n  matchers: ['a=\"b\"']\nreceivers:\n  - name: a\n", "route.matchers: the root route matches every alert")]
     [InlineData("route: [\n", "alerting.yaml:")]
     public void AnInvalidFileIsReportedWithFileLineAndField(string yaml, string expected)
     {
         Assert.Contains(expected, Error(yaml), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileWithThreeErrorsReportsAllThreeWithTheirLinesAndFields()
+    {
+        var e = Assert.Throws<AlertingConfigException>(() => Parse("""
+            route:
+              receiver: team
+              groupWait: soon
+            receivers:
+              - name: team
+                webhook:
+                  url: not a url
+            maintenanceWindows:
+              - name: friday
+                start: '25:00'
+                duration: 1h
+            """));
+
+        Assert.Equal(
+            [
+                ("alerting.yaml:3:14", "route.groupWait", "'soon' is not a positive duration such as 30s, 5m or 4h"),
+                ("alerting.yaml:7:12", "receivers[0].webhook.url", "is not an absolute http(s) URL"),
+                ("alerting.yaml:10:12", "maintenanceWindows[0].start", "'25:00' is not a time of day HH:mm"),
+            ],
+            e.Errors.Select(error => (error.Location, error.Field, error.Message)).OrderBy(error => int.Parse(error.Location.Split(':')[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(3, e.Message.Split('\n').Length);
     }
 
     [Fact]
@@ -117,7 +145,7 @@ public sealed class RoutingFileTests
         var config = Parse(yaml, new Dictionary<string, string> { ["PD_ROUTING_KEY"] = "secret-key" });
         Assert.Equal("secret-key", config.Receivers["pd"].RoutingKey);
         Assert.DoesNotContain("secret-key", config.Receivers["pd"].ToString(), StringComparison.Ordinal);
-        Assert.Equal("alerting.yaml:6: receivers[0].pagerduty.routingKey: environment variable PD_ROUTING_KEY is not set", Error(yaml));
+        Assert.Equal("alerting.yaml:6:19: receivers[0].pagerduty.routingKey: environment variable PD_ROUTING_KEY is not set", Error(yaml));
     }
 
     [Fact]
@@ -131,7 +159,7 @@ public sealed class RoutingFileTests
                 pagerduty:
                   routingKeyFile: /nonexistent/routing-key
             """);
-        Assert.StartsWith("alerting.yaml:6: receivers[0].pagerduty.routingKeyFile: cannot read '/nonexistent/routing-key'", message, StringComparison.Ordinal);
+        Assert.StartsWith("alerting.yaml:6:23: receivers[0].pagerduty.routingKeyFile: cannot read '/nonexistent/routing-key'", message, StringComparison.Ordinal);
     }
 
     [Fact]

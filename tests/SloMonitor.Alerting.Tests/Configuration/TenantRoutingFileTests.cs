@@ -98,7 +98,7 @@ public sealed class TenantRoutingFileTests
               receiver: missing
             receivers:
               - name: r
-        """, "alerting.yaml:8: tenants.acme.route.receiver: no receiver named 'missing' in receivers")]
+        """, "alerting.yaml:8:17: tenants.acme.route.receiver: no receiver named 'missing' in receivers")]
     [InlineData("""
         tenants:
           acme:
@@ -106,19 +106,19 @@ public sealed class TenantRoutingFileTests
               receiver: team
             receivers:
               - name: r
-        """, "alerting.yaml:8: tenants.acme.route.receiver: no receiver named 'team' in receivers")]
+        """, "alerting.yaml:8:17: tenants.acme.route.receiver: no receiver named 'team' in receivers")]
     [InlineData("""
         tenants:
           acme:
             receivers:
               - name: r
-        """, "alerting.yaml:7: tenants.acme.route: is required")]
+        """, "alerting.yaml:7:5: tenants.acme.route: is required")]
     [InlineData("""
         tenants:
           acme:
             route:
               receiver: r
-        """, "alerting.yaml:7: tenants.acme.receivers: is required")]
+        """, "alerting.yaml:7:5: tenants.acme.receivers: is required")]
     [InlineData("""
         tenants:
           acme:
@@ -128,7 +128,7 @@ public sealed class TenantRoutingFileTests
               - name: r
             incidents:
               ackTimeout: 5m
-        """, "alerting.yaml:11: tenants.acme.incidents: unknown field; expected one of: route, inhibitRules, maintenanceWindows, receivers")]
+        """, "alerting.yaml:11:5: tenants.acme.incidents: unknown field 'incidents' (expected one of: route, inhibitRules, maintenanceWindows, receivers)")]
     [InlineData("""
         tenants:
           acme:
@@ -137,7 +137,7 @@ public sealed class TenantRoutingFileTests
             receivers:
               - name: r
               - name: r
-        """, "alerting.yaml:11: tenants.acme.receivers[1].name: receiver 'r' is defined twice")]
+        """, "alerting.yaml:11:9: tenants.acme.receivers[1].name: receiver 'r' is defined twice")]
     [InlineData("""
         tenants:
           " ":
@@ -145,14 +145,14 @@ public sealed class TenantRoutingFileTests
               receiver: r
             receivers:
               - name: r
-        """, "alerting.yaml:6: tenants. : is not a tenant name")]
+        """, "alerting.yaml:6:3: tenants. : is not a tenant name")]
     [InlineData("""
         tenants: [acme]
-        """, "alerting.yaml:5: tenants: expected a mapping")]
+        """, "alerting.yaml:5:10: tenants: expected a mapping, found a list")]
     [InlineData("""
         tenants:
           acme: yes
-        """, "alerting.yaml:6: tenants.acme: expected a mapping")]
+        """, "alerting.yaml:6:9: tenants.acme: expected a mapping, found 'yes'")]
     public void AnInvalidTenantSectionIsRejectedNamingTheLineAndTheField(string tenants, string expected)
     {
         Assert.StartsWith(expected, Error(TopLevel + "\n" + tenants), StringComparison.Ordinal);

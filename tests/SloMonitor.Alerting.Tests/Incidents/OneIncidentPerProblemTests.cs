@@ -224,7 +224,7 @@ public sealed class OneIncidentPerProblemTests
         await using var database = await TestDatabase.CreateAsync(migrate: false);
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("CREATE TABLE schema_version (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
-        foreach (var (version, sql) in MigrationRunner.Scripts.Where(s => string.CompareOrdinal(s.Version, "0005") < 0))
+        foreach (var (version, sql) in TestSchema.Migrations.Where(s => string.CompareOrdinal(s.Version, "0005") < 0))
         {
             await connection.ExecuteAsync(sql);
             await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version)", new { version });
@@ -236,7 +236,7 @@ public sealed class OneIncidentPerProblemTests
                    ('b', 'resolved', 'page', 'by source', '{}', '{}', '2026-01-01Z', '2026-01-01Z', '2026-01-02Z', 'source'),
                    ('c', 'resolved', 'page', 'by alice', '{}', '{}', '2026-01-01Z', '2026-01-01Z', '2026-01-02Z', 'alice')
             """);
-        await MigrationRunner.ApplyAsync(database.DataSource);
+        await MigrationRunner.ApplyAsync(database.DataSource, TestSchema.Migrations);
 
         var members = (await connection.QueryAsync<(string Fingerprint, string Role, string? LeftReason)>(
             "SELECT fingerprint, role, left_reason FROM incident_alert ORDER BY fingerprint")).ToList();

@@ -63,7 +63,7 @@ internal sealed class AlertingHarness : IAsyncDisposable
     /// <summary>On a data source of the test's own (e.g. an <see cref="OwnedPostgres"/> the test stops and starts), migrated here.</summary>
     public static async Task<AlertingHarness> StartOnAsync(NpgsqlDataSource dataSource, string routingYaml, TimeProvider? time = null, IDictionary<string, string?>? settings = null)
     {
-        await SloMonitor.Storage.MigrationRunner.ApplyAsync(dataSource);
+        await SloMonitor.Storage.MigrationRunner.ApplyAsync(dataSource, TestSchema.Migrations);
         return await StartAsync(routingYaml, time, settings, null, dataSource, ownsDatabase: false);
     }
 

@@ -169,7 +169,7 @@ public sealed class TenantIsolationTests
         await using var database = await TestDatabase.CreateAsync(migrate: false);
         await using var connection = await database.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("CREATE TABLE schema_version (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
-        foreach (var (version, sql) in SloMonitor.Storage.MigrationRunner.Scripts.Where(s => string.CompareOrdinal(s.Version, "0011") < 0))
+        foreach (var (version, sql) in TestSchema.Migrations.Where(s => string.CompareOrdinal(s.Version, "0011") < 0))
         {
             await connection.ExecuteAsync(sql);
             await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version)", new { version });
@@ -187,7 +187,7 @@ public sealed class TenantIsolationTests
             INSERT INTO notification_outbox (dedup_key, receiver, group_key, payload, incident_ids, state, created_at, next_attempt_at, deadline_at)
             VALUES ('d', 'r', 'g', '{}', '{1}', 'pending', now(), now(), now());
             """);
-        await SloMonitor.Storage.MigrationRunner.ApplyAsync(database.DataSource);
+        await SloMonitor.Storage.MigrationRunner.ApplyAsync(database.DataSource, TestSchema.Migrations);
 
         foreach (var table in new[] { "alert", "incident", "incident_alert", "silence", "notification_log", "notification_outbox" })
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;

@@ -72,7 +72,7 @@ public sealed class SloParserTests
         Assert.Contains(errors, e => e.StartsWith("slos.yaml:2:11: slos[0].name: must match [a-z0-9-]+", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("slos.yaml:4:16: slos[0].objective: must be a percentage", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("slos.yaml:7:18: slos[0].sli.threshold: expected a positive duration", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("slos.yaml:8:15: slos[0].sli.colour: unknown field 'colour'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("slos.yaml:8:7: slos[0].sli.colour: unknown field 'colour'", StringComparison.Ordinal));
         Assert.Empty(result.Definitions);
     }
 

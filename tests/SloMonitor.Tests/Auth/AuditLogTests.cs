@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Auth;
@@ -36,7 +37,7 @@ public sealed class AuditLogTests
         var cart = await alice.GetFromJsonAsync<JsonElement>("/api/v1/slos/cart");
         Assert.Equal(99, cart.GetProperty("objective").GetDouble());
         Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync("/api/v1/slos/basket")).StatusCode);
-        var stored = await new SloMonitor.Storage.SloDefinitionStore(service.Database.DataSource).ListAsync();
+        var stored = await new SloDefinitionStore(service.Database.DataSource).ListAsync();
         Assert.Equal(["cart"], stored.Select(r => r.Name));
         using var definition = JsonDocument.Parse(Assert.Single(stored).Definition);
         Assert.Equal(99, definition.RootElement.GetProperty("objective").GetDouble());

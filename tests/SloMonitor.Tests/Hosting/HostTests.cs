@@ -28,7 +28,7 @@ public sealed class HostTests
 
         await using var connection = await service.Database.DataSource.OpenConnectionAsync();
         var versions = (await connection.QueryAsync<string>("SELECT version FROM schema_version ORDER BY version")).ToList();
-        Assert.Equal(MigrationRunner.Scripts.Select(s => s.Version).ToList(), versions);
+        Assert.Equal(DatabaseSchema.Migrations.Select(s => s.Version).ToList(), versions);
         Assert.NotEmpty(versions);
     }
 
@@ -39,11 +39,11 @@ public sealed class HostTests
         var first = DataSourceFactory.Create(database.ConnectionString);
         var second = DataSourceFactory.Create(database.ConnectionString);
 
-        var results = await Task.WhenAll(MigrationRunner.ApplyAsync(first), MigrationRunner.ApplyAsync(second));
+        var results = await Task.WhenAll(DatabaseSchema.ApplyAsync(first), DatabaseSchema.ApplyAsync(second));
 
-        Assert.Equal(MigrationRunner.Scripts.Count, results[0].Count + results[1].Count);
+        Assert.Equal(DatabaseSchema.Migrations.Count, results[0].Count + results[1].Count);
         await using var connection = await database.DataSource.OpenConnectionAsync();
-        Assert.Equal(MigrationRunner.Scripts.Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_version"));
+        Assert.Equal(DatabaseSchema.Migrations.Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM schema_version"));
         await first.DisposeAsync();
         await second.DisposeAsync();
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SloMonitor.Slos.Reports;
 using SloMonitor.Storage;
 using SloMonitor.Testing;
 using SloMonitor.Tests.Slos;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Slos.Definitions;
 using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Slos;
@@ -233,7 +234,7 @@ public sealed class SlosEndToEndTests
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await PutAsync(service, "search-availability", """{"service": "search", "objective": 99, "sli": {"kind": "availability"}}""")).StatusCode);
 
-        var store = new SloMonitor.Storage.SloDefinitionStore(service.Database.DataSource);
+        var store = new SloDefinitionStore(service.Database.DataSource);
         Assert.Equal("pay-ratio", Assert.Single(await store.ListAsync()).Name);
         using (var stored = await GetJsonAsync(service, "api/v1/slos/pay-ratio"))
         {

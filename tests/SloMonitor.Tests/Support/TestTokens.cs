@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using SloMonitor.Auth;
+using SloMonitor.Hosting;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Testing;
@@ -26,7 +27,7 @@ internal static class TestTokens
     public static async Task<string> CreateAsync(string connectionString, string name, params string[] scopes)
     {
         await using var dataSource = DataSourceFactory.Create(connectionString, "slomonitor-tests");
-        await MigrationRunner.ApplyAsync(dataSource);
+        await DatabaseSchema.ApplyAsync(dataSource);
         return await CreateAsync(new TokenStore(dataSource), name, scopes);
     }
 
