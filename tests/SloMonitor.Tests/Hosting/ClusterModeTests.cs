@@ -26,17 +26,7 @@ public sealed class ClusterModeTests
     [Fact]
     public async Task WithClusterModeLocalhostTheSloOwnerGrainCountsWhatTheServiceCountsItself()
     {
-        await using var service = await TestService.StartAsync(new TestServiceOptions
-        {
-            SloYaml = Slos,
-            Settings =
-            {
-                ["Cluster:Mode"] = "localhost",
-                ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:FlushInterval"] = "00:01:00", // the test flushes itself
-            },
-        });
+        await using var service = await StartLocalhostAsync(flushInterval: "00:01:00"); // the test flushes itself
 
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 600, 12);
         await service.Services.GetRequiredService<DeltaFlusher>().FlushAsync();
@@ -57,17 +47,7 @@ public sealed class ClusterModeTests
     [Fact]
     public async Task WithClusterModeLocalhostTheFlushLoopSendsTheDeltasEveryIntervalByItself()
     {
-        await using var service = await TestService.StartAsync(new TestServiceOptions
-        {
-            SloYaml = Slos,
-            Settings =
-            {
-                ["Cluster:Mode"] = "localhost",
-                ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:FlushInterval"] = "00:00:00.200",
-            },
-        });
+        await using var service = await StartLocalhostAsync(flushInterval: "00:00:00.200");
         var owner = service.Services.GetRequiredService<IGrainFactory>().GetGrain<ISloOwnerGrain>(SloOwnerKey.Of("default", "checkout-availability"));
 
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 300, 3);
@@ -87,4 +67,16 @@ public sealed class ClusterModeTests
 
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
+
+    private static Task<TestService> StartLocalhostAsync(string flushInterval) => TestService.StartAsync(new TestServiceOptions
+    {
+        SloYaml = Slos,
+        Settings =
+        {
+            ["Cluster:Mode"] = "localhost",
+            ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:FlushInterval"] = flushInterval,
+        },
+    });
 }
