@@ -46,8 +46,15 @@ public sealed class AttributionOptions
     /// <summary>Rows of that sketch: its error bound holds with probability 1 − e^−depth.</summary>
     public int SketchDepth { get; set; } = 2;
 
-    /// <summary>Good events counted: one in this many, at random, weighted by it (bad events are all counted).</summary>
-    public int GoodSampleEvery { get; set; } = 64;
+    /// <summary>Good events counted at least: one in this many, at random, weighted by it (bad events are all counted).</summary>
+    public int GoodSampleEvery { get; set; } = 1;
+
+    /// <summary>
+    /// Good-event samples one SLO takes a minute, about (between this and twice this once its traffic is higher): the
+    /// interval doubles from <see cref="GoodSampleEvery"/> as the minute's traffic grows (up to one in 2^24) and starts
+    /// the next minute from the one before. 0: always one in <see cref="GoodSampleEvery"/>.
+    /// </summary>
+    public int GoodSamplesPerMinute { get; set; } = 256;
 
     /// <summary>Recent bad events kept per slice (and, for latency SLIs, as many of the slowest).</summary>
     public int ExemplarsPerSlice { get; set; } = 3;
@@ -63,6 +70,7 @@ public sealed class AttributionOptions
         Check(SketchWidth, 0, 65_536, "SketchWidth");
         Check(SketchDepth, 1, 8, "SketchDepth");
         Check(GoodSampleEvery, 1, 1 << 20, "GoodSampleEvery");
+        Check(GoodSamplesPerMinute, 0, 1 << 20, "GoodSamplesPerMinute");
         Check(ExemplarsPerSlice, 0, 64, "ExemplarsPerSlice");
         Check(MaxDeploys, 0, 1000, "MaxDeploys");
         foreach (var key in Keys ?? [])

@@ -18,6 +18,7 @@ internal sealed class AttributionSlice
     private long _bad;
     private long _total;
     private int _recentNext;
+    private int _sampleWeight;
 
     public AttributionSlice(long startMs, SliceShape shape)
     {
@@ -28,7 +29,7 @@ internal sealed class AttributionSlice
     }
 
     /// <summary>The slice object itself: start and counts, two references, the sketch's and the summaries' fields, the recent index.</summary>
-    public static int FixedBytes => Heap.Object(24 + 16 + 24 + 40 + 4);
+    public static int FixedBytes => Heap.Object(24 + 16 + 24 + 40 + 4 + 4);
 
     public long StartMs { get; }
 
@@ -36,6 +37,18 @@ internal sealed class AttributionSlice
 
     /// <summary>All events, good ones estimated from the sample.</summary>
     public long Total => Interlocked.Read(ref _total);
+
+    /// <summary>The widest sampling interval of the good events counted here (0: none sampled).</summary>
+    public int SampleWeight => Volatile.Read(ref _sampleWeight);
+
+    /// <summary>Remembers that good events were sampled here at one in <paramref name="weight"/> (a write only when it widens).</summary>
+    public void NoteSampleWeight(int weight)
+    {
+        int seen;
+        while (weight > (seen = Volatile.Read(ref _sampleWeight)) && Interlocked.CompareExchange(ref _sampleWeight, weight, seen) != seen)
+        {
+        }
+    }
 
     /// <summary>Whether a counter has outgrown its narrow width (the sketch's 16 bits, a summary's 32).</summary>
     public bool IsWide

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using SloMonitor.Ingest;
@@ -10,7 +11,9 @@ namespace SloMonitor.Slos.Attribution;
 /// events and of all events, over three rings of slices (1-minute slices for the 5m window, 10-minute slices for
 /// 1h, 1-hour slices for 6h); a reservoir of recent bad events per slice; the <c>service.version</c> values seen.
 /// Good events are sampled (one in <see cref="AttributionOptions.GoodSampleEvery"/>, weighted by it) and, when
-/// sampled, only add to counters; bad events are all counted and take a slice's lock.
+/// sampled, only add to counters; bad events are all counted and take a slice's lock. When an SLO's traffic would
+/// bring more than <see cref="AttributionOptions.GoodSamplesPerMinute"/> samples a minute, the interval doubles as
+/// often as needed (and falls back at the next minute), so the sampled work per SLO is bounded whatever the rate.
 /// </summary>
 internal sealed class SloAttribution
 {
@@ -21,9 +24,20 @@ internal sealed class SloAttribution
     [ThreadStatic]
     private static byte[]? t_text;
 
+    /// <summary>The widest sampling interval, one in 2^this.</summary>
+    private const int MaxIntervalLog2 = 24;
+
     private readonly AttributionRing[] _rings;
     private readonly uint _sampleBelow;
     private readonly int _sampleWeight;
+    private readonly long _samplesPerSlice;
+    private readonly int _maxShift;
+
+    /// <summary>The interval in force is <see cref="_sampleWeight"/> · 2^this (one field, so a draw and its weight agree).</summary>
+    private int _shift;
+
+    /// <summary>The end of the minute <see cref="_shift"/> was chosen for; an event at or after it chooses again.</summary>
+    private long _shiftUntilMs;
     private readonly int _maxValueLength;
     private readonly SliceShape _shape;
     private readonly int _versionKey;
@@ -35,6 +49,9 @@ internal sealed class SloAttribution
         _maxValueLength = options.MaxValueLength;
         _sampleWeight = options.GoodSampleEvery;
         _sampleBelow = options.GoodSampleEvery == 1 ? uint.MaxValue : uint.MaxValue / (uint)options.GoodSampleEvery;
+        _samplesPerSlice = options.GoodSamplesPerMinute;
+        _maxShift = Math.Max(0, MaxIntervalLog2 - BitOperations.Log2((uint)options.GoodSampleEvery));
+        _shiftUntilMs = _samplesPerSlice == 0 ? long.MaxValue : long.MinValue;
         _versionKey = Array.IndexOf(keys, "service.version");
         _outcome = Array.ConvertAll(keys, k => options.EffectiveOutcomeKeys.Contains(k, StringComparer.Ordinal));
         Deploys = new DeployMarkers(options.MaxDeploys);
@@ -72,13 +89,22 @@ internal sealed class SloAttribution
         return [.. keys];
     }
 
-    /// <summary>A good span: almost always one random draw and nothing else.</summary>
+    /// <summary>The sampling interval good events get now (the least one until traffic outgrows the samples a minute).</summary>
+    public int SampleEvery => _sampleWeight << _shift;
+
+    /// <summary>A good span: almost always one comparison, one random draw and nothing else.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void OnGoodSpan(in SpanEvent span, long unixMs)
     {
-        if (Sample())
+        if (unixMs >= _shiftUntilMs)
         {
-            RecordGood(span, unixMs);
+            ChooseShift(unixMs);
+        }
+
+        var shift = _shift;
+        if (Sample(shift))
+        {
+            RecordGood(span, unixMs, _sampleWeight << shift);
         }
     }
 
@@ -182,10 +208,12 @@ internal sealed class SloAttribution
         var ring = RingFor(window);
         var slices = ring.Overlapping(nowMs, (long)window.TotalMilliseconds);
         long bad = 0, total = 0;
+        var sampleEvery = _sampleWeight;
         foreach (var slice in slices)
         {
             bad += slice.Bad;
             total += slice.Total;
+            sampleEvery = Math.Max(sampleEvery, slice.SampleWeight);
         }
 
         var from = slices.Count == 0 ? now - window : DateTimeOffset.FromUnixTimeMilliseconds(slices[^1].StartMs);
@@ -272,7 +300,7 @@ internal sealed class SloAttribution
             distinct.RemoveRange(10, distinct.Count - 10);
         }
 
-        return new AttributionReading(window, from, now, bad, total, _sampleWeight, [.. keys], [.. distinct]);
+        return new AttributionReading(window, from, now, bad, total, sampleEvery, [.. keys], [.. distinct]);
     }
 
     /// <summary>The most recent kept bad events of the window, newest first, and for latency SLIs the slowest.</summary>
@@ -337,7 +365,7 @@ internal sealed class SloAttribution
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RecordGood(in SpanEvent span, long unixMs)
+    private void RecordGood(in SpanEvent span, long unixMs, int weight)
     {
         Span<ulong> hashes = stackalloc ulong[Keys.Length];
         Span<char> scratch = stackalloc char[256];
@@ -356,8 +384,50 @@ internal sealed class SloAttribution
 
         foreach (var ring in _rings)
         {
-            ring.SliceFor(unixMs)?.AddGood(hashes, _sampleWeight);
+            if (ring.SliceFor(unixMs) is { } slice)
+            {
+                slice.AddGood(hashes, weight);
+                slice.NoteSampleWeight(weight);
+            }
         }
+
+        if (_samplesPerSlice > 0 && _rings[0].Current(unixMs) is { } minute)
+        {
+            Widen(minute.Total);
+        }
+    }
+
+    /// <summary>A new minute: the interval starts from what the minute before it brought (the least one after a quiet minute).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ChooseShift(long unixMs)
+    {
+        var sliceMs = _rings[0].SliceMs;
+        var start = unixMs - (unixMs % sliceMs);
+        _shiftUntilMs = start + sliceMs;
+        var before = _rings[0].Current(start - 1)?.Total ?? 0;
+        var now = _rings[0].Current(unixMs)?.Total ?? 0;
+        var shift = ShiftFor(Math.Max(before, now));
+        if (shift != _shift)
+        {
+            _shift = shift;
+        }
+    }
+
+    /// <summary>The minute has brought <paramref name="total"/> events so far: sample sparser if that is more than the samples a minute allow.</summary>
+    private void Widen(long total)
+    {
+        var shift = ShiftFor(total);
+        if (shift > _shift)
+        {
+            _shift = shift;
+        }
+    }
+
+    /// <summary>The least doubling of the interval at which <paramref name="total"/> events give at most about twice the samples a minute allow.</summary>
+    private int ShiftFor(long total)
+    {
+        var ratio = total / (_samplesPerSlice * _sampleWeight);
+        return ratio <= 1 ? 0 : Math.Min(_maxShift, BitOperations.Log2((ulong)ratio));
     }
 
     private void HashAll(in MetricPointEvent point, Span<ulong> hashes)
@@ -372,9 +442,9 @@ internal sealed class SloAttribution
         }
     }
 
-    private bool Sample()
+    private bool Sample(int shift)
     {
-        if (_sampleWeight == 1)
+        if (_sampleWeight == 1 && shift == 0)
         {
             return true;
         }
@@ -389,7 +459,7 @@ internal sealed class SloAttribution
         x ^= x >> 17;
         x ^= x << 5;
         t_random = x;
-        return x < _sampleBelow;
+        return x < _sampleBelow >> shift;
     }
 
     /// <summary>A thread's buffer for the UTF-8 text of every key's value (cut) of one event.</summary>

@@ -6,8 +6,10 @@ namespace SloMonitor.Benchmarks.Slos;
 
 /// <summary>
 /// What burn attribution adds per span, with spans that carry the attributes of an instrumented HTTP server (route,
-/// method, status code, server address, version, environment, region, pod): a good span (every one, one in 16 or one in 64 does the sampled work) and a bad span (every key looked up, the slices' summaries updated, an exemplar kept), attribution off
-/// and on. Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloAttribution*' --job short</c>.
+/// method, status code, server address, version, environment, region, pod): a good span and a bad span (every key
+/// looked up, the slices' summaries updated, an exemplar kept), with attribution off, with its default sampling (the
+/// interval widens as an SLO's minute fills: in this run every span lands in the same minute, as a busy SLO's do), and
+/// with a fixed interval (every good span, one in 16 or one in 64 does the sampled work). Run: <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- --filter '*SloAttribution*' --job short</c>.
 /// </summary>
 [Config(typeof(InProcessShortRunConfig))]
 public class SloAttributionBenchmarks
@@ -16,17 +18,21 @@ public class SloAttributionBenchmarks
     private SpanEvent _good;
     private SpanEvent _bad;
 
-    [Params(false, true)]
-    public bool Attribution { get; set; }
-
-    /// <summary>One good event in this many does the sampled work (<c>Slos:Attribution:GoodSampleEvery</c>).</summary>
-    [Params(1, 16, 64)]
-    public int GoodSampleEvery { get; set; }
+    /// <summary><c>off</c>, <c>default</c>, or <c>1/N</c>: one good event in N does the sampled work, whatever the traffic.</summary>
+    [Params("off", "default", "1/1", "1/16", "1/64")]
+    public string Sampling { get; set; } = "default";
 
     [GlobalSetup]
     public void Setup()
     {
-        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1, new SloEngineOptions { Attribution = { Enabled = Attribution, GoodSampleEvery = GoodSampleEvery } });
+        var options = new SloEngineOptions { Attribution = { Enabled = Sampling != "off" } };
+        if (Sampling.StartsWith("1/", StringComparison.Ordinal))
+        {
+            options.Attribution.GoodSampleEvery = int.Parse(Sampling[2..], System.Globalization.CultureInfo.InvariantCulture);
+            options.Attribution.GoodSamplesPerMinute = 0;
+        }
+
+        _engine = SloFleet.Build(100, new FixedTime(SloFleet.Now), minutesOfTraffic: 1, options);
         var end = SloFleet.Now.ToUnixTimeMilliseconds() * 1_000_000;
         KeyValuePair<string, string>[] attributes =
         [

@@ -169,7 +169,7 @@ public sealed class AttributionLayoutTests
         }
     }
 
-    private static SloEngineOptions Exact() => new() { Attribution = { GoodSampleEvery = 1 } };
+    private static SloEngineOptions Exact() => new() { Attribution = { GoodSampleEvery = 1, GoodSamplesPerMinute = 0 } };
 
     private static SloAttribution Attribution(EngineHarness harness) => harness.Engine.AttributionOf(harness.Engine.Definitions[0].Name)!;
 

@@ -34,7 +34,7 @@ public sealed class AttributionTests
     [Fact]
     public void WithGoodEventsSampledTheRouteStillComesOutFirstAndItsTrafficShareIsClose()
     {
-        var harness = new EngineHarness(Availability, new SloEngineOptions { Attribution = { GoodSampleEvery = 16 } });
+        var harness = new EngineHarness(Availability, new SloEngineOptions { Attribution = { GoodSampleEvery = 16, GoodSamplesPerMinute = 0 } });
         FeedCheckoutIncident(harness);
 
         var reading = Attribution(harness).Read(harness.Now, TimeSpan.FromMinutes(5));
@@ -192,7 +192,7 @@ public sealed class AttributionTests
         Assert.Equal(AttributionOptions.DefaultKeys.Concat(["tenant", "team"]), keys);
     }
 
-    private static SloEngineOptions Exact() => new() { Attribution = { GoodSampleEvery = 1 } };
+    private static SloEngineOptions Exact() => new() { Attribution = { GoodSampleEvery = 1, GoodSamplesPerMinute = 0 } };
 
     private static SloAttribution Attribution(EngineHarness harness) => harness.Engine.AttributionOf(harness.Engine.Definitions[0].Name)!;
 

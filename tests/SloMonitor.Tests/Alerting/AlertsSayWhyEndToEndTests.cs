@@ -38,7 +38,7 @@ public sealed class AlertsSayWhyEndToEndTests
                   - name: hook
                     webhook: {"{"} url: {receiver.Url}hook {"}"}
                 """,
-            Settings = { ["Slos:EvaluationInterval"] = "00:00:00.2", ["Alerting:TickInterval"] = "100ms", ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:SketchWidth"] = "4096" },
+            Settings = { ["Slos:EvaluationInterval"] = "00:00:00.2", ["Alerting:TickInterval"] = "100ms", ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:GoodSamplesPerMinute"] = "0", ["Slos:Attribution:SketchWidth"] = "4096" },
         });
 
         // 10 errors in 200 spans (5 %, burn rate 50), 9 of them on /checkout, which has 5 % of the traffic.

@@ -34,7 +34,7 @@ public sealed class AttributionApiTests
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
             SloYaml = Slos,
-            Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:SketchWidth"] = "4096", ["Slos:TraceUrlTemplate"] = "https://traces.example/{traceId}" },
+            Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:GoodSamplesPerMinute"] = "0", ["Slos:Attribution:SketchWidth"] = "4096", ["Slos:TraceUrlTemplate"] = "https://traces.example/{traceId}" },
         });
 
         var failed = ExportShopTraffic(service, "2.0.0");
@@ -72,7 +72,7 @@ public sealed class AttributionApiTests
     [Fact]
     public async Task ANewServiceVersionBecomesADeployMarker()
     {
-        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1" } });
+        await using var service = await TestService.StartAsync(new TestServiceOptions { SloYaml = Slos, Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:GoodSamplesPerMinute"] = "0" } });
 
         ExportShopTraffic(service, "1.0.0", end: DateTimeOffset.UtcNow.AddMinutes(-2));
         ExportShopTraffic(service, "1.1.0");

@@ -29,7 +29,7 @@ public sealed class UiDebugPageTests
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
             SloYaml = Slos,
-            Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:SketchWidth"] = "4096" },
+            Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:GoodSamplesPerMinute"] = "0", ["Slos:Attribution:SketchWidth"] = "4096" },
         });
         var failed = AttributionApiTests.ExportShopTraffic(service, "4.0.0", end: DateTimeOffset.UtcNow.AddMinutes(-3));
         foreach (var (trace, span) in AttributionApiTests.ExportShopTraffic(service, "4.1.0"))
