@@ -1,6 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Collector.Trace;
 
 namespace SloMonitor.Ingest;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Google.Protobuf.Collections;
-using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Otlp.Common;
 
 namespace SloMonitor.Ingest;
 

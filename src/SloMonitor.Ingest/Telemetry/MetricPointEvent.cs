@@ -1,5 +1,5 @@
 using Google.Protobuf.Collections;
-using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Otlp.Common;
 
 namespace SloMonitor.Ingest;
 

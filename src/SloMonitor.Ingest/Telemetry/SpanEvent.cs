@@ -1,5 +1,5 @@
 using System.Text;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest;
 

@@ -1,4 +1,4 @@
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
@@ -6,7 +6,7 @@ namespace SloMonitor.Ingest.Tests.MetricPoints;
 
 public sealed class CumulativeToDeltaTests
 {
-    private static readonly SloMonitor.Ingest.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
+    private static readonly SloMonitor.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
 
     [Fact]
     public void TheFirstPointOfASeriesThatStartedAfterIngestStartedCountsInFull()

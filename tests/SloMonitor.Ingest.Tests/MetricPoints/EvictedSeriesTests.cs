@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
 using SloMonitor.Ingest.Tests.Transport;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
@@ -14,7 +14,7 @@ namespace SloMonitor.Ingest.Tests.MetricPoints;
 [Collection(IngestMetricsCollection.Name)]
 public sealed class EvictedSeriesTests
 {
-    private static readonly SloMonitor.Ingest.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
+    private static readonly SloMonitor.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
 
     [Fact]
     public void AnEvictedSeriesComingBackWithTheSameStartTimeAddsNothingForItsFirstPointAndExactDeltasAfter()

@@ -1,4 +1,4 @@
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 

@@ -1,4 +1,4 @@
-using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Otlp.Common;
 using SloMonitor.Ingest.Tests.Support;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Trace;
 using SloMonitor.Ingest.Tests.Support;
 
 namespace SloMonitor.Ingest.Tests.Spans;

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Otlp.Common;
 
 namespace SloMonitor.Ingest;
 
