@@ -1,5 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Collector.Trace;
 
 namespace SloMonitor.Ingest;

@@ -1,4 +1,5 @@
 using Google.Protobuf.Collections;
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Common;
 using SloMonitor.Otlp.Metrics;
 

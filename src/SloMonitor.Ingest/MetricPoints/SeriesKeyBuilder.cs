@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Google.Protobuf.Collections;
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Common;
 
 namespace SloMonitor.Ingest;

@@ -1,3 +1,4 @@
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Collector.Logs;
 using SloMonitor.Otlp.Collector.Metrics;
 using SloMonitor.Otlp.Collector.Trace;

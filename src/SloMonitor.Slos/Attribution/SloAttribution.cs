@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Definitions;
 
 namespace SloMonitor.Slos.Attribution;

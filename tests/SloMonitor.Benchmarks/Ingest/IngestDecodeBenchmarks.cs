@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Collector.Metrics;
 using SloMonitor.Otlp.Collector.Trace;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
-using SloMonitor.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
 using SloMonitor.Ingest.Tests.Transport;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Metrics;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
 namespace SloMonitor.Ingest.Tests.MetricPoints;

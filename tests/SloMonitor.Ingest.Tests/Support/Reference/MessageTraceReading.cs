@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using SloMonitor.Otlp;
 using SloMonitor.Otlp.Collector.Trace;
 using SloMonitor.Otlp.Common;
 using SloMonitor.Otlp.Trace;

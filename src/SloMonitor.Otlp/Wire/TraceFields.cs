@@ -1,4 +1,4 @@
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>The field numbers of the OTLP trace messages that the in-place readers use (from the .proto files).</summary>
 internal static class TraceFields

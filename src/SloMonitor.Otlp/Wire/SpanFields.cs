@@ -1,4 +1,4 @@
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// The fields of one Span message that ingest and the SLI core read, found in one walk of its bytes (the last

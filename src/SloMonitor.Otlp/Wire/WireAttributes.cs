@@ -1,4 +1,4 @@
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// Attribute lookup in place: the first KeyValue of a repeated attributes field whose key (its last key field, as

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using SloMonitor.Otlp.Common;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// The value of one KeyValue read in place: its last oneof field wins, as in Google.Protobuf's parser. Arrays,

@@ -3,7 +3,7 @@ using System.Text;
 using Google.Protobuf.Collections;
 using SloMonitor.Otlp.Common;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>Attribute lookup and invariant text formatting of OTLP values, shared by the event views.</summary>
 internal static class AttributeText

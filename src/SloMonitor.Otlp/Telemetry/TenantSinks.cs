@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// The sink of each tenant: an export request's spans and points go to the sink of the tenant its token belongs to

@@ -1,7 +1,7 @@
 using Google.Protobuf.Collections;
 using SloMonitor.Otlp.Common;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// One accepted metric data point, with cumulative series already turned into deltas. A view over buffers that

@@ -1,4 +1,4 @@
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// The SLI core's entry point. Ingest calls it on the request thread, once for every accepted span or data point,

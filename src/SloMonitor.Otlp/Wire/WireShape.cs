@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf.Reflection;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// What the wire walks need to know of a message type: for each known field number its name, the wire type its

@@ -1,4 +1,4 @@
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>OTLP span kind; the numbers are the protocol's.</summary>
 public enum SpanKind

@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// The strict check a request passes before it is read in place: every tag, length and varint well formed and
 /// inside its message, every known field with its declared wire type (never packed, never a group), every known
 /// string valid UTF-8 and nesting at most <see cref="MaxDepth"/> deep. Each rule is at least as strict as
-/// Google.Protobuf's parser plus <see cref="WireTypeCheck"/>, so bytes it accepts are bytes they accept too; what it
-/// refuses goes to them for the verdict and the error message.
+/// Google.Protobuf's parser plus ingest's wire-type check (<c>WireTypeCheck</c>), so bytes it accepts are bytes they
+/// accept too; what it refuses goes to them for the verdict and the error message.
 /// </summary>
 internal static class WireValidator
 {

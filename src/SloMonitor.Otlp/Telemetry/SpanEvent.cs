@@ -1,7 +1,7 @@
 using System.Text;
 using SloMonitor.Otlp.Trace;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>
 /// One accepted span, as the SLI core sees it. A view over the request's bytes: valid only during

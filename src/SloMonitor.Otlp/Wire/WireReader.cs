@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace SloMonitor.Ingest;
+namespace SloMonitor.Otlp;
 
 /// <summary>A range of the request buffer: a message, a string or a bytes field's contents.</summary>
 internal readonly record struct WireSlice(int Start, int Length)
