@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Hosting;
 
 namespace SloMonitor.Cluster.Deltas;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Recording;
 

@@ -7,7 +7,7 @@ using Orleans;
 using Orleans.Hosting;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Hosting;
 
 namespace SloMonitor.Cluster;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Trace;
 
 namespace SloMonitor.Ingest;
 

@@ -1,4 +1,5 @@
 using Google.Protobuf.Reflection;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest;
 

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using SloMonitor.Ingest.Otlp.Rpc;
-using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+using SloMonitor.Otlp.Rpc;
+using RpcStatus = SloMonitor.Otlp.Rpc.Status;
 
 namespace SloMonitor.Ingest;
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
-using SloMonitor.Ingest.Otlp.Collector.Logs;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+using SloMonitor.Otlp.Collector.Logs;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
+using RpcStatus = SloMonitor.Otlp.Rpc.Status;
 
 namespace SloMonitor.Ingest;
 

@@ -1,4 +1,4 @@
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest;
 

@@ -1,6 +1,7 @@
 using Google.Protobuf.Collections;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Google.Protobuf.Collections;
-using SloMonitor.Ingest.Otlp.Common;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Common;
 
 namespace SloMonitor.Ingest;
 

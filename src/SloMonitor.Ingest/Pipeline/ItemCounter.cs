@@ -1,7 +1,7 @@
-using SloMonitor.Ingest.Otlp.Collector.Logs;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Collector.Logs;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest;
 

@@ -1,6 +1,7 @@
-using SloMonitor.Ingest.Otlp.Collector.Logs;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Logs;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
 
 namespace SloMonitor.Ingest;
 

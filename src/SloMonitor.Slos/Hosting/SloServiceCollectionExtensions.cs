@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Budgets;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Attribution;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;

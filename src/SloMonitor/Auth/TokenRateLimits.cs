@@ -7,8 +7,8 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Prometheus;
-using SloMonitor.Ingest.Otlp.Rpc;
-using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+using SloMonitor.Otlp.Rpc;
+using RpcStatus = SloMonitor.Otlp.Rpc.Status;
 
 namespace SloMonitor.Auth;
 

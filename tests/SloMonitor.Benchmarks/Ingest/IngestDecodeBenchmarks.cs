@@ -2,8 +2,9 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using SloMonitor.Ingest;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
 
 namespace SloMonitor.Benchmarks.Ingest;
 

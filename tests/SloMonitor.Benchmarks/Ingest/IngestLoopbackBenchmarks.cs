@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;
 

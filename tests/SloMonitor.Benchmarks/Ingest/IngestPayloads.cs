@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Metrics;
-using SloMonitor.Ingest.Otlp.Resource;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Metrics;
+using SloMonitor.Otlp.Resource;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Benchmarks.Ingest;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Benchmarks.Ingest;
 

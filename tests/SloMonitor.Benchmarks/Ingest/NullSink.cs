@@ -1,4 +1,4 @@
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Benchmarks.Ingest;
 

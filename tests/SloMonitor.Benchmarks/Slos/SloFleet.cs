@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;
 

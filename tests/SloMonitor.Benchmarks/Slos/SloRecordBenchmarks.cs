@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 
 namespace SloMonitor.Benchmarks.Slos;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Tests.Support;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Cluster.Tests.Deltas;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using SloMonitor.Ingest;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Metrics;
 
 namespace SloMonitor.Fuzz.Tests.Regressions;
 

@@ -2,9 +2,10 @@ using System.Buffers;
 using System.Text;
 using SloMonitor.Alerting.Configuration;
 using SloMonitor.Ingest;
-using SloMonitor.Ingest.Otlp.Collector.Logs;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
 using SloMonitor.Ingest.Tests.Support.Reference;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Logs;
+using SloMonitor.Otlp.Collector.Metrics;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Slos.Selectors;
 

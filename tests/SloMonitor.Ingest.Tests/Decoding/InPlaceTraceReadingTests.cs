@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Collector.Trace;
 using SloMonitor.Ingest.Tests.Support;
 using SloMonitor.Ingest.Tests.Support.Reference;
 

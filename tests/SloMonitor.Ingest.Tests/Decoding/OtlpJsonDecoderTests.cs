@@ -1,6 +1,6 @@
 using System.Text;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest.Tests.Decoding;
 

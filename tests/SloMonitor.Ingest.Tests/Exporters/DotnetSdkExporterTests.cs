@@ -6,6 +6,8 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
+using SpanKind = SloMonitor.Otlp.SpanKind;
 
 namespace SloMonitor.Ingest.Tests.Exporters;
 

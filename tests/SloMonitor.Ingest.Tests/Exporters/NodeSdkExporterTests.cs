@@ -1,4 +1,5 @@
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest.Tests.Exporters;
 

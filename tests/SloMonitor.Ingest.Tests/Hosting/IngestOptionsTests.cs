@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest.Tests.Hosting;
 

@@ -1,12 +1,13 @@
-using SloMonitor.Ingest.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Metrics;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
 namespace SloMonitor.Ingest.Tests.MetricPoints;
 
 public sealed class CumulativeToDeltaTests
 {
-    private static readonly SloMonitor.Ingest.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
+    private static readonly SloMonitor.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
 
     [Fact]
     public void TheFirstPointOfASeriesThatStartedAfterIngestStartedCountsInFull()

@@ -1,8 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
-using SloMonitor.Ingest.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
 using SloMonitor.Ingest.Tests.Transport;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Metrics;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
 namespace SloMonitor.Ingest.Tests.MetricPoints;
@@ -14,7 +15,7 @@ namespace SloMonitor.Ingest.Tests.MetricPoints;
 [Collection(IngestMetricsCollection.Name)]
 public sealed class EvictedSeriesTests
 {
-    private static readonly SloMonitor.Ingest.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
+    private static readonly SloMonitor.Otlp.Resource.Resource Checkout = Requests.Resource("checkout");
 
     [Fact]
     public void AnEvictedSeriesComingBackWithTheSameStartTimeAddsNothingForItsFirstPointAndExactDeltasAfter()

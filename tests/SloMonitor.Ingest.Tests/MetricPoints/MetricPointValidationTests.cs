@@ -1,5 +1,6 @@
-using SloMonitor.Ingest.Otlp.Metrics;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Metrics;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
 namespace SloMonitor.Ingest.Tests.MetricPoints;

@@ -1,5 +1,6 @@
-using SloMonitor.Ingest.Otlp.Common;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Common;
 using static SloMonitor.Ingest.Tests.Support.IngestorUnderTest;
 
 namespace SloMonitor.Ingest.Tests.Spans;

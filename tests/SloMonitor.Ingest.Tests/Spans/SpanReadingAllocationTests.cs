@@ -1,8 +1,9 @@
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Trace;
 using SloMonitor.Ingest.Tests.Support;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest.Tests.Spans;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest.Tests.Support;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Net.Http.Headers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest.Tests.Support;
 

@@ -1,10 +1,10 @@
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Metrics;
-using SloMonitor.Ingest.Otlp.Resource;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Metrics;
+using SloMonitor.Otlp.Resource;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest.Tests.Support;
 
@@ -36,7 +36,7 @@ internal static class Requests
             TraceId = ByteString.CopyFrom(Enumerable.Range(1, 16).Select(i => (byte)i).ToArray()),
             SpanId = ByteString.CopyFrom(Enumerable.Range(1, 8).Select(i => (byte)i).ToArray()),
             Name = name,
-            Kind = SloMonitor.Ingest.Otlp.Trace.Span.Types.SpanKind.Server,
+            Kind = SloMonitor.Otlp.Trace.Span.Types.SpanKind.Server,
             StartTimeUnixNano = (ulong)(endUnixNano - (long)(seconds * 1e9)),
             EndTimeUnixNano = (ulong)endUnixNano,
             Status = new Status { Code = Status.Types.StatusCode.Ok },

@@ -1,6 +1,6 @@
 using System.Net;
 using Grpc.Core;
-using SloMonitor.Ingest.Otlp.Rpc;
+using SloMonitor.Otlp.Rpc;
 using SloMonitor.Ingest.Tests.Support;
 
 namespace SloMonitor.Ingest.Tests.Transport;
@@ -87,7 +87,7 @@ public sealed class BackpressureTests
     private static TimeSpan RetryDelay(Metadata trailers)
     {
         var details = trailers.GetValueBytes("grpc-status-details-bin") ?? throw new InvalidOperationException("no grpc-status-details-bin trailer");
-        var status = SloMonitor.Ingest.Otlp.Rpc.Status.Parser.ParseFrom(details);
+        var status = SloMonitor.Otlp.Rpc.Status.Parser.ParseFrom(details);
         var any = Assert.Single(status.Details);
         return any.Unpack<RetryInfo>().RetryDelay.ToTimeSpan();
     }

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Collector.Trace;
 using SloMonitor.Ingest.Tests.Support;
 
 namespace SloMonitor.Ingest.Tests.Transport;

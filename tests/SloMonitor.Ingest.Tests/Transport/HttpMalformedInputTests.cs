@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using SloMonitor.Ingest.Tests.Support;
-using RpcStatus = SloMonitor.Ingest.Otlp.Rpc.Status;
+using RpcStatus = SloMonitor.Otlp.Rpc.Status;
 
 namespace SloMonitor.Ingest.Tests.Transport;
 

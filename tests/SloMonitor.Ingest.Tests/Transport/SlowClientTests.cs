@@ -89,7 +89,7 @@ public sealed class SlowClientTests
         using var response = await http.PostAsync("/v1/traces", Payloads.Content(new byte[50_000], "application/x-protobuf"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
-        var status = SloMonitor.Ingest.Otlp.Rpc.Status.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        var status = SloMonitor.Otlp.Rpc.Status.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
         Assert.Contains("Ingest:MaxBytesInFlight", status.Message, StringComparison.Ordinal);
 
         await stop.CancelAsync();

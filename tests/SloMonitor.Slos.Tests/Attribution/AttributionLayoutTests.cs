@@ -1,5 +1,5 @@
 using System.Globalization;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Attribution;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Tests.Support;

@@ -1,4 +1,4 @@
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Tests.Support;
 

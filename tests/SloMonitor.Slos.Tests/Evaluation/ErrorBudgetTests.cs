@@ -1,5 +1,5 @@
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Definitions;
-using SloMonitor.Ingest;
 using SloMonitor.Slos.Tests.Support;
 
 namespace SloMonitor.Slos.Tests.Evaluation;

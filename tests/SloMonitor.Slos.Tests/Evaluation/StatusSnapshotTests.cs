@@ -1,4 +1,4 @@
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;
 using SloMonitor.Slos.Tests.Support;

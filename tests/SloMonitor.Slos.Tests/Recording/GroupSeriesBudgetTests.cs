@@ -66,7 +66,7 @@ public sealed class GroupSeriesBudgetTests
         var end = (time.GetUtcNow().ToUnixTimeMilliseconds() - 1000) * 1_000_000;
         foreach (var engine in new[] { acme, globex })
         {
-            engine.OnSpan(SloMonitor.Ingest.SpanEvent.Create("checkout", "GET /pay", SloMonitor.Ingest.SpanKind.Server, SloMonitor.Ingest.SpanStatusCode.Ok, end - 1_000_000, end, [new("http.route", "/a")]));
+            engine.OnSpan(SloMonitor.Otlp.SpanEvent.Create("checkout", "GET /pay", SloMonitor.Otlp.SpanKind.Server, SloMonitor.Otlp.SpanStatusCode.Ok, end - 1_000_000, end, [new("http.route", "/a")]));
             engine.EvaluateRound();
         }
 

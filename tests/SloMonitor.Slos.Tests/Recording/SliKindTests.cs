@@ -1,5 +1,5 @@
 using SloMonitor.Histograms;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using SloMonitor.Ingest;
+using SloMonitor.Otlp;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using SloMonitor.Ingest.Otlp.Rpc;
+using SloMonitor.Otlp.Rpc;
 using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Auth;
@@ -55,7 +55,7 @@ public sealed class RateLimitTests
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/traces")
         {
-            Content = new ByteArrayContent(Google.Protobuf.MessageExtensions.ToByteArray(new SloMonitor.Ingest.Otlp.Collector.Trace.ExportTraceServiceRequest { ResourceSpans = { new SloMonitor.Ingest.Otlp.Trace.ResourceSpans() } })) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } },
+            Content = new ByteArrayContent(Google.Protobuf.MessageExtensions.ToByteArray(new SloMonitor.Otlp.Collector.Trace.ExportTraceServiceRequest { ResourceSpans = { new SloMonitor.Otlp.Trace.ResourceSpans() } })) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-protobuf") } },
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http.SendAsync(request);
@@ -122,7 +122,7 @@ public sealed class RateLimitTests
         var (code, detail, trailers) = await ExportAsync(channel, collector);
         Assert.Equal(StatusCode.ResourceExhausted, code);
         Assert.Contains("the token 'collector' is over its rate limit", detail, StringComparison.Ordinal);
-        var details = SloMonitor.Ingest.Otlp.Rpc.Status.Parser.ParseFrom(trailers.GetValueBytes("grpc-status-details-bin") ?? throw new InvalidOperationException("no grpc-status-details-bin"));
+        var details = SloMonitor.Otlp.Rpc.Status.Parser.ParseFrom(trailers.GetValueBytes("grpc-status-details-bin") ?? throw new InvalidOperationException("no grpc-status-details-bin"));
         Assert.True(Assert.Single(details.Details).Unpack<RetryInfo>().RetryDelay.ToTimeSpan() >= TimeSpan.FromSeconds(1));
 
         // OTLP/HTTP draws on the same bucket: the same token and scope.

@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Trace;
 using SloMonitor.Testing;
 
 namespace SloMonitor.Tests.Slos;

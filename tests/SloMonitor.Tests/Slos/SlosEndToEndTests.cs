@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Trace;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Testing;
 

@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Metrics;
-using SloMonitor.Ingest.Otlp.Resource;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Metrics;
+using SloMonitor.Otlp.Resource;
 
 namespace SloMonitor.Testing;
 

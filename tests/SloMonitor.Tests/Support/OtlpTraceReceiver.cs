@@ -2,8 +2,8 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Testing;
 

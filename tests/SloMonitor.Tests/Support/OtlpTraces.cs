@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Resource;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Resource;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Testing;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Trace;
 using SloMonitor.Testing;
 using SloMonitor.Tests.Slos;
 

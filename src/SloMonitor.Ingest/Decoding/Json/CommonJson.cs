@@ -1,6 +1,6 @@
 using System.Text.Json;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Resource;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Resource;
 
 namespace SloMonitor.Ingest;
 

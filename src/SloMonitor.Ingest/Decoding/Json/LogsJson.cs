@@ -1,6 +1,6 @@
 using System.Text.Json;
-using SloMonitor.Ingest.Otlp.Collector.Logs;
-using SloMonitor.Ingest.Otlp.Logs;
+using SloMonitor.Otlp.Collector.Logs;
+using SloMonitor.Otlp.Logs;
 
 namespace SloMonitor.Ingest;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using SloMonitor.Ingest.Otlp.Collector.Metrics;
-using SloMonitor.Ingest.Otlp.Metrics;
+using SloMonitor.Otlp.Collector.Metrics;
+using SloMonitor.Otlp.Metrics;
 
 namespace SloMonitor.Ingest;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest;
 

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using SloMonitor.Ingest.Otlp.Collector.Trace;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp;
+using SloMonitor.Otlp.Collector.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest.Tests.Support.Reference;
 

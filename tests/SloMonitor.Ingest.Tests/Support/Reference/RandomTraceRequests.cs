@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using SloMonitor.Ingest.Otlp.Common;
-using SloMonitor.Ingest.Otlp.Resource;
-using SloMonitor.Ingest.Otlp.Trace;
+using SloMonitor.Otlp.Common;
+using SloMonitor.Otlp.Resource;
+using SloMonitor.Otlp.Trace;
 
 namespace SloMonitor.Ingest.Tests.Support.Reference;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using SloMonitor.Otlp;
 
 namespace SloMonitor.Ingest.Tests.Support.Reference;
 
