@@ -7,6 +7,7 @@ using Orleans;
 using Orleans.Hosting;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
+using SloMonitor.Cluster.Membership;
 using SloMonitor.Otlp;
 using SloMonitor.Slos.Hosting;
 
@@ -16,9 +17,11 @@ public static class ClusterHostingExtensions
 {
     /// <summary>
     /// Adds what <c>Cluster:Mode</c> asks for. <c>none</c> adds nothing: the service runs as one process. <c>localhost</c>
-    /// starts one Orleans silo on loopback, makes ingest record each tenant's events into its engine and into deltas
-    /// (<see cref="ClusterRecorder"/>), and sends the deltas to the SLOs' owner grains every flush interval. Call after
-    /// the SLO services are added (it replaces ingest's sinks). Returns the settings; throws on a bad one.
+    /// starts one Orleans silo on loopback, <c>postgres</c> one that joins the cluster whose membership is in the
+    /// service's PostgreSQL (<see cref="PostgresMembership"/>); both make ingest record each tenant's events into its
+    /// engine and into deltas (<see cref="ClusterRecorder"/>), and send the deltas to the SLOs' owner grains every
+    /// flush interval. Call after the SLO services and the data source are added (it replaces ingest's sinks).
+    /// Returns the settings; throws on a bad one.
     /// </summary>
     public static ClusterSettings AddSloCluster(this IHostApplicationBuilder builder)
     {
@@ -31,7 +34,17 @@ public static class ClusterHostingExtensions
         }
 
         builder.Services.AddSingleton(settings);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort));
+        builder.UseOrleans(silo =>
+        {
+            if (settings.Mode == ClusterModes.Postgres)
+            {
+                silo.UsePostgresMembership(settings);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            }
+        });
         builder.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>(), alsoLocal: true));
         builder.Services.AddSingleton(sp => new DeltaFlusher(
             sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<DeltaFlusher>>()));

@@ -4,6 +4,7 @@ using Prometheus;
 using Serilog;
 using SloMonitor.Api;
 using SloMonitor.Auth;
+using SloMonitor.Cluster;
 using SloMonitor.Storage;
 
 namespace SloMonitor.Hosting;
@@ -99,14 +100,21 @@ internal static class ServiceHost
 
     /// <summary>
     /// Checks the ports and gives PostgreSQL <c>DatabaseStartupTimeout</c> to answer and be migrated; without it the
-    /// service starts degraded and keeps trying in the background.
+    /// service starts degraded and keeps trying in the background, except in <c>Cluster:Mode=postgres</c>, where the
+    /// instance cannot join its cluster without the membership tables and start-up stops.
     /// </summary>
     public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var options = app.Services.GetRequiredService<ServiceOptions>();
         Listeners.EnsurePortsFree(options);
+        var health = app.Services.GetRequiredService<DatabaseHealth>();
         await DatabaseStartup.MigrateAsync(
-            app.Services.GetRequiredService<NpgsqlDataSource>(), app.Services.GetRequiredService<DatabaseHealth>(),
+            app.Services.GetRequiredService<NpgsqlDataSource>(), health,
             options.DatabaseStartupTimeout, app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);
+        if (!health.IsMigrated && app.Services.GetService<ClusterSettings>() is { Mode: ClusterModes.Postgres })
+        {
+            throw new StartupException(
+                $"Cluster:Mode is postgres, and PostgreSQL did not answer within SloMonitor:DatabaseStartupTimeout ({options.DatabaseStartupTimeout}): the cluster's membership lives there ({health.Problem})");
+        }
     }
 }

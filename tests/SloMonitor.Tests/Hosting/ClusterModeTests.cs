@@ -1,6 +1,8 @@
 using System.Globalization;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
+using Orleans.Runtime;
 using SloMonitor.Cluster.Flushing;
 using SloMonitor.Cluster.Owners;
 using SloMonitor.Hosting;
@@ -58,25 +60,84 @@ public sealed class ClusterModeTests
         Assert.Equal(497, reading.Windows.Single(w => w.Window == "1h").Good);
     }
 
-    [Theory]
-    [InlineData("swarm", "Cluster:Mode 'swarm' is not one of none, localhost")]
-    [InlineData("postgres", "Cluster:Mode 'postgres' is not available yet")]
-    public void AClusterModeThatIsNotAvailableStopsStartUpNamingTheSetting(string mode, string message)
+    [Fact]
+    public async Task WithClusterModePostgresTheServiceJoinsThroughItsOwnDatabaseAndItsOwnerGrainGetsTheFlushedCounts()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceHost.Build(["--ConnectionStrings:Postgres=Host=127.0.0.1", $"--Cluster:Mode={mode}"]));
+        await using var service = await StartAsync("postgres", flushInterval: "00:00:00.200", ("Cluster:AdvertisedAddress", "127.0.0.1"), ("Cluster:ClusterId", "checkout-cluster"));
+
+        // Started means joined: the service's silo is an active member in the service's own database.
+        await using (var connection = await service.Database.DataSource.OpenConnectionAsync())
+        {
+            var member = await connection.QuerySingleAsync<(string Address, int Port, int Status)>(
+                "SELECT address, port, status FROM cluster_member WHERE cluster_id = 'checkout-cluster'");
+            var silo = service.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            Assert.Equal(("127.0.0.1", silo.Endpoint.Port, 3), member); // 3: Orleans' SiloStatus.Active
+        }
+
+        var owner = service.Services.GetRequiredService<IGrainFactory>().GetGrain<ISloOwnerGrain>(SloOwnerKey.Of("default", "checkout-availability"));
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 400, 8);
+        var reading = await Poll.UntilAsync(() => owner.Read(), r => r.Windows.Single(w => w.Window == "1h").Total == 400, TimeSpan.FromSeconds(20), "400 spans at the owner");
+
+        Assert.Equal(392, reading.Windows.Single(w => w.Window == "1h").Good);
+    }
+
+    [Theory]
+    [InlineData("--Cluster:Mode=swarm", "Cluster:Mode 'swarm' is not one of none, localhost, postgres")]
+    [InlineData("--Cluster:ClusterId=two words", "Cluster:ClusterId 'two words' is not 1 to 63 letters")]
+    [InlineData("--Cluster:ServiceId=", "Cluster:ServiceId '' is not 1 to 63 letters")]
+    [InlineData("--Cluster:Kubernetes=true", "Cluster:Kubernetes is true but Cluster:Mode is 'none'")]
+    [InlineData("--Cluster:SiloPort=70000", "Cluster:SiloPort 70000 is not a port")]
+    public void ABadClusterSettingStopsStartUpNamingIt(string setting, string message)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceHost.Build(["--ConnectionStrings:Postgres=Host=127.0.0.1", setting]));
 
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
 
-    private static Task<TestService> StartLocalhostAsync(string flushInterval) => TestService.StartAsync(new TestServiceOptions
+    [Theory]
+    [InlineData("0.0.0.0", "Cluster:AdvertisedAddress '0.0.0.0' is not an address other instances can reach")]
+    [InlineData("pod ip", "Cluster:AdvertisedAddress 'pod ip' is neither an IP address nor a host name")]
+    public void InPostgresModeAnAdvertisedAddressThatIsNoneStopsStartUpNamingIt(string address, string message)
     {
-        SloYaml = Slos,
-        Settings =
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceHost.Build(["--ConnectionStrings:Postgres=Host=127.0.0.1", "--Cluster:Mode=postgres", $"--Cluster:AdvertisedAddress={address}"]));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public async Task InPostgresModeAServiceWhosePostgresDoesNotAnswerStopsStartUpSayingWhy()
+    {
+        string Port() => TestService.FreePort().ToString(CultureInfo.InvariantCulture);
+        await using var app = ServiceHost.Build([
+            $"--ConnectionStrings:Postgres=Host=127.0.0.1;Port={Port()};Timeout=1", "--SloMonitor:DatabaseStartupTimeout=00:00:01",
+            "--SloMonitor:ListenAddress=127.0.0.1", $"--SloMonitor:HttpPort={Port()}", $"--SloMonitor:OtlpGrpcPort={Port()}", $"--SloMonitor:OtlpHttpPort={Port()}",
+            "--Cluster:Mode=postgres", "--Cluster:AdvertisedAddress=127.0.0.1", $"--Cluster:SiloPort={Port()}", $"--Cluster:GatewayPort={Port()}"]);
+
+        var error = await Assert.ThrowsAsync<StartupException>(() => ServiceHost.PrepareAsync(app, CancellationToken.None));
+
+        Assert.StartsWith("Cluster:Mode is postgres, and PostgreSQL did not answer within SloMonitor:DatabaseStartupTimeout (00:00:01)", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<TestService> StartLocalhostAsync(string flushInterval) => StartAsync("localhost", flushInterval);
+
+    private static Task<TestService> StartAsync(string mode, string flushInterval, params (string Key, string Value)[] more)
+    {
+        var options = new TestServiceOptions
         {
-            ["Cluster:Mode"] = "localhost",
-            ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Cluster:FlushInterval"] = flushInterval,
-        },
-    });
+            SloYaml = Slos,
+            Settings =
+            {
+                ["Cluster:Mode"] = mode,
+                ["Cluster:SiloPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = TestService.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:FlushInterval"] = flushInterval,
+            },
+        };
+        foreach (var (key, value) in more)
+        {
+            options.Settings[key] = value;
+        }
+
+        return TestService.StartAsync(options);
+    }
 }
