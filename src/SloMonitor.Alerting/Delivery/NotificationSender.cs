@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SloMonitor.Alerting.Configuration;
 using SloMonitor.Alerting.Receivers;
 
@@ -14,11 +15,29 @@ internal sealed class NotificationSender(AlertingConfig config, AlertingOptions 
     /// <summary>Sends to <paramref name="receiverName"/> of the notification's tenant's routing.</summary>
     public async Task<DeliveryResult> SendAsync(string receiverName, Notification notification, string dedupKey)
     {
+        using var activity = AlertingTelemetry.Source.StartActivity("alert.notification");
+        activity?.SetTag("slomonitor.receiver", receiverName);
+        var result = await SendOnceAsync(receiverName, notification, dedupKey, activity);
+        if (activity is not null)
+        {
+            activity.SetTag("slomonitor.delivery.outcome", result.Outcome.ToString().ToLowerInvariant());
+            if (result.Outcome != DeliveryOutcome.Delivered)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<DeliveryResult> SendOnceAsync(string receiverName, Notification notification, string dedupKey, Activity? activity)
+    {
         if (!config.For(notification.Tenant).Receivers.TryGetValue(receiverName, out var receiver) || receiver.Kind == ReceiverKind.None)
         {
             return new DeliveryResult(DeliveryOutcome.Permanent, $"receiver '{receiverName}' is not configured", null);
         }
 
+        activity?.SetTag("slomonitor.receiver.kind", receiver.Kind.ToString().ToLowerInvariant());
         var timeout = receiver.Timeout ?? options.DeliveryTimeout;
         using var request = receiver.Kind switch
         {

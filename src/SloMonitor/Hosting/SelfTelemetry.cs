@@ -75,7 +75,7 @@ internal static class SelfTelemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: Version, serviceInstanceId: Environment.MachineName))
             .WithTracing(tracing => tracing
-                .AddSource(SloTelemetry.SourceName)
+                .AddSource(SloTelemetry.SourceName, Alerting.Delivery.AlertingTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => Traced(context, otlpPorts, options.OtlpRequestSampleRatio))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()

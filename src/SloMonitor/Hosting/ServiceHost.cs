@@ -68,6 +68,7 @@ internal static class ServiceHost
         builder.Services.AddHostedService<DatabaseMonitor>();
         builder.Services.AddHttpClient();
         GcPauseMetrics.EnsureStarted();
+        DatabaseCommandMetrics.EnsureStarted();
         SelfTelemetry.Add(builder, options, tls);
         Modules.AddServices(builder, options);
         var auth = AuthSetup.Add(builder);

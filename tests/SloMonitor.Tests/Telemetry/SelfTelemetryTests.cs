@@ -15,7 +15,7 @@ public sealed class SelfTelemetryCollection;
 public sealed class SelfTelemetryTests
 {
     [Fact]
-    public async Task AnOtlpExportANotificationAndAnEvaluationRoundAreTracedAsSlomonitorToTheConfiguredEndpoint()
+    public async Task AnOtlpExportANotificationAnEvaluationRoundAndACheckpointAreTracedAsSlomonitorToTheConfiguredEndpoint()
     {
         await using var traces = await OtlpTraceReceiver.StartAsync();
         await using var hook = await RecordingReceiver.StartAsync();
@@ -29,6 +29,7 @@ public sealed class SelfTelemetryTests
                 ["Telemetry:OtlpRequestSampleRatio"] = "1",
                 ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
                 ["Alerting:TickInterval"] = "100ms",
+                ["Slos:LocalCheckpointInterval"] = "00:00:00.200",
             },
         });
         var otlpPort = service.OtlpHttpEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -45,6 +46,7 @@ public sealed class SelfTelemetryTests
         var notification = await traces.WaitForAsync(s => s.Kind == Span.Types.SpanKind.Client && (s.Attribute("url.full") ?? "").StartsWith(hook.Url + "hook", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.Equal("POST", notification.Span.Attribute("http.request.method"));
         await traces.WaitForAsync(s => s.Name == "slo.evaluation_round", TimeSpan.FromSeconds(30));
+        await traces.WaitForAsync(s => s.Name == "slo.checkpoint" && s.Attribute("slo.checkpoint.target") == "local", TimeSpan.FromSeconds(30));
         await traces.WaitForAsync(s => s.Attribute("db.system.name") == "postgresql" || s.Attribute("db.system") == "postgresql", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(traces.Spans, s => s.Span.Attribute("url.path") is "/healthz" or "/metrics");
     }
@@ -80,14 +82,17 @@ public sealed class SelfTelemetryTests
     [Fact]
     public async Task DogfoodingFeedsTheServicesOwnSlosWithoutItsSelfExportFeedingItself()
     {
+        await using var hook = await RecordingReceiver.StartAsync();
         await using var service = await TestService.StartAsync(new TestServiceOptions
         {
             SloYaml = await File.ReadAllTextAsync(RepositoryRoot.Combine("deploy", "examples", "slos", "slomonitor.yaml")),
+            AlertingYaml = $"route: {{receiver: hook, groupWait: 0s}}\nreceivers:\n  - name: hook\n    webhook: {{url: '{hook.Url}hook'}}\n",
             Settings =
             {
                 ["Telemetry:Dogfood"] = "true",
                 ["Telemetry:OtlpRequestSampleRatio"] = "1",
                 ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+                ["Alerting:TickInterval"] = "100ms",
             },
         });
 
@@ -96,23 +101,47 @@ public sealed class SelfTelemetryTests
             await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 3, 0);
         }
 
+        using var posted = await service.Http.PostAsJsonAsync("api/v2/alerts", new[] { new { labels = new Dictionary<string, string> { ["alertname"] = "CheckoutDown", ["severity"] = "page" } } });
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        await hook.WaitForAsync(1, TimeSpan.FromSeconds(30));
+
+        // Each SLO of the example file counts what it is about: the five exports, their latency, the one notification
+        // delivered, the evaluation rounds.
+        Window ingest = default, ingestLatency = default, delivery = default, rounds = default;
         Assert.True(await ServiceProcess.PollAsync(async () =>
         {
             await service.EvaluateRoundAsync();
-            return await TotalAsync(service, "slomonitor-ingest-availability") >= 5 && await TotalAsync(service, "slomonitor-evaluation-latency") >= 1;
-        }, TimeSpan.FromSeconds(30)));
+            (ingest, ingestLatency, delivery, rounds) = (
+                await FiveMinutesAsync(service, "slomonitor-ingest-availability"),
+                await FiveMinutesAsync(service, "slomonitor-ingest-latency"),
+                await FiveMinutesAsync(service, "slomonitor-notification-delivery"),
+                await FiveMinutesAsync(service, "slomonitor-evaluation-latency"));
+            return ingest.Total >= 5 && ingestLatency.Total >= 5 && delivery.Total >= 1 && rounds.Total >= 1;
+        }, TimeSpan.FromSeconds(30)), $"ingest {ingest}, ingest latency {ingestLatency}, delivery {delivery}, rounds {rounds}");
+        Assert.Equal((5, 5), (ingest.Good, ingest.Total));
+        Assert.Equal(5, ingestLatency.Total);
+        Assert.Equal((1, 1), (delivery.Good, delivery.Total));
 
-        // The service has been exporting its own spans to its own OTLP port all along; none of those exports is traced.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await service.EvaluateRoundAsync();
-        Assert.Equal(5, await TotalAsync(service, "slomonitor-ingest-availability"));
+        // The service has been exporting its own spans to its own OTLP port all along, and goes on: once more evaluation
+        // rounds came in through those exports, none of the exports was traced as an export of its own.
+        Assert.True(await ServiceProcess.PollAsync(async () =>
+        {
+            await service.EvaluateRoundAsync();
+            return (await FiveMinutesAsync(service, "slomonitor-evaluation-latency")).Total >= rounds.Total + 3;
+        }, TimeSpan.FromSeconds(30)));
+        Assert.Equal(5, (await FiveMinutesAsync(service, "slomonitor-ingest-availability")).Total);
+        Assert.Equal(5, (await FiveMinutesAsync(service, "slomonitor-ingest-latency")).Total);
+        Assert.Equal(1, (await FiveMinutesAsync(service, "slomonitor-notification-delivery")).Total);
         using var latency = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/slomonitor-evaluation-latency"));
         Assert.Equal("ok", latency.RootElement.GetProperty("status").GetProperty("state").GetString());
     }
 
-    private static async Task<long> TotalAsync(TestService service, string slo)
+    private readonly record struct Window(long Good, long Total);
+
+    private static async Task<Window> FiveMinutesAsync(TestService service, string slo)
     {
         using var document = JsonDocument.Parse(await service.Http.GetStringAsync("api/v1/slos/" + slo));
-        return document.RootElement.GetProperty("status").GetProperty("windows").GetProperty("5m").GetProperty("total").GetInt64();
+        var window = document.RootElement.GetProperty("status").GetProperty("windows").GetProperty("5m");
+        return new Window(window.GetProperty("good").GetInt64(), window.GetProperty("total").GetInt64());
     }
 }
