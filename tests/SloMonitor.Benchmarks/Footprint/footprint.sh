@@ -2,6 +2,7 @@
 # Resident memory of the service with 200 ratio SLOs: idle, then after 90 s of 2,000 spans/s from the traffic
 # generator (OTLP/gRPC, the OpenTelemetry .NET SDK), then 30 s later. Build first (dotnet build -c Release).
 # usage: tests/SloMonitor.Benchmarks/Footprint/footprint.sh LABEL [ENV=VALUE ...]   e.g. footprint.sh workstation DOTNET_gcServer=0
+# FOOTPRINT_DLL=path/SloMonitor.dll measures another build of the service (a published one, for instance).
 set -u
 cd "$(dirname "$0")/../../.."
 label=$1; shift
@@ -21,7 +22,7 @@ port=$((20000 + RANDOM % 10000))
 env "$@" ConnectionStrings__Postgres="$conn" Slos__Files__0="$dir/slos.yaml" Auth__Mode=disabled SloMonitor__ListenAddress=127.0.0.1 \
   SloMonitor__HttpPort=$port SloMonitor__OtlpGrpcPort=$((port+1)) SloMonitor__OtlpHttpPort=$((port+2)) \
   Slos__LocalCheckpointFile=$dir/journal Auth__TokenCacheFile=$dir/tokens.json \
-  dotnet src/SloMonitor/bin/Release/net10.0/SloMonitor.dll > $dir/log 2>&1 &
+  dotnet "${FOOTPRINT_DLL:-src/SloMonitor/bin/Release/net10.0/SloMonitor.dll}" > $dir/log 2>&1 &
 pid=$!
 sleep 25
 idle=$(grep VmRSS /proc/$pid/status | awk '{print $2}')
