@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,17 @@ public static class ClusterHostingExtensions
             return settings;
         }
 
+        AddSilo(builder, settings);
+        return settings;
+    }
+
+    /// <summary>
+    /// The silo and the delta path. A method of its own, never inlined: the JIT resolves the Orleans types named here
+    /// only when it compiles it, so a single process (<c>none</c>) never loads Orleans' assemblies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddSilo(IHostApplicationBuilder builder, ClusterSettings settings)
+    {
         builder.Services.AddSingleton(settings);
         builder.UseOrleans(silo =>
         {
@@ -51,6 +63,5 @@ public static class ClusterHostingExtensions
         builder.Services.AddHostedService<DeltaFlushLoop>();
         builder.Services.AddSingleton(sp => new TenantSinks(
             tenant => sp.GetRequiredService<ClusterRecorder>().For(tenant), sp.GetRequiredService<IHttpContextAccessor>()));
-        return settings;
     }
 }

@@ -2,6 +2,7 @@
 # Resident memory of the service with 200 ratio SLOs: idle, then after 90 s of 2,000 spans/s from the traffic
 # generator (OTLP/gRPC, the OpenTelemetry .NET SDK), then 30 s later. Build first (dotnet build -c Release).
 # usage: tests/SloMonitor.Benchmarks/Footprint/footprint.sh LABEL [ENV=VALUE ...]   e.g. footprint.sh workstation DOTNET_gcServer=0
+# FOOTPRINT_SLOS=2000 runs that many ratio SLOs instead of 200 (the slope of RSS per added SLO).
 # FOOTPRINT_DLL=path/SloMonitor.dll measures another build of the service (a published one, for instance).
 set -u
 cd "$(dirname "$0")/../../.."
@@ -11,11 +12,11 @@ db=fp_$RANDOM
 pgport=$(echo "$admin" | sed "s/.*Port=\([0-9]*\).*/\1/"); psql -h 127.0.0.1 -p $pgport -U slomonitor -d postgres -qc "CREATE DATABASE $db" >/dev/null
 conn=$(echo "$admin" | sed "s/Database=[^;]*/Database=$db/")
 dir=$(mktemp -d)
-python3 - "$dir/slos.yaml" <<'PY'
+python3 - "$dir/slos.yaml" "${FOOTPRINT_SLOS:-200}" <<'PY'
 import sys
 with open(sys.argv[1],'w') as f:
     f.write("slos:\n")
-    for i in range(200):
+    for i in range(int(sys.argv[2])):
         f.write(f"  - {{name: ratio-{i}, service: checkout, objective: 99.9, window: 30d, sli: {{kind: availability}}}}\n")
 PY
 port=$((20000 + RANDOM % 10000))
