@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost` and `attribution-memory` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
+// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost`, `attribution-memory` and `cluster-flush-cost` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
@@ -25,6 +25,11 @@ if (args is ["file-load-cost"])
 if (args is ["attribution-memory", ..])
 {
     return SloAttributionMemory.Run(args);
+}
+
+if (args is ["cluster-flush-cost", ..])
+{
+    return SloMonitor.Benchmarks.Cluster.ClusterFlushCost.Run(args);
 }
 
 if (args is ["soak", ..])
