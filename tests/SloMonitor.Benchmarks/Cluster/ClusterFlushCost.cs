@@ -3,6 +3,7 @@ using System.Globalization;
 using SloMonitor.Benchmarks.Slos;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Otlp;
+using SloMonitor.Slos.Evaluation;
 
 namespace SloMonitor.Benchmarks.Cluster;
 
@@ -11,7 +12,7 @@ namespace SloMonitor.Benchmarks.Cluster;
 /// service, one of them grouped over four routes), into whose deltas every route of every service gets
 /// <c>spans</c> spans between two flushes (latencies spread over the histogram), then a flush. Reports, per flush,
 /// the deltas and their bytes (the flush traffic of one SLO per flush interval), the time and the allocation of the
-/// flush per delta, and the managed heap the deltas take per SLO. Run:
+/// flush per delta, the time an owner takes to add one to its series, and the managed heap the deltas take per SLO. Run:
 /// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- cluster-flush-cost 10000 10 20</c>
 /// (SLOs, spans per route per flush, flushes).
 /// </summary>
@@ -24,6 +25,7 @@ internal static class ClusterFlushCost
         var flushes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
         var time = new FixedTime(SloFleet.Now);
         var engine = SloFleet.Build(slos, time, minutesOfTraffic: 1);
+        var owner = SloFleet.Build(slos, time, minutesOfTraffic: 0); // the owners' series, as one engine
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var recorder = new DeltaRecorder(engine, alsoLocal: false);
         var random = new Random(11);
@@ -45,7 +47,7 @@ internal static class ClusterFlushCost
         }
 
         Console.WriteLine($"{slos} SLOs, {events.Count} spans between two flushes");
-        Console.WriteLine("flush | deltas | bytes per delta | flush per delta | allocated per delta | spans recorded per second");
+        Console.WriteLine("flush | deltas | bytes per delta | flush per delta | allocated per delta | merge per delta (owner) | spans recorded per second");
         for (var flush = 0; flush <= flushes; flush++)
         {
             var recording = Stopwatch.StartNew();
@@ -72,13 +74,20 @@ internal static class ClusterFlushCost
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the deltas of {slos} SLOs: {heap / 1024.0 / slos:F1} KiB per SLO on the managed heap (both sets, every group)"));
             }
 
+            var merging = Stopwatch.StartNew();
+            foreach (var delta in deltas)
+            {
+                owner.Merge(DeltaFormat.Read(delta.Bytes).ConvertAll(row => new SloSeriesCheckpoint(delta.Slo, row.SeriesKey, row.State)));
+            }
+
+            merging.Stop();
             if (flush == 0 || deltas.Count == 0)
             {
                 continue; // the first flush also makes the deltas' tracks
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{flush} | {deltas.Count} | {bytes / (double)deltas.Count:F0} B | {watch.Elapsed.TotalMicroseconds / deltas.Count:F1} µs | {allocated / (double)deltas.Count:F0} B | {events.Count / recording.Elapsed.TotalSeconds:F0}"));
+                $"{flush} | {deltas.Count} | {bytes / (double)deltas.Count:F0} B | {watch.Elapsed.TotalMicroseconds / deltas.Count:F1} µs | {allocated / (double)deltas.Count:F0} B | {merging.Elapsed.TotalMicroseconds / deltas.Count:F1} µs | {events.Count / recording.Elapsed.TotalSeconds:F0}"));
         }
 
         return 0;
