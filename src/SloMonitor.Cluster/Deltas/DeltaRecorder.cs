@@ -53,12 +53,12 @@ internal sealed class DeltaRecorder : ITelemetrySink
                 var active = Volatile.Read(ref _active);
                 for (var i = 0; i < slos.Length; i++)
                 {
-                    if (_alsoLocal)
+                    // Matched once; recorded into the delta and, on a single instance, into the SLO's own tracks too.
+                    var slo = slos[i];
+                    if (SloRecorder.Matches(slo, span))
                     {
-                        SloRecorder.OnSpan(slos[i], span);
+                        SloRecorder.RecordMatched(slo, DeltaOf(slo, active), _alsoLocal ? slo.Tracks : null, span);
                     }
-
-                    SloRecorder.OnSpan(slos[i], DeltaOf(slos[i], active), span);
                 }
             }
         }

@@ -18,31 +18,66 @@ internal static class SloRecorder
     public static void OnSpan(CompiledSlo slo, in SpanEvent span) => OnSpan(slo, slo.Tracks, span);
 
     /// <summary>Records a span matched against <paramref name="slo"/> into <paramref name="tracks"/> (the SLO's own, or a delta of them).</summary>
-    public static void OnSpan(CompiledSlo slo, TrackSet tracks, in SpanEvent span)
-    {
-        if (!SelectorMatch.Matches(slo.Match, span))
-        {
-            return;
-        }
+    public static void OnSpan(CompiledSlo slo, TrackSet tracks, in SpanEvent span) => OnSpan(slo, tracks, null, span);
 
+    /// <summary>
+    /// Records a span matched against <paramref name="slo"/> into <paramref name="tracks"/> and, when given, into
+    /// <paramref name="also"/> too (a delta beside the SLO's own tracks): the selectors are matched once for both.
+    /// </summary>
+    public static void OnSpan(CompiledSlo slo, TrackSet tracks, TrackSet? also, in SpanEvent span)
+    {
+        if (Matches(slo, span))
+        {
+            RecordMatched(slo, tracks, also, span);
+        }
+    }
+
+    /// <summary>Whether <paramref name="slo"/> counts <paramref name="span"/> at all (its selector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Matches(CompiledSlo slo, in SpanEvent span) => SelectorMatch.Matches(slo.Match, span);
+
+    /// <summary>Records a span that <see cref="Matches"/> <paramref name="slo"/>, into <paramref name="tracks"/> and <paramref name="also"/>.</summary>
+    public static void RecordMatched(CompiledSlo slo, TrackSet tracks, TrackSet? also, in SpanEvent span)
+    {
         var sli = slo.Definition.Sli;
         var unixMs = span.EndTimeUnixNano / 1_000_000;
+        var group = GroupOf(tracks, also, span, out var alsoGroup);
         if (sli.Kind == SliKind.Latency)
         {
             var seconds = span.DurationSeconds;
             var good = seconds <= sli.Threshold!.Value;
-            tracks.Overall.RecordLatency(unixMs, seconds, good);
-            GroupOf(tracks, span)?.RecordLatency(unixMs, seconds, good);
-            Attribute(tracks.Attribution, span, unixMs, seconds, good);
+            RecordLatency(tracks, group, span, unixMs, seconds, good);
+            if (also is not null)
+            {
+                RecordLatency(also, alsoGroup, span, unixMs, seconds, good);
+            }
         }
         else
         {
             var bad = slo.SpanBad is { } badMatchers ? SelectorMatch.Matches(badMatchers, span) : span.StatusCode == SpanStatusCode.Error;
-            var good = bad ? 0 : 1;
-            tracks.Overall.RecordCounts(unixMs, good, 1);
-            GroupOf(tracks, span)?.RecordCounts(unixMs, good, 1);
-            Attribute(tracks.Attribution, span, unixMs, span.DurationSeconds, !bad);
+            RecordCount(tracks, group, span, unixMs, bad);
+            if (also is not null)
+            {
+                RecordCount(also, alsoGroup, span, unixMs, bad);
+            }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordLatency(TrackSet tracks, SliTrack? group, in SpanEvent span, long unixMs, double seconds, bool good)
+    {
+        tracks.Overall.RecordLatency(unixMs, seconds, good);
+        group?.RecordLatency(unixMs, seconds, good);
+        Attribute(tracks.Attribution, span, unixMs, seconds, good);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordCount(TrackSet tracks, SliTrack? group, in SpanEvent span, long unixMs, bool bad)
+    {
+        var good = bad ? 0 : 1;
+        tracks.Overall.RecordCounts(unixMs, good, 1);
+        group?.RecordCounts(unixMs, good, 1);
+        Attribute(tracks.Attribution, span, unixMs, span.DurationSeconds, !bad);
     }
 
     public static void OnMetricPoint(MetricRoute route, in MetricPointEvent point) => OnMetricPoint(route, route.Slo.Tracks, point);
@@ -181,8 +216,13 @@ internal static class SloRecorder
         }
     }
 
-    private static SliTrack? GroupOf(TrackSet tracks, in SpanEvent span)
+    /// <summary>
+    /// The group track of <paramref name="span"/> in <paramref name="tracks"/> and, in <paramref name="alsoGroup"/>,
+    /// in <paramref name="also"/> (a set of the same shape): the group key is read from the span once for both.
+    /// </summary>
+    private static SliTrack? GroupOf(TrackSet tracks, TrackSet? also, in SpanEvent span, out SliTrack? alsoGroup)
     {
+        alsoGroup = null;
         var groupBy = tracks.GroupBy;
         if (groupBy.Length == 0)
         {
@@ -197,11 +237,18 @@ internal static class SloRecorder
             span.TryGetAttributeText(groupBy[i], scratch, out var value);
             if (!Append(buffer, ref length, value, i > 0))
             {
+                alsoGroup = also is null ? null : SlowGroup(also, span);
                 return SlowGroup(tracks, span);
             }
         }
 
-        return tracks.Find(buffer[..length]) ?? AddGroup(tracks, buffer[..length], span);
+        var key = buffer[..length];
+        if (also is not null)
+        {
+            alsoGroup = also.Find(key) ?? AddGroup(also, key, span);
+        }
+
+        return tracks.Find(key) ?? AddGroup(tracks, key, span);
     }
 
     private static SliTrack? GroupOf(TrackSet tracks, in MetricPointEvent point)

@@ -81,6 +81,34 @@ public sealed class DeltaRecorderTests
     }
 
     [Fact]
+    public void OnASingleInstanceOneMatchRecordsExactlyIntoBothTheEngineAndTheDeltas()
+    {
+        var harness = new ClusterHarness();
+        var local = harness.Engine();
+        var recorder = new DeltaRecorder(local, alsoLocal: true);
+        var reference = harness.Engine();
+        var owner = harness.Engine();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var n = round * 500; n < (round + 1) * 500; n++)
+            {
+                recorder.OnSpan(harness.Span(n));
+                reference.OnSpan(harness.Span(n));
+            }
+
+            ClusterHarness.MergeInto(owner, recorder.Flush());
+        }
+
+        // The engine's own series (overall and every group) and the owner's, built from the deltas alone, are both
+        // exactly one engine's given the same spans.
+        foreach (var slo in ClusterHarness.Slos)
+        {
+            Assert.Equal(harness.Fingerprint(reference, slo), harness.Fingerprint(local, slo));
+            Assert.Equal(harness.Fingerprint(reference, slo), harness.Fingerprint(owner, slo));
+        }
+    }
+
+    [Fact]
     public void AFlushWithNothingRecordedSinceHandsOverNothing()
     {
         var harness = new ClusterHarness();
