@@ -8,7 +8,9 @@ using Orleans;
 using Orleans.Hosting;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
+using Npgsql;
 using SloMonitor.Cluster.Membership;
+using SloMonitor.Cluster.Owners;
 using SloMonitor.Otlp;
 using SloMonitor.Slos.Hosting;
 
@@ -46,6 +48,7 @@ public static class ClusterHostingExtensions
     private static void AddSilo(IHostApplicationBuilder builder, ClusterSettings settings)
     {
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(sp => new OwnerStateStore(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.UseOrleans(silo =>
         {
             if (settings.Mode == ClusterModes.Postgres)

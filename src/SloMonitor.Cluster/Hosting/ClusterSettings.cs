@@ -19,6 +19,12 @@ public sealed partial class ClusterSettings
     /// <summary>How often an instance sends its deltas to the SLOs' owners (from 100 ms to 1 minute).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often an SLO's owner writes its state to PostgreSQL when it changed (and always when it deactivates): the
+    /// most of the SLO's deltas lost when the instance holding the owner dies. Zero keeps owners in memory only.
+    /// </summary>
+    public TimeSpan OwnerCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The silo-to-silo port: on loopback (<c>localhost</c>) or on the advertised address (<c>postgres</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -59,6 +65,11 @@ public sealed partial class ClusterSettings
         if (FlushInterval < TimeSpan.FromMilliseconds(100) || FlushInterval > TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException($"Cluster:FlushInterval {FlushInterval} is not between 100 ms and 1 minute");
+        }
+
+        if (OwnerCheckpointInterval != TimeSpan.Zero && (OwnerCheckpointInterval < TimeSpan.FromMilliseconds(100) || OwnerCheckpointInterval > TimeSpan.FromHours(1)))
+        {
+            throw new InvalidOperationException($"Cluster:OwnerCheckpointInterval {OwnerCheckpointInterval} is not 0 (off) or between 100 ms and 1 hour");
         }
 
         foreach (var (name, port) in new[] { (nameof(SiloPort), SiloPort), (nameof(GatewayPort), GatewayPort) })

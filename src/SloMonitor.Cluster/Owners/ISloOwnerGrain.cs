@@ -16,6 +16,9 @@ public interface ISloOwnerGrain : IGrainWithStringKey
 
     /// <summary>Evaluates the SLO now from its series: state, counts, SLI and burn rate per window, active alerts.</summary>
     Task<SloReading> Read();
+
+    /// <summary>The silo that holds the owner now (its address as Orleans writes it): where an SLO lives, for operators and tests.</summary>
+    Task<string> Silo();
 }
 
 /// <summary>

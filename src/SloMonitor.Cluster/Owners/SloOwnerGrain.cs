@@ -13,22 +13,70 @@ namespace SloMonitor.Cluster.Owners;
 /// demand. The last sequence applied from each instance makes a re-sent batch a no-op.
 /// </summary>
 /// <remarks>
-/// State lives in memory only in this version: the grain is kept active for as long as its silo runs, and what it
-/// holds is lost with the silo (persisted state and failover are the next step).
+/// The grain is kept active for as long as its silo runs. With a state store (the service registers one on its
+/// PostgreSQL), it reads its state when it activates and writes it every <c>Cluster:OwnerCheckpointInterval</c> when
+/// something changed, and when it deactivates: when its silo dies, the next call activates it on another silo from
+/// that state. Deltas applied after the last write are lost with the silo (at most one interval of them); batches
+/// the instances had not seen answered are sent again, and the saved sequences keep those applied before from
+/// counting twice.
 /// </remarks>
 [CollectionAgeLimit(AlwaysActive = true)]
-internal sealed class SloOwnerGrain(SloTenants tenants) : Grain, ISloOwnerGrain
+internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider services) : Grain, ISloOwnerGrain
 {
     private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
+    private readonly OwnerStateStore? _store = services.GetService(typeof(OwnerStateStore)) as OwnerStateStore;
     private string _tenant = "";
     private string _slo = "";
     private SloEngine? _engine;
     private SloDefinition? _definition;
+    private bool _changed;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _slo) = SloOwnerKey.Parse(this.GetPrimaryKeyString());
-        return Task.CompletedTask;
+        if (_store is null)
+        {
+            return;
+        }
+
+        var state = await _store.LoadAsync(_tenant, _slo, cancellationToken);
+        Engine().Merge(state.Tracks); // into an empty engine: a restore
+        foreach (var (instance, sequence) in state.Applied)
+        {
+            _applied[instance] = sequence;
+        }
+
+        var interval = (services.GetService(typeof(ClusterSettings)) as ClusterSettings)?.OwnerCheckpointInterval ?? TimeSpan.Zero;
+        if (interval > TimeSpan.Zero)
+        {
+            this.RegisterGrainTimer(SaveChangedAsync, new GrainTimerCreationOptions { DueTime = interval, Period = interval });
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await SaveChangedAsync(cancellationToken);
+
+    /// <summary>The silo that holds this owner now (an address, as Orleans writes it).</summary>
+    public Task<string> Silo() => Task.FromResult(GrainContext.Address.SiloAddress?.ToString() ?? "");
+
+    private async Task SaveChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_store is null || !_changed)
+        {
+            return;
+        }
+
+        var engine = Engine();
+        _changed = false;
+        try
+        {
+            await _store.SaveAsync(_tenant, _slo, new OwnerState([.. engine.Checkpoint(), .. engine.LaterRestores()], new Dictionary<string, long>(_applied, StringComparer.Ordinal)), engine.Time.GetUtcNow(), cancellationToken);
+        }
+        catch
+        {
+            _changed = true; // written at the next tick
+            throw;
+        }
     }
 
     public Task<bool> Apply(DeltaBatch batch)
@@ -44,6 +92,7 @@ internal sealed class SloOwnerGrain(SloTenants tenants) : Grain, ISloOwnerGrain
         var engine = Engine();
         engine.Merge(rows.ConvertAll(row => new SloSeriesCheckpoint(_slo, row.SeriesKey, row.State, _tenant)));
         _applied[batch.InstanceId] = batch.Sequence;
+        _changed = true;
         return Task.FromResult(true);
     }
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
+using SloMonitor.Cluster.Owners;
+using SloMonitor.Testing;
 using SloMonitor.Slos.Hosting;
 
 namespace SloMonitor.Cluster.Tests.Support;
@@ -25,12 +27,22 @@ internal sealed class ThreeSilos : IAsyncDisposable
 
     public IReadOnlyList<InProcessSiloHandle> Silos => Cluster.Silos;
 
-    public static async Task<ThreeSilos> StartAsync()
+    /// <summary>
+    /// Starts the three silos; with <paramref name="database"/>, the owners keep their state in it (written every
+    /// <paramref name="ownerCheckpoint"/>), as the service's owners do in its PostgreSQL.
+    /// </summary>
+    public static async Task<ThreeSilos> StartAsync(TestDatabase? database = null, TimeSpan? ownerCheckpoint = null)
     {
         var harness = new ClusterHarness();
         var builder = new InProcessTestClusterBuilder(3);
         builder.ConfigureSilo((options, silo) =>
         {
+            if (database is not null)
+            {
+                silo.Services.AddSingleton(new OwnerStateStore(database.DataSource));
+                silo.Services.AddSingleton(new ClusterSettings { OwnerCheckpointInterval = ownerCheckpoint ?? TimeSpan.FromSeconds(5) });
+            }
+
             silo.Services.AddSingleton(_ => harness.Tenants());
             silo.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>()));
             silo.Services.AddSingleton(sp => new DeltaFlusher(sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), NullLogger<DeltaFlusher>.Instance, options.SiloName));

@@ -1,0 +1,122 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using SloMonitor.Cluster.Deltas;
+using SloMonitor.Cluster.Flushing;
+using SloMonitor.Cluster.Owners;
+using SloMonitor.Cluster.Tests.Support;
+using SloMonitor.Slos.Evaluation;
+using SloMonitor.Storage;
+using SloMonitor.Testing;
+
+namespace SloMonitor.Cluster.Tests.Owners;
+
+/// <summary>
+/// Owners that keep their state in PostgreSQL: when the silo holding one dies, the next call activates it on a
+/// survivor from what it last wrote, and the survivors' deltas go on counting once each.
+/// </summary>
+public sealed class OwnerFailoverTests
+{
+    [Fact]
+    public async Task WhenTheSiloHoldingAnOwnerIsKilledTheOwnerAnswersFromASurvivorWithEveryCountItHadWritten()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var silos = await ThreeSilos.StartAsync(database, ownerCheckpoint: TimeSpan.FromMilliseconds(200));
+        var harness = silos.Harness;
+        var reference = harness.Engine();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var n = round * 3_000L; n < (round + 1) * 3_000L; n++)
+            {
+                var span = harness.Span(n);
+                silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
+                reference.OnSpan(span);
+            }
+
+            for (var silo = 0; silo < 3; silo++)
+            {
+                Assert.Equal(2, await silos.Flusher(silo).FlushAsync());
+            }
+        }
+
+        // Every owner wrote all it applied: its rows, merged into an empty engine, are one engine given every span.
+        Assert.True(await PollAsync(async () =>
+        {
+            var saved = harness.Engine();
+            foreach (var slo in ClusterHarness.Slos)
+            {
+                saved.Merge((await new OwnerStateStore(database.DataSource).LoadAsync(Tenants.Default, slo)).Tracks);
+            }
+
+            return ClusterHarness.Slos.All(slo => harness.Fingerprint(saved, slo) == harness.Fingerprint(reference, slo));
+        }));
+
+        var owner = SloOwnerKey.Of(Tenants.Default, ClusterHarness.Availability);
+        var where = await silos.Cluster.Client.GetGrain<ISloOwnerGrain>(owner).Silo();
+        var dead = silos.Silos.Single(s => s.SiloAddress.ToString() == where);
+        var survivors = silos.Silos.Where(s => s != dead).ToList();
+        await silos.Cluster.KillSiloAsync(dead);
+
+        // A survivor's call finds the owner elsewhere, restored: the counts, burn rates, budget and alerts of all 9,000 spans.
+        var grains = survivors[0].ServiceProvider.GetRequiredService<IGrainFactory>();
+        SloReading? reading = null;
+        Assert.True(await PollAsync(async () =>
+        {
+            try
+            {
+                reading = await grains.GetGrain<ISloOwnerGrain>(owner).Read();
+                return true;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                return false; // the dead silo is not declared dead yet
+            }
+        }, TimeSpan.FromSeconds(90)));
+        reference.EvaluateRound();
+        Assert.Equal(SloOwnerGrain.Reading(reference.Status.Find(ClusterHarness.Availability)!.Overall.Status), reading!, ReadingComparer.Instance);
+        Assert.NotEqual(where, await grains.GetGrain<ISloOwnerGrain>(owner).Silo());
+
+        // The survivors' next deltas count once, on top: their sequences go on from those the new owner restored.
+        for (var n = 9_000L; n < 9_600L; n++)
+        {
+            survivors[(int)(n % 2)].ServiceProvider.GetRequiredService<ClusterRecorder>().For(Tenants.Default).OnSpan(harness.Span(n));
+        }
+
+        foreach (var survivor in survivors)
+        {
+            Assert.Equal(2, await survivor.ServiceProvider.GetRequiredService<DeltaFlusher>().FlushAsync());
+        }
+
+        var total = (await grains.GetGrain<ISloOwnerGrain>(owner).Read()).Windows.Single(w => w.Window == "1h").Total;
+        Assert.Equal(9_600, total);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(3, await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM cluster_owner_applied WHERE slo = @slo", new { slo = ClusterHarness.Availability }));
+    }
+
+    private static async Task<bool> PollAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    private sealed class ReadingComparer : IEqualityComparer<SloReading>
+    {
+        public static readonly ReadingComparer Instance = new();
+
+        public bool Equals(SloReading? x, SloReading? y) =>
+            x is not null && y is not null && x.Defined == y.Defined && x.State == y.State && x.Windows.SequenceEqual(y.Windows)
+            && x.BudgetRemaining == y.BudgetRemaining && x.Alerts.SequenceEqual(y.Alerts);
+
+        public int GetHashCode(SloReading obj) => obj.State.GetHashCode(StringComparison.Ordinal);
+    }
+}
