@@ -25,6 +25,13 @@ public sealed partial class ClusterSettings
     /// </summary>
     public TimeSpan OwnerCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a silo waits for a peer's answer to a membership probe (Orleans' <c>ProbeTimeout</c>, 5 s by default
+    /// there); three missed probes in a row and the votes of the peers declare the silo dead, so this sets the time
+    /// until a dead instance's SLO owners move (from 500 ms to 1 minute).
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The silo-to-silo port: on loopback (<c>localhost</c>) or on the advertised address (<c>postgres</c>).</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -70,6 +77,11 @@ public sealed partial class ClusterSettings
         if (OwnerCheckpointInterval != TimeSpan.Zero && (OwnerCheckpointInterval < TimeSpan.FromMilliseconds(100) || OwnerCheckpointInterval > TimeSpan.FromHours(1)))
         {
             throw new InvalidOperationException($"Cluster:OwnerCheckpointInterval {OwnerCheckpointInterval} is not 0 (off) or between 100 ms and 1 hour");
+        }
+
+        if (ProbeTimeout < TimeSpan.FromMilliseconds(500) || ProbeTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"Cluster:ProbeTimeout {ProbeTimeout} is not between 500 ms and 1 minute");
         }
 
         foreach (var (name, port) in new[] { (nameof(SiloPort), SiloPort), (nameof(GatewayPort), GatewayPort) })

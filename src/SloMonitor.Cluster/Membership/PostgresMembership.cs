@@ -40,6 +40,7 @@ internal static class PostgresMembership
                 endpoints.AdvertisedIPAddress = advertised;
             }
         });
+        silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = settings.ProbeTimeout);
         silo.UseAdoNetClustering(options => options.Configure<NpgsqlDataSource>((clustering, dataSource) =>
         {
             clustering.Invariant = Invariant;

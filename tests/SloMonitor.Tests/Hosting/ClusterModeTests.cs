@@ -87,6 +87,7 @@ public sealed class ClusterModeTests
     [InlineData("--Cluster:ServiceId=", "Cluster:ServiceId '' is not 1 to 63 letters")]
     [InlineData("--Cluster:Kubernetes=true", "Cluster:Kubernetes is true but Cluster:Mode is 'none'")]
     [InlineData("--Cluster:SiloPort=70000", "Cluster:SiloPort 70000 is not a port")]
+    [InlineData("--Cluster:ProbeTimeout=00:00:00.100", "Cluster:ProbeTimeout 00:00:00.1000000 is not between 500 ms and 1 minute")]
     [InlineData("--Cluster:OwnerCheckpointInterval=00:00:00.010", "Cluster:OwnerCheckpointInterval 00:00:00.0100000 is not 0 (off) or between 100 ms and 1 hour")]
     public void ABadClusterSettingStopsStartUpNamingIt(string setting, string message)
     {

@@ -70,8 +70,9 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
                 Assert.True((await http.GetAsync("readyz")).IsSuccessStatusCode);
             }
 
-            // Orleans' default probes: three missed probes of 5 s (fewer when the port refuses at once) and the votes.
-            Assert.True(declaredAfter < TimeSpan.FromSeconds(60), $"declared dead after {declaredAfter}");
+            // Three missed probes of Cluster:ProbeTimeout (2 s; fewer when the port refuses at once) and the votes: within
+            // the 10 s in which a dead instance's SLOs must answer again.
+            Assert.True(declaredAfter < TimeSpan.FromSeconds(10), $"declared dead after {declaredAfter}");
         }
         finally
         {
