@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Prometheus;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Owners;
 
@@ -16,6 +17,14 @@ public sealed class DeltaFlusher : IDisposable
 {
     /// <summary>Batches kept per owner while it does not answer (ten minutes at the default interval).</summary>
     public const int MaxQueuedPerOwner = 600;
+
+    private static readonly Counter Batches = Metrics.CreateCounter(
+        "slomon_cluster_delta_batches_total", "Delta batches of this instance by outcome: sent (the owner answered), failed (kept to send again), dropped (given up).", "outcome");
+    private static readonly Counter Bytes = Metrics.CreateCounter("slomon_cluster_delta_bytes_total", "Bytes of the delta batches the owners answered.");
+    private static readonly Gauge Queued = Metrics.CreateGauge("slomon_cluster_delta_queued_batches", "Delta batches waiting for their owner after the last flush.");
+    private static readonly Histogram FlushDuration = Metrics.CreateHistogram(
+        "slomon_cluster_flush_duration_seconds", "Time one flush takes: the deltas collected, serialized and sent to every owner.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
 
     private readonly ClusterRecorder _recorder;
     private readonly IGrainFactory _grains;
@@ -46,6 +55,7 @@ public sealed class DeltaFlusher : IDisposable
     public async Task<int> FlushAsync(CancellationToken cancellationToken = default)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
+        using var timer = FlushDuration.NewTimer();
         try
         {
             foreach (var (tenant, delta) in _recorder.Flush())
@@ -61,6 +71,7 @@ public sealed class DeltaFlusher : IDisposable
                 {
                     owner.Queue.Dequeue();
                     Interlocked.Increment(ref _dropped);
+                    Batches.WithLabels("dropped").Inc();
                 }
             }
 
@@ -75,6 +86,7 @@ public sealed class DeltaFlusher : IDisposable
 
             var applied = await Task.WhenAll(sends);
             Volatile.Write(ref _queued, _owners.Values.Sum(owner => owner.Queue.Count));
+            Queued.Set(_queued);
             return applied.Sum();
         }
         finally
@@ -95,10 +107,13 @@ public sealed class DeltaFlusher : IDisposable
                 await owner.Grain.Apply(batch);
                 owner.Queue.Dequeue();
                 applied++;
+                Batches.WithLabels("sent").Inc();
+                Bytes.Inc(batch.Bytes.Length);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            Batches.WithLabels("failed").Inc();
             _logger.LogWarning(e, "could not send {Count} delta batches to the owner of {Owner}; they are sent again at the next flush", owner.Queue.Count, key);
         }
 

@@ -1,4 +1,5 @@
 using Orleans;
+using Prometheus;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Slos.Definitions;
 using SloMonitor.Slos.Evaluation;
@@ -23,6 +24,9 @@ namespace SloMonitor.Cluster.Owners;
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider services) : Grain, ISloOwnerGrain
 {
+    private static readonly Counter StateWrites = Metrics.CreateCounter(
+        "slomon_cluster_owner_state_writes_total", "State writes of the SLO owners this instance holds, to PostgreSQL, by outcome (ok, failed).", "outcome");
+
     private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
     private readonly OwnerStateStore? _store = services.GetService(typeof(OwnerStateStore)) as OwnerStateStore;
     private string _tenant = "";
@@ -71,9 +75,11 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
         try
         {
             await _store.SaveAsync(_tenant, _slo, new OwnerState([.. engine.Checkpoint(), .. engine.LaterRestores()], new Dictionary<string, long>(_applied, StringComparer.Ordinal)), engine.Time.GetUtcNow(), cancellationToken);
+            StateWrites.WithLabels("ok").Inc();
         }
         catch
         {
+            StateWrites.WithLabels("failed").Inc();
             _changed = true; // written at the next tick
             throw;
         }

@@ -47,6 +47,38 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
+    public async Task WithClusterModeLocalhostTheFlushAndTheOwnersStateWritesShowOnMetricsAndTheStateIsInTheDatabase()
+    {
+        await using var service = await StartAsync("localhost", "00:01:00", ("Cluster:OwnerCheckpointInterval", "00:00:00.200")); // the test flushes itself
+        var before = await service.Http.GetStringAsync("metrics");
+
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 100, 1);
+        Assert.Equal(1, await service.Services.GetRequiredService<DeltaFlusher>().FlushAsync());
+
+        var after = await service.Http.GetStringAsync("metrics");
+        Assert.Equal(Value(before, "slomon_cluster_delta_batches_total{outcome=\"sent\"}") + 1, Value(after, "slomon_cluster_delta_batches_total{outcome=\"sent\"}"));
+        Assert.True(Value(after, "slomon_cluster_delta_bytes_total") > Value(before, "slomon_cluster_delta_bytes_total"), after);
+        Assert.Equal(Value(before, "slomon_cluster_flush_duration_seconds_count") + 1, Value(after, "slomon_cluster_flush_duration_seconds_count"));
+        Assert.Equal(0, Value(after, "slomon_cluster_delta_queued_batches"));
+
+        // The owner writes what it applied within its interval: counted, and its rows are in the service's database.
+        await Poll.UntilAsync(
+            async () => Value(await service.Http.GetStringAsync("metrics"), "slomon_cluster_owner_state_writes_total{outcome=\"ok\"}"),
+            writes => writes > Value(before, "slomon_cluster_owner_state_writes_total{outcome=\"ok\"}"),
+            TimeSpan.FromSeconds(20),
+            "an owner state write");
+        await using var connection = await service.Database.DataSource.OpenConnectionAsync();
+        Assert.True(await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM cluster_owner_state WHERE slo = 'checkout-availability'") >= 1);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT sequence FROM cluster_owner_applied WHERE slo = 'checkout-availability'"));
+    }
+
+    private static double Value(string metrics, string series)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task WithClusterModeLocalhostTheFlushLoopSendsTheDeltasEveryIntervalByItself()
     {
         await using var service = await StartLocalhostAsync(flushInterval: "00:00:00.200");
