@@ -80,9 +80,16 @@ public sealed class SlowClientTests
         });
         using var stop = new CancellationTokenSource();
 
-        // Slow uploads that already sent 40,000 bytes each (a 64 KiB buffer): three of them take most of the budget.
-        var holders = Enumerable.Range(0, 3).Select(_ => TrickleHttpAsync(host.HttpAddress, stop.Token, firstBytes: 40_000, declaredLength: 59_000)).ToList();
-        await WaitUntilAsync(() => host.BytesInFlight >= 3 * 65_536, TimeSpan.FromSeconds(20));
+        // Slow uploads that already sent 40,000 bytes each (a buffer grown 16 → 32 → 64 KiB): three of them take most of
+        // the budget. One after the other: three growing at once would briefly hold both buffers each, over the budget.
+        var holders = new List<Task>();
+        for (var i = 1; i <= 3; i++)
+        {
+            holders.Add(TrickleHttpAsync(host.HttpAddress, stop.Token, firstBytes: 40_000, declaredLength: 59_000));
+            var held = i * 65_536;
+            await WaitUntilAsync(() => host.BytesInFlight >= held, TimeSpan.FromSeconds(20));
+        }
+
         Assert.InRange(host.BytesInFlight, 3 * 65_536, 240_000);
 
         using var http = host.CreateHttpClient();
