@@ -1,3 +1,4 @@
+using SloMonitor.Cluster.Owners;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using SloMonitor.Cluster.Deltas;
@@ -108,5 +109,15 @@ internal sealed class ClusterHarness
         }
 
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>An owner's reading equals <paramref name="expected"/> in state, every window, budget and alerts.</summary>
+    public static void AssertSameReading(SloReading expected, SloReading actual)
+    {
+        Assert.True(actual.Defined);
+        Assert.Equal(expected.State, actual.State);
+        Assert.Equal(expected.Windows, actual.Windows);
+        Assert.Equal(expected.BudgetRemaining, actual.BudgetRemaining);
+        Assert.Equal(expected.Alerts, actual.Alerts);
     }
 }
