@@ -17,6 +17,12 @@ public interface ISloOwnerGrain : IGrainWithStringKey
     /// <summary>Evaluates the SLO now from its series: state, counts, SLI and burn rate per window, active alerts.</summary>
     Task<SloReading> Read();
 
+    /// <summary>
+    /// The owner's last evaluation of the SLO (made every <c>Slos:EvaluationInterval</c> by the owner itself, not per
+    /// call, so that its alerts' hold times run on one clock), with the silo that made it: what every instance reads.
+    /// </summary>
+    Task<OwnerEvaluation> Evaluation();
+
     /// <summary>The silo that holds the owner now (its address as Orleans writes it): where an SLO lives, for operators and tests.</summary>
     Task<string> Silo();
 }

@@ -34,10 +34,13 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
     private SloEngine? _engine;
     private SloDefinition? _definition;
     private bool _changed;
+    private OwnerEvaluation? _evaluation;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _slo) = SloOwnerKey.Parse(this.GetPrimaryKeyString());
+        var every = (services.GetService(typeof(SloOptions)) as SloOptions)?.EvaluationInterval ?? TimeSpan.FromSeconds(10);
+        this.RegisterGrainTimer(() => { Evaluate(); return Task.CompletedTask; }, new GrainTimerCreationOptions { DueTime = every, Period = every, Interleave = false });
         if (_store is null)
         {
             return;
@@ -100,6 +103,23 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
         _applied[batch.InstanceId] = batch.Sequence;
         _changed = true;
         return Task.FromResult(true);
+    }
+
+    public Task<OwnerEvaluation> Evaluation() => Task.FromResult(_evaluation ?? Evaluate());
+
+    /// <summary>Evaluates the SLO now and keeps the result as <see cref="Evaluation"/>'s answer.</summary>
+    private OwnerEvaluation Evaluate()
+    {
+        var engine = Engine();
+        var silo = GrainContext.Address.SiloAddress?.ToString() ?? "";
+        if (_definition is null)
+        {
+            return _evaluation = new OwnerEvaluation(false, silo, null, []);
+        }
+
+        engine.EvaluateRound();
+        var slo = engine.Status.Find(_slo);
+        return _evaluation = slo is null ? new OwnerEvaluation(false, silo, null, []) : OwnerEvaluation.Of(slo, silo);
     }
 
     public Task<SloReading> Read()

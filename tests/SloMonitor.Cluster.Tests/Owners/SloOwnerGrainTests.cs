@@ -45,6 +45,53 @@ public sealed class SloOwnerGrainTests
     }
 
     [Fact]
+    public async Task AnOwnersEvaluationCarriesEveryFigureOfItsStatusAndGroupsWithLatencyToAnotherSilo()
+    {
+        await using var silos = await ThreeSilos.StartAsync();
+        var harness = silos.Harness;
+        var reference = harness.Engine();
+        for (var n = 0L; n < 6_000; n++)
+        {
+            var span = harness.Span(n);
+            silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
+            reference.OnSpan(span);
+        }
+
+        for (var silo = 0; silo < 3; silo++)
+        {
+            await silos.Flusher(silo).FlushAsync();
+        }
+
+        reference.EvaluateRound();
+        foreach (var slo in ClusterHarness.Slos)
+        {
+            var owner = silos.Cluster.Client.GetGrain<ISloOwnerGrain>(SloOwnerKey.Of(Tenants.Default, slo));
+            var evaluation = await owner.Evaluation();
+            Assert.True(evaluation.Defined);
+            Assert.Equal(await owner.Silo(), evaluation.Silo);
+
+            var (overall, groups) = reference.Status.Find(slo)!.WithLatency();
+            Assert.Equal(Json(overall.Status), Json(evaluation.Overall!.ToStatus()));
+            Assert.Equal(groups.Count, evaluation.Groups.Length);
+            for (var i = 0; i < groups.Count; i++)
+            {
+                Assert.Equal(groups[i].GroupLabels, evaluation.Groups[i].Labels());
+                Assert.Equal(Json(groups[i].Status), Json(evaluation.Groups[i].Status.ToStatus()));
+            }
+        }
+
+        // The latency SLO's three routes, each with its quantiles; the availability SLO pages with its alerts.
+        var latency = await silos.Cluster.Client.GetGrain<ISloOwnerGrain>(SloOwnerKey.Of(Tenants.Default, ClusterHarness.Latency)).Evaluation();
+        Assert.Equal(3, latency.Groups.Length);
+        Assert.All(latency.Overall!.Windows, w => Assert.True(w.HasLatency && w.P99 is > 0, w.Name));
+        var availability = await silos.Cluster.Client.GetGrain<ISloOwnerGrain>(SloOwnerKey.Of(Tenants.Default, ClusterHarness.Availability)).Evaluation();
+        Assert.Equal(SloStatus.Page, availability.Overall!.State);
+        Assert.NotEmpty(availability.Overall.Alerts);
+    }
+
+    private static string Json(SloStatus status) => System.Text.Json.JsonSerializer.Serialize(status);
+
+    [Fact]
     public async Task AReSentBatchWithASequenceAlreadyAppliedDoesNotCountTwice()
     {
         await using var silos = await ThreeSilos.StartAsync();
