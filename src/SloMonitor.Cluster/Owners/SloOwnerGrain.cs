@@ -40,7 +40,7 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
     {
         (_tenant, _slo) = SloOwnerKey.Parse(this.GetPrimaryKeyString());
         var every = (services.GetService(typeof(SloOptions)) as SloOptions)?.EvaluationInterval ?? TimeSpan.FromSeconds(10);
-        this.RegisterGrainTimer(() => { Evaluate(); return Task.CompletedTask; }, new GrainTimerCreationOptions { DueTime = every, Period = every, Interleave = false });
+        this.RegisterGrainTimer(() => { Evaluate(); return Task.CompletedTask; }, new GrainTimerCreationOptions { DueTime = every, Period = every });
         if (_store is null)
         {
             return;
@@ -110,29 +110,24 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
     /// <summary>Evaluates the SLO now and keeps the result as <see cref="Evaluation"/>'s answer.</summary>
     private OwnerEvaluation Evaluate()
     {
-        var engine = Engine();
         var silo = GrainContext.Address.SiloAddress?.ToString() ?? "";
-        if (_definition is null)
-        {
-            return _evaluation = new OwnerEvaluation(false, silo, null, []);
-        }
-
-        engine.EvaluateRound();
-        var slo = engine.Status.Find(_slo);
-        return _evaluation = slo is null ? new OwnerEvaluation(false, silo, null, []) : OwnerEvaluation.Of(slo, silo);
+        return _evaluation = EvaluateNow() is { } slo ? OwnerEvaluation.Of(slo, silo) : new OwnerEvaluation(false, silo, null, []);
     }
 
-    public Task<SloReading> Read()
+    public Task<SloReading> Read() =>
+        Task.FromResult(EvaluateNow() is { } slo ? Reading(slo.Overall.Status) : new SloReading(false, SloStatus.NoData, [], null, []));
+
+    /// <summary>The SLO evaluated now from the owner's series; null while the silo does not know its definition.</summary>
+    private EvaluatedSlo? EvaluateNow()
     {
         var engine = Engine();
         if (_definition is null)
         {
-            return Task.FromResult(new SloReading(false, SloStatus.NoData, [], null, []));
+            return null;
         }
 
         engine.EvaluateRound();
-        var status = engine.Status.Find(_slo)?.Overall.Status;
-        return Task.FromResult(status is null ? new SloReading(false, SloStatus.NoData, [], null, []) : Reading(status));
+        return engine.Status.Find(_slo);
     }
 
     internal static SloReading Reading(SloStatus status)
