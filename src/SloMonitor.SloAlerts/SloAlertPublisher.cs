@@ -23,26 +23,50 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
     // Alerts sent as firing and not yet resolved, by tenant and identity; touched only by the evaluation loop.
     private readonly Dictionary<string, Dictionary<string, AlertInput>> _firingByTenant = new(StringComparer.Ordinal);
 
+    // In a cluster: the SLOs each tenant's last round decided for, and those that came under this instance since
+    // (their owner moved here) whose alerts left firing elsewhere are still to be read.
+    private readonly Dictionary<string, IReadOnlySet<string>> _decidedByTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _gainedByTenant = new(StringComparer.Ordinal);
+
     private bool _recovered;
 
-    public async Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
+    public async Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, IReadOnlySet<string>? decides, CancellationToken cancellationToken)
     {
-        if (!_recovered)
+        var gained = decides is null ? null : Gained(tenant, decides);
+        if (!_recovered || gained is { Count: > 0 })
         {
-            // After a restart, what an earlier process left firing is resolved here if it no longer holds. While
-            // PostgreSQL is away this waits, and the alerts of this round go out all the same.
+            // After a restart, what an earlier process left firing is resolved here if it no longer holds; in a
+            // cluster, so is what the previous owner of an SLO that moved here left firing. While PostgreSQL is away
+            // this waits, and the alerts of this round go out all the same.
             try
             {
                 foreach (var alert in await ingestor.ListFiringAsync(AlertNames, cancellationToken))
                 {
-                    Firing(alert.Tenant).TryAdd(Identity(alert.Labels), alert);
+                    if (!_recovered || (alert.Tenant == tenant && alert.Labels.TryGetValue("slo", out var slo) && gained!.Contains(slo)))
+                    {
+                        Firing(alert.Tenant).TryAdd(Identity(alert.Labels), alert);
+                    }
                 }
 
                 _recovered = true;
+                gained?.Clear();
             }
             catch (Exception e) when (SloMonitor.Storage.DatabaseErrors.IsUnavailable(e))
             {
                 logger.LogDebug("Alerts left firing by an earlier process are read once PostgreSQL answers: {Reason}", e.Message);
+            }
+        }
+
+        if (decides is not null)
+        {
+            // Another instance decides for the SLOs not listed: their alerts are its to resolve.
+            var firingHere = Firing(tenant);
+            foreach (var (key, alert) in firingHere.ToList())
+            {
+                if (!alert.Labels.TryGetValue("slo", out var slo) || !decides.Contains(slo))
+                {
+                    firingHere.Remove(key);
+                }
             }
         }
 
@@ -88,6 +112,28 @@ internal sealed class SloAlertPublisher(AlertIngestor ingestor, TimeProvider tim
 
             logger.LogError(e, "Could not hand {Count} SLO alerts to alerting; retrying next round", batch.Count);
         }
+    }
+
+    /// <summary>The SLOs of <paramref name="decides"/> this instance did not decide for in the tenant's previous round (all of them after its first), with those still to be read.</summary>
+    private HashSet<string> Gained(string tenant, IReadOnlySet<string> decides)
+    {
+        if (!_gainedByTenant.TryGetValue(tenant, out var gained))
+        {
+            _gainedByTenant[tenant] = gained = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var previous = _decidedByTenant.GetValueOrDefault(tenant);
+        foreach (var slo in decides)
+        {
+            if (previous is null ? _recovered : !previous.Contains(slo))
+            {
+                gained.Add(slo);
+            }
+        }
+
+        gained.IntersectWith(decides);
+        _decidedByTenant[tenant] = decides;
+        return gained;
     }
 
     private Dictionary<string, AlertInput> Firing(string tenant)

@@ -22,8 +22,9 @@ public static class ClusterHostingExtensions
     /// Adds what <c>Cluster:Mode</c> asks for. <c>none</c> adds nothing: the service runs as one process. <c>localhost</c>
     /// starts one Orleans silo on loopback, <c>postgres</c> one that joins the cluster whose membership is in the
     /// service's PostgreSQL (<see cref="PostgresMembership"/>); both make ingest record each tenant's events into its
-    /// engine and into deltas (<see cref="ClusterRecorder"/>), and send the deltas to the SLOs' owner grains every
-    /// flush interval. Call after the SLO services and the data source are added (it replaces ingest's sinks).
+    /// engine and into deltas (<see cref="ClusterRecorder"/>), send the deltas to the SLOs' owner grains every
+    /// flush interval, and publish the owners' evaluations before each round (<see cref="OwnerReader"/>), so that
+    /// every instance answers for every SLO and only an SLO's owner decides its alerts. Call after the SLO services and the data source are added (it replaces ingest's sinks).
     /// Returns the settings; throws on a bad one.
     /// </summary>
     public static ClusterSettings AddSloCluster(this IHostApplicationBuilder builder)
@@ -64,6 +65,8 @@ public static class ClusterHostingExtensions
         builder.Services.AddSingleton(sp => new DeltaFlusher(
             sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<DeltaFlusher>>()));
         builder.Services.AddHostedService<DeltaFlushLoop>();
+        builder.Services.AddSingleton<OwnerReader>();
+        builder.Services.AddSingleton(sp => new SloOwnership(sp.GetRequiredService<OwnerReader>().BeforeRoundAsync));
         builder.Services.AddSingleton(sp => new TenantSinks(
             tenant => sp.GetRequiredService<ClusterRecorder>().For(tenant), sp.GetRequiredService<IHttpContextAccessor>()));
     }

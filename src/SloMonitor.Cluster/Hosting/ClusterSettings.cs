@@ -26,6 +26,12 @@ public sealed partial class ClusterSettings
     public TimeSpan OwnerCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How many SLO owners an instance asks at once for their evaluation before each round (from 1 to 4,096): every
+    /// instance reads every SLO's figures from its owner, so that it answers for all of them.
+    /// </summary>
+    public int OwnerReadConcurrency { get; set; } = 64;
+
+    /// <summary>
     /// How long a silo waits for a peer's answer to a membership probe (Orleans' <c>ProbeTimeout</c>, 5 s by default
     /// there); three missed probes in a row and the votes of the peers declare the silo dead, so this sets the time
     /// until a dead instance's SLO owners move (from 500 ms to 1 minute).
@@ -77,6 +83,11 @@ public sealed partial class ClusterSettings
         if (OwnerCheckpointInterval != TimeSpan.Zero && (OwnerCheckpointInterval < TimeSpan.FromMilliseconds(100) || OwnerCheckpointInterval > TimeSpan.FromHours(1)))
         {
             throw new InvalidOperationException($"Cluster:OwnerCheckpointInterval {OwnerCheckpointInterval} is not 0 (off) or between 100 ms and 1 hour");
+        }
+
+        if (OwnerReadConcurrency is < 1 or > 4096)
+        {
+            throw new InvalidOperationException($"Cluster:OwnerReadConcurrency {OwnerReadConcurrency} is not between 1 and 4096");
         }
 
         if (ProbeTimeout < TimeSpan.FromMilliseconds(500) || ProbeTimeout > TimeSpan.FromMinutes(1))

@@ -18,8 +18,9 @@ public interface ISloOwnerGrain : IGrainWithStringKey
     Task<SloReading> Read();
 
     /// <summary>
-    /// The owner's last evaluation of the SLO (made every <c>Slos:EvaluationInterval</c> by the owner itself, not per
-    /// call, so that its alerts' hold times run on one clock), with the silo that made it: what every instance reads.
+    /// The owner's last evaluation of the SLO, with the silo that made it: what every instance reads before its rounds.
+    /// The owner evaluates every <c>Slos:EvaluationInterval</c> by itself, and at a call when deltas came since its
+    /// last one (so that readers see what was flushed; the calls of several instances after one flush share one).
     /// </summary>
     Task<OwnerEvaluation> Evaluation();
 

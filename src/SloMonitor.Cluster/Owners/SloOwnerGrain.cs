@@ -35,6 +35,7 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
     private SloDefinition? _definition;
     private bool _changed;
     private OwnerEvaluation? _evaluation;
+    private bool _appliedSinceEvaluation;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -102,14 +103,18 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
         engine.Merge(rows.ConvertAll(row => new SloSeriesCheckpoint(_slo, row.SeriesKey, row.State, _tenant)));
         _applied[batch.InstanceId] = batch.Sequence;
         _changed = true;
+        _appliedSinceEvaluation = true;
         return Task.FromResult(true);
     }
 
-    public Task<OwnerEvaluation> Evaluation() => Task.FromResult(_evaluation ?? Evaluate());
+    /// <summary>The kept evaluation, or a new one when deltas came since it was made (the instances' reads then see them at once).</summary>
+    public Task<OwnerEvaluation> Evaluation() =>
+        Task.FromResult(_evaluation is { Defined: true } kept && !_appliedSinceEvaluation ? kept : Evaluate());
 
     /// <summary>Evaluates the SLO now and keeps the result as <see cref="Evaluation"/>'s answer.</summary>
     private OwnerEvaluation Evaluate()
     {
+        _appliedSinceEvaluation = false;
         var silo = GrainContext.Address.SiloAddress?.ToString() ?? "";
         return _evaluation = EvaluateNow() is { } slo ? OwnerEvaluation.Of(slo, silo) : new OwnerEvaluation(false, silo, null, []);
     }

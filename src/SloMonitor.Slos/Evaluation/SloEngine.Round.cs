@@ -10,7 +10,7 @@ public sealed partial class SloEngine
 
     /// <summary>
     /// Evaluates every SLO now — one evaluation per SLO, then one per group — and publishes the result as
-    /// <see cref="Status"/>. Returns the evaluations, overall ones first within each SLO. An SLO whose evaluation
+    /// <see cref="Status"/> (for an SLO whose owner's evaluation is fresh, that one: see <see cref="UseOwnerEvaluation"/>). Returns the evaluations, overall ones first within each SLO. An SLO whose evaluation
     /// throws is published in state <c>error</c> with the message, keeping the alerts it had, and the round goes on.
     /// </summary>
     public IReadOnlyList<SloEvaluation> EvaluateRound()
@@ -40,8 +40,10 @@ public sealed partial class SloEngine
 
             var builder = ImmutableSortedDictionary.CreateBuilder<string, EvaluatedSlo>(StringComparer.Ordinal);
             var flat = new List<SloEvaluation>(results.Length);
-            foreach (var result in results)
+            var owned = HasOwned();
+            for (var i = 0; i < results.Length; i++)
             {
+                var result = owned ? OwnedOr(results[i], slos[i], now) : results[i];
                 builder[result.Definition.Name] = result;
                 flat.Add(result.Overall);
                 flat.AddRange(result.Groups);

@@ -164,7 +164,7 @@ public sealed partial class SloEngine : ITelemetrySink
             }
 
             GiveBackGroups(removed);
-
+            ForgetOwned(name);
             Publish(name, null);
             return true;
         }

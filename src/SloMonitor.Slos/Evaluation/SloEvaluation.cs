@@ -32,5 +32,10 @@ public sealed record SloEvaluation(SloDefinition Definition, IReadOnlyDictionary
 /// <summary>Told about every evaluation round, in order, one tenant's evaluations at a time; alerting's publisher is one.</summary>
 public interface ISloEvaluationListener
 {
-    Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken);
+    /// <summary>
+    /// One tenant's round: the evaluations of the SLOs whose alerts this instance decides, and their names in
+    /// <paramref name="decides"/>; null when it decides for every SLO of the tenant (a single process). In a cluster
+    /// another instance decides for the others, which are not in the round.
+    /// </summary>
+    Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, IReadOnlySet<string>? decides, CancellationToken cancellationToken);
 }

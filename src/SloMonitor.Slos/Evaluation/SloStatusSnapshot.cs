@@ -55,6 +55,9 @@ public sealed class EvaluatedSlo
 
     public SloEvaluation Overall { get; }
 
+    /// <summary>The series it was evaluated from (overall first, then the groups'); none for an owner's evaluation made elsewhere.</summary>
+    internal SliTrack[] Tracks => _tracks;
+
     /// <summary>The groups of an SLO with <c>groupBy</c>, ordered by their values; empty otherwise.</summary>
     public IReadOnlyList<SloEvaluation> Groups { get; }
 

@@ -7,7 +7,9 @@ namespace SloMonitor.Slos.Hosting;
 /// <summary>
 /// Evaluates every tenant's SLOs each <c>Slos:EvaluationInterval</c> (10 s by default) into the engine's published status
 /// snapshot, updates /metrics and hands the round to every <see cref="ISloEvaluationListener"/> in turn. A failing
-/// round or listener is logged and does not stop the others, the next round or the host.
+/// round or listener is logged and does not stop the others, the next round or the host. In a cluster
+/// (<see cref="SloOwnership"/>) each tenant's round first takes its owners' evaluations, and the listeners hear only of
+/// the SLOs this instance owns; when the owners cannot be asked, of none.
 /// </summary>
 internal sealed class SloEvaluationLoop(
     SloOptions options,
@@ -15,7 +17,8 @@ internal sealed class SloEvaluationLoop(
     SloMetrics metrics,
     IEnumerable<ISloEvaluationListener> listeners,
     TimeProvider time,
-    ILogger<SloEvaluationLoop> logger) : BackgroundService
+    ILogger<SloEvaluationLoop> logger,
+    SloOwnership? ownership = null) : BackgroundService
 {
     private readonly ISloEvaluationListener[] _listeners = [.. listeners];
     private readonly SemaphoreSlim _oneRoundAtATime = new(1, 1);
@@ -70,10 +73,11 @@ internal sealed class SloEvaluationLoop(
     {
         using var activity = SloTelemetry.Source.StartActivity("slo.evaluation_round");
         var started = time.GetTimestamp();
-        var rounds = new List<(SloTenant Tenant, IReadOnlyList<SloEvaluation> Evaluations)>();
+        var rounds = new List<(SloTenant Tenant, IReadOnlyList<SloEvaluation> Evaluations, IReadOnlySet<string>? Decides)>();
         foreach (var tenant in tenants.All)
         {
-            rounds.Add((tenant, tenant.Engine.EvaluateRound()));
+            var decides = ownership is null ? null : await OwnersAsync(tenant, cancellationToken);
+            rounds.Add((tenant, tenant.Engine.EvaluateRound(), decides));
         }
 
         metrics.ObserveDuration(time.GetElapsedTime(started));
@@ -85,15 +89,16 @@ internal sealed class SloEvaluationLoop(
         }
 
         var all = new List<SloEvaluation>();
-        foreach (var (tenant, evaluations) in rounds)
+        foreach (var (tenant, evaluations, decides) in rounds)
         {
             all.AddRange(evaluations);
             metrics.Update(tenant.Name, evaluations);
+            var decided = decides is null ? evaluations : evaluations.Where(e => decides.Contains(e.Name)).ToList();
             foreach (var listener in _listeners)
             {
                 try
                 {
-                    await listener.OnEvaluatedAsync(tenant.Name, evaluations, cancellationToken);
+                    await listener.OnEvaluatedAsync(tenant.Name, decided, decides, cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -104,5 +109,19 @@ internal sealed class SloEvaluationLoop(
 
         activity?.SetTag("slo.evaluations", all.Count);
         return all;
+    }
+
+    /// <summary>The SLOs of the tenant this instance decides for after handing its engine the owners' evaluations; none when that fails.</summary>
+    private async Task<IReadOnlySet<string>> OwnersAsync(SloTenant tenant, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ownership!.BeforeRoundAsync(tenant, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not read the SLO owners of tenant {Tenant}; this round decides no alert of theirs", tenant.Name);
+            return new HashSet<string>();
+        }
     }
 }

@@ -5,6 +5,7 @@ using SloMonitor.Cluster.Flushing;
 using SloMonitor.Cluster.Owners;
 using SloMonitor.Cluster.Tests.Support;
 using SloMonitor.Slos.Evaluation;
+using SloMonitor.Slos.Hosting;
 using SloMonitor.Storage;
 using SloMonitor.Testing;
 
@@ -91,6 +92,17 @@ public sealed class OwnerFailoverTests
         await using var connection = await database.DataSource.OpenConnectionAsync();
         Assert.Equal(3, await connection.ExecuteScalarAsync<int>(
             "SELECT count(*) FROM cluster_owner_applied WHERE slo = @slo", new { slo = ClusterHarness.Availability }));
+
+        // Both survivors publish the moved owner's figures; only the one holding it now decides its alerts.
+        var holder = await grains.GetGrain<ISloOwnerGrain>(owner).Silo();
+        foreach (var survivor in survivors)
+        {
+            var tenant = survivor.ServiceProvider.GetRequiredService<SloTenants>().Default;
+            var decides = await survivor.ServiceProvider.GetRequiredService<OwnerReader>().BeforeRoundAsync(tenant, CancellationToken.None);
+            tenant.Engine.EvaluateRound();
+            Assert.Equal(survivor.SiloAddress.ToString() == holder, decides.Contains(ClusterHarness.Availability));
+            Assert.Equal(9_600, tenant.Engine.Status.Find(ClusterHarness.Availability)!.Overall.Status.Windows["1h"].Total);
+        }
     }
 
     private static async Task<bool> PollAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)

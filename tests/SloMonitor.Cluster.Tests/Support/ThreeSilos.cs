@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
@@ -11,7 +12,7 @@ namespace SloMonitor.Cluster.Tests.Support;
 
 /// <summary>
 /// An in-process Orleans cluster of three silos, each an instance as the service runs it: its own tenants (the
-/// harness' SLOs, on the harness' clock), its recorder and its flusher. Dispose to stop it.
+/// harness' SLOs, on the harness' clock), its recorder, its flusher and its reader of the owners. Dispose to stop it.
 /// </summary>
 internal sealed class ThreeSilos : IAsyncDisposable
 {
@@ -44,8 +45,10 @@ internal sealed class ThreeSilos : IAsyncDisposable
             }
 
             silo.Services.AddSingleton(_ => harness.Tenants());
-            silo.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>()));
+            silo.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>(), alsoLocal: true));
             silo.Services.AddSingleton(sp => new DeltaFlusher(sp.GetRequiredService<ClusterRecorder>(), sp.GetRequiredService<IGrainFactory>(), NullLogger<DeltaFlusher>.Instance, options.SiloName));
+            silo.Services.AddSingleton(sp => new OwnerReader(
+                sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), new SloOptions(), new ClusterSettings(), NullLogger<OwnerReader>.Instance));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -55,6 +58,11 @@ internal sealed class ThreeSilos : IAsyncDisposable
     public ClusterRecorder Recorder(int silo) => Silos[silo].ServiceProvider.GetRequiredService<ClusterRecorder>();
 
     public DeltaFlusher Flusher(int silo) => Silos[silo].ServiceProvider.GetRequiredService<DeltaFlusher>();
+
+    public OwnerReader Reader(int silo) => Silos[silo].ServiceProvider.GetRequiredService<OwnerReader>();
+
+    /// <summary>The instance's tenants: what its API, UI and /metrics read.</summary>
+    public SloTenants Tenants(int silo) => Silos[silo].ServiceProvider.GetRequiredService<SloTenants>();
 
     public async ValueTask DisposeAsync()
     {

@@ -24,13 +24,40 @@ public sealed class SloEvaluationLoopTests
         Assert.Single(failing.Rounds);
     }
 
+    [Fact]
+    public async Task InAClusterTheListenersHearOnlyOfTheSlosThisInstanceDecidesAndOfNoneWhenTheOwnersCannotBeAsked()
+    {
+        var harness = new EngineHarness(EngineHarness.Slo("pay", "kind: availability") + "\n" + EngineHarness.Slo("refund", "kind: availability")[6..]);
+        harness.SpansPerMinute("checkout", 1, 60, _ => (200, 3));
+        var tenants = new SloTenants(harness.Time, new SloOptions(), NullLoggerFactory.Instance, harness.Engine);
+        var listener = new Listener(fail: false);
+        var failing = false;
+        var ownership = new SloOwnership((tenant, _) => failing
+            ? Task.FromException<IReadOnlySet<string>>(new TimeoutException("owners unreachable"))
+            : Task.FromResult<IReadOnlySet<string>>(new HashSet<string> { "refund" }));
+        var loop = new SloEvaluationLoop(new SloOptions(), tenants, new SloMetrics(), [listener], harness.Time, NullLogger<SloEvaluationLoop>.Instance, ownership);
+
+        var all = await loop.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(["pay", "refund"], all.Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("refund", Assert.Single(listener.Rounds[0]).Name);
+        Assert.Equal(["refund"], listener.Decides[0]!);
+
+        failing = true;
+        await loop.RunOnceAsync(CancellationToken.None);
+        Assert.Empty(listener.Rounds[1]);
+        Assert.Empty(listener.Decides[1]!);
+    }
+
     private sealed class Listener(bool fail) : ISloEvaluationListener
     {
         public List<IReadOnlyList<SloEvaluation>> Rounds { get; } = [];
 
-        public Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, CancellationToken cancellationToken)
+        public List<IReadOnlySet<string>?> Decides { get; } = [];
+
+        public Task OnEvaluatedAsync(string tenant, IReadOnlyList<SloEvaluation> evaluations, IReadOnlySet<string>? decides, CancellationToken cancellationToken)
         {
             Rounds.Add(evaluations);
+            Decides.Add(decides);
             return fail ? Task.FromException(new InvalidOperationException("receiver down")) : Task.CompletedTask;
         }
     }

@@ -14,9 +14,10 @@ internal sealed class EngineHarness
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
-    public EngineHarness(string yaml, SloEngineOptions? options = null)
+    /// <summary>An engine running the SLOs of <paramref name="yaml"/>; on <paramref name="time"/> when given (another harness' clock).</summary>
+    public EngineHarness(string yaml, SloEngineOptions? options = null, FakeTimeProvider? time = null)
     {
-        Time = new FakeTimeProvider(Start);
+        Time = time ?? new FakeTimeProvider(Start);
         Engine = new SloEngine(Time, options ?? new SloEngineOptions());
         var parsed = SloParser.ParseYaml(yaml, "test.yaml");
         Assert.True(parsed.IsValid, string.Join(Environment.NewLine, parsed.Errors));

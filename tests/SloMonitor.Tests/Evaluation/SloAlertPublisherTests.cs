@@ -33,7 +33,7 @@ public sealed class SloAlertPublisherTests
         var now = DateTimeOffset.UtcNow;
         var since = now.AddMinutes(-3);
 
-        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("page", "1h", "5m", 14.4, 20.5, 31.25, since))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("page", "1h", "5m", 14.4, 20.5, 31.25, since))], null, CancellationToken.None);
 
         var (labels, annotations, endsAt) = Assert.Single(await AlertsAsync(service));
         Assert.Equal("SloErrorBudgetBurn", labels["alertname"]);
@@ -48,7 +48,7 @@ public sealed class SloAlertPublisherTests
         Assert.Contains("40.0 % of the 30d error budget remains", annotations["description"], StringComparison.Ordinal);
         Assert.True(endsAt is null || endsAt > DateTime.UtcNow, "a firing alert has no end in the past");
 
-        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], null, CancellationToken.None);
 
         var resolved = Assert.Single(await AlertsAsync(service));
         Assert.NotNull(resolved.EndsAt);
@@ -64,6 +64,7 @@ public sealed class SloAlertPublisherTests
 
         await publisher.OnEvaluatedAsync("default", 
             [Evaluation(service, now, new ActiveAlert("page", "6h", "30m", 6, 7, 8, now), new ActiveAlert("page", "1h", "5m", 14.4, 40, 50, now))],
+            null,
             CancellationToken.None);
 
         var (_, annotations, _) = Assert.Single(await AlertsAsync(service));
@@ -76,13 +77,13 @@ public sealed class SloAlertPublisherTests
         await using var service = await StartAsync();
         var now = DateTimeOffset.UtcNow;
         var earlier = Publisher(service);
-        await earlier.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("ticket", "1d", "2h", 3, 4, 5, now))], CancellationToken.None);
+        await earlier.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("ticket", "1d", "2h", 3, 4, 5, now))], null, CancellationToken.None);
         var external = new AlertInput(
             new Dictionary<string, string> { ["alertname"] = "HostDown", ["severity"] = "page" }, new Dictionary<string, string>(), now, null, null);
         await service.Services.GetRequiredService<AlertIngestor>().SubmitAsync([external], CancellationToken.None);
 
         var restarted = Publisher(service);
-        await restarted.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], CancellationToken.None);
+        await restarted.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10))], null, CancellationToken.None);
 
         var alerts = await AlertsAsync(service);
         var slo = Assert.Single(alerts, a => a.Labels["alertname"] == "SloErrorBudgetBurn");
@@ -108,6 +109,7 @@ public sealed class SloAlertPublisherTests
                 new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now),
                 new ActiveAlert("page", ActiveAlert.BudgetExhaustionKind, "1h", 10.5, 15, 15, now) { RemainingRatio = 0.7, ExhaustsAt = exhaustsAt, Within = "2d" },
                 new ActiveAlert("ticket", ActiveAlert.BudgetRemainingKind, "30d", 0.75, 2, 2, now) { RemainingRatio = 0.7 })],
+            null,
             CancellationToken.None);
 
         var alerts = (await AlertsAsync(service)).ToDictionary(a => a.Labels["alertname"] + "/" + a.Labels["severity"]);
@@ -123,12 +125,39 @@ public sealed class SloAlertPublisherTests
         Assert.Equal("0.7", low.Annotations["budget_remaining_ratio"]);
         Assert.False(low.Annotations.ContainsKey("budget_exhausts_at"), "no forecast when nothing says when the budget runs out");
 
-        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], CancellationToken.None);
+        await publisher.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], null, CancellationToken.None);
 
         var after = (await AlertsAsync(service)).ToDictionary(a => a.Labels["alertname"] + "/" + a.Labels["severity"]);
         Assert.Null(after["SloErrorBudgetBurn/page"].EndsAt);
         Assert.NotNull(after["SloErrorBudgetExhaustion/page"].EndsAt);
         Assert.NotNull(after["SloErrorBudgetLow/ticket"].EndsAt);
+    }
+
+    [Fact]
+    public async Task InAClusterOnlyTheInstanceThatDecidesForAnSloResolvesItsAlertsAndTheNextOwnerResolvesWhatTheLastLeftFiring()
+    {
+        await using var service = await StartAsync();
+        var now = DateTimeOffset.UtcNow;
+        var first = Publisher(service);
+        var second = Publisher(service);
+        HashSet<string> slo = ["checkout-latency"];
+
+        // The first instance owns the SLO and pages; the second, deciding for none, neither sends nor resolves it.
+        await second.OnEvaluatedAsync("default", [], new HashSet<string>(), CancellationToken.None);
+        await first.OnEvaluatedAsync("default", [Evaluation(service, now, new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], slo, CancellationToken.None);
+        await second.OnEvaluatedAsync("default", [], new HashSet<string>(), CancellationToken.None);
+        Assert.Null(Assert.Single(await AlertsAsync(service)).EndsAt);
+
+        // The owner moves to the second instance while the burn goes on: the same alert again, not a second one.
+        await first.OnEvaluatedAsync("default", [], new HashSet<string>(), CancellationToken.None);
+        await second.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(10), new ActiveAlert("page", "1h", "5m", 14.4, 20, 30, now))], slo, CancellationToken.None);
+        Assert.Null(Assert.Single(await AlertsAsync(service)).EndsAt);
+
+        // It moves back; the second instance forgets the alert, the first learns it left firing and resolves it once the burn stops.
+        await second.OnEvaluatedAsync("default", [], new HashSet<string>(), CancellationToken.None);
+        await first.OnEvaluatedAsync("default", [Evaluation(service, now.AddSeconds(20))], slo, CancellationToken.None);
+        var resolved = Assert.Single(await AlertsAsync(service));
+        Assert.True(resolved.EndsAt <= DateTime.UtcNow, "the new owner resolves the alert the last one left firing");
     }
 
     private static Task<TestService> StartAsync() =>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
@@ -44,6 +46,33 @@ public sealed class ClusterModeTests
         Assert.Equal(
             local.Windows.Select(w => (w.Key, w.Value.Good, w.Value.Total)),
             owner.Windows.Select(w => (w.Window, w.Good, w.Total)));
+    }
+
+    [Fact]
+    public async Task WithClusterModeLocalhostTheApiAnswersWithTheOwnersFiguresAndTheOwnersSiloPagesForItsBurn()
+    {
+        await using var service = await StartLocalhostAsync(flushInterval: "00:01:00"); // the test flushes itself
+        var before = await service.Http.GetStringAsync("metrics");
+
+        // 12 errors in 600 against a 99.9 % objective: a burn rate of 20 pages.
+        await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 600, 12);
+        await service.Services.GetRequiredService<DeltaFlusher>().FlushAsync();
+        await service.EvaluateRoundAsync();
+
+        var status = (await service.Http.GetFromJsonAsync<JsonElement>("api/v1/slos/checkout-availability")).GetProperty("status");
+        Assert.Equal(600, status.GetProperty("windows").GetProperty("1h").GetProperty("total").GetInt64());
+        Assert.Equal("page", status.GetProperty("state").GetString());
+        var metrics = await service.Http.GetStringAsync("metrics");
+        Assert.True(Value(metrics, "slomon_cluster_owner_reads_total{outcome=\"ok\"}") > Value(before, "slomon_cluster_owner_reads_total{outcome=\"ok\"}"), metrics);
+
+        // The one silo holds every owner: it decides the SLO's alerts, and the page reaches alerting once.
+        await using var connection = await service.Database.DataSource.OpenConnectionAsync();
+        var pages = await Poll.UntilAsync(
+            () => connection.ExecuteScalarAsync<int>("SELECT count(*) FROM alert WHERE labels->>'slo' = 'checkout-availability' AND labels->>'severity' = 'page' AND ends_at IS NULL"),
+            count => count > 0,
+            TimeSpan.FromSeconds(20),
+            "the page in alerting");
+        Assert.Equal(1, pages);
     }
 
     [Fact]
@@ -120,6 +149,7 @@ public sealed class ClusterModeTests
     [InlineData("--Cluster:Kubernetes=true", "Cluster:Kubernetes is true but Cluster:Mode is 'none'")]
     [InlineData("--Cluster:SiloPort=70000", "Cluster:SiloPort 70000 is not a port")]
     [InlineData("--Cluster:ProbeTimeout=00:00:00.100", "Cluster:ProbeTimeout 00:00:00.1000000 is not between 500 ms and 1 minute")]
+    [InlineData("--Cluster:OwnerReadConcurrency=0", "Cluster:OwnerReadConcurrency 0 is not between 1 and 4096")]
     [InlineData("--Cluster:OwnerCheckpointInterval=00:00:00.010", "Cluster:OwnerCheckpointInterval 00:00:00.0100000 is not 0 (off) or between 100 ms and 1 hour")]
     public void ABadClusterSettingStopsStartUpNamingIt(string setting, string message)
     {
