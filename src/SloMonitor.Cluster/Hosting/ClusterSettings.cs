@@ -25,6 +25,16 @@ public sealed partial class ClusterSettings
     /// </summary>
     public TimeSpan OwnerCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The default of <see cref="OwnerInstanceRetention"/>.</summary>
+    public static readonly TimeSpan DefaultOwnerInstanceRetention = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long an owner remembers the last sequence of an instance that sends it nothing more (from 1 hour to 30
+    /// days, and at least the time a batch may wait to be re-sent: 600 flush intervals). An instance id is new at each
+    /// start of a process, so what it keeps beyond that is of processes gone.
+    /// </summary>
+    public TimeSpan OwnerInstanceRetention { get; set; } = DefaultOwnerInstanceRetention;
+
     /// <summary>
     /// How many SLO owners an instance asks at once for their evaluation before each round (from 1 to 4,096): every
     /// instance reads every SLO's figures from its owner, so that it answers for all of them.
@@ -83,6 +93,13 @@ public sealed partial class ClusterSettings
         if (OwnerCheckpointInterval != TimeSpan.Zero && (OwnerCheckpointInterval < TimeSpan.FromMilliseconds(100) || OwnerCheckpointInterval > TimeSpan.FromHours(1)))
         {
             throw new InvalidOperationException($"Cluster:OwnerCheckpointInterval {OwnerCheckpointInterval} is not 0 (off) or between 100 ms and 1 hour");
+        }
+
+        if (OwnerInstanceRetention < TimeSpan.FromHours(1) || OwnerInstanceRetention > TimeSpan.FromDays(30)
+            || OwnerInstanceRetention < FlushInterval * Flushing.DeltaFlusher.MaxQueuedPerOwner)
+        {
+            throw new InvalidOperationException(
+                $"Cluster:OwnerInstanceRetention {OwnerInstanceRetention} is not between 1 hour and 30 days, or is shorter than 600 flush intervals ({FlushInterval * Flushing.DeltaFlusher.MaxQueuedPerOwner})");
         }
 
         if (OwnerReadConcurrency is < 1 or > 4096)

@@ -4,11 +4,14 @@ using SloMonitor.Slos.Evaluation;
 
 namespace SloMonitor.Cluster.Owners;
 
-/// <summary>What an owner grain keeps of itself: its SLO's tracks and the last sequence it applied from each instance.</summary>
-internal sealed record OwnerState(IReadOnlyList<SloSeriesCheckpoint> Tracks, IReadOnlyDictionary<string, long> Applied);
+/// <summary>What an owner grain keeps of itself: its SLO's tracks and the last sequence it applied from each instance, and when.</summary>
+internal sealed record OwnerState(IReadOnlyList<SloSeriesCheckpoint> Tracks, IReadOnlyDictionary<string, AppliedBatch> Applied);
+
+/// <summary>The last batch an owner applied from one instance: its sequence, and when.</summary>
+internal readonly record struct AppliedBatch(long Sequence, DateTimeOffset At);
 
 /// <summary>
-/// The owners' state in PostgreSQL (<c>cluster_owner_state</c>, <c>cluster_owner_applied</c>, migration 0014): read when
+/// The owners' state in PostgreSQL (<c>cluster_owner_state</c>, <c>cluster_owner_applied</c>, migrations 0014 and 0015): read when
 /// an owner activates, replaced as a whole, tracks and sequences together, when it saves.
 /// </summary>
 internal sealed class OwnerStateStore(NpgsqlDataSource dataSource)
@@ -19,11 +22,11 @@ internal sealed class OwnerStateStore(NpgsqlDataSource dataSource)
         var key = new { tenant, slo };
         var tracks = await connection.QueryAsync<(string SeriesKey, byte[] State)>(new CommandDefinition(
             "SELECT series_key, state FROM cluster_owner_state WHERE tenant = @tenant AND slo = @slo", key, cancellationToken: cancellationToken));
-        var applied = await connection.QueryAsync<(string InstanceId, long Sequence)>(new CommandDefinition(
-            "SELECT instance_id, sequence FROM cluster_owner_applied WHERE tenant = @tenant AND slo = @slo", key, cancellationToken: cancellationToken));
+        var applied = await connection.QueryAsync<(string InstanceId, long Sequence, DateTime AppliedAt)>(new CommandDefinition(
+            "SELECT instance_id, sequence, applied_at FROM cluster_owner_applied WHERE tenant = @tenant AND slo = @slo", key, cancellationToken: cancellationToken));
         return new OwnerState(
             [.. tracks.Select(t => new SloSeriesCheckpoint(slo, t.SeriesKey, t.State, tenant))],
-            applied.ToDictionary(a => a.InstanceId, a => a.Sequence, StringComparer.Ordinal));
+            applied.ToDictionary(a => a.InstanceId, a => new AppliedBatch(a.Sequence, new DateTimeOffset(DateTime.SpecifyKind(a.AppliedAt, DateTimeKind.Utc))), StringComparer.Ordinal));
     }
 
     public async Task SaveAsync(string tenant, string slo, OwnerState state, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -45,10 +48,17 @@ internal sealed class OwnerStateStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO cluster_owner_applied (tenant, slo, instance_id, sequence)
-            SELECT @tenant, @slo, i, q FROM unnest(@instances, @sequences) AS t (i, q)
+            INSERT INTO cluster_owner_applied (tenant, slo, instance_id, sequence, applied_at)
+            SELECT @tenant, @slo, i, q, a FROM unnest(@instances, @sequences, @ats) AS t (i, q, a)
             """,
-            new { tenant, slo, instances = state.Applied.Keys.ToArray(), sequences = state.Applied.Values.ToArray() },
+            new
+            {
+                tenant,
+                slo,
+                instances = state.Applied.Keys.ToArray(),
+                sequences = state.Applied.Values.Select(a => a.Sequence).ToArray(),
+                ats = state.Applied.Values.Select(a => a.At.UtcDateTime).ToArray(),
+            },
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

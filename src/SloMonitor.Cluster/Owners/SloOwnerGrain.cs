@@ -27,7 +27,7 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
     private static readonly Counter StateWrites = Metrics.CreateCounter(
         "slomon_cluster_owner_state_writes_total", "State writes of the SLO owners this instance holds, to PostgreSQL, by outcome (ok, failed).", "outcome");
 
-    private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AppliedBatch> _applied = new(StringComparer.Ordinal);
     private readonly OwnerStateStore? _store = services.GetService(typeof(OwnerStateStore)) as OwnerStateStore;
     private string _tenant = "";
     private string _slo = "";
@@ -49,12 +49,12 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
 
         var state = await _store.LoadAsync(_tenant, _slo, cancellationToken);
         Engine().Merge(state.Tracks); // into an empty engine: a restore
-        foreach (var (instance, sequence) in state.Applied)
+        foreach (var (instance, applied) in state.Applied)
         {
-            _applied[instance] = sequence;
+            _applied[instance] = applied;
         }
 
-        var interval = (services.GetService(typeof(ClusterSettings)) as ClusterSettings)?.OwnerCheckpointInterval ?? TimeSpan.Zero;
+        var interval = Settings?.OwnerCheckpointInterval ?? TimeSpan.Zero;
         if (interval > TimeSpan.Zero)
         {
             this.RegisterGrainTimer(SaveChangedAsync, new GrainTimerCreationOptions { DueTime = interval, Period = interval });
@@ -76,9 +76,11 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
 
         var engine = Engine();
         _changed = false;
+        var now = engine.Time.GetUtcNow();
+        ForgetInstancesBefore(now - (Settings?.OwnerInstanceRetention ?? ClusterSettings.DefaultOwnerInstanceRetention));
         try
         {
-            await _store.SaveAsync(_tenant, _slo, new OwnerState([.. engine.Checkpoint(), .. engine.LaterRestores()], new Dictionary<string, long>(_applied, StringComparer.Ordinal)), engine.Time.GetUtcNow(), cancellationToken);
+            await _store.SaveAsync(_tenant, _slo, new OwnerState([.. engine.Checkpoint(), .. engine.LaterRestores()], new Dictionary<string, AppliedBatch>(_applied, StringComparer.Ordinal)), now, cancellationToken);
             StateWrites.WithLabels("ok").Inc();
         }
         catch
@@ -89,11 +91,28 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
         }
     }
 
+    private ClusterSettings? Settings => services.GetService(typeof(ClusterSettings)) as ClusterSettings;
+
+    /// <summary>
+    /// Drops the sequences of instances that sent nothing since <paramref name="before"/>: an instance id lives as long
+    /// as one process, so those are of processes gone (or idle for longer than any batch of theirs waits to be re-sent).
+    /// </summary>
+    private void ForgetInstancesBefore(DateTimeOffset before)
+    {
+        foreach (var (instance, applied) in _applied.ToList())
+        {
+            if (applied.At < before)
+            {
+                _applied.Remove(instance);
+            }
+        }
+    }
+
     public Task<bool> Apply(DeltaBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentException.ThrowIfNullOrEmpty(batch.InstanceId, nameof(batch.InstanceId));
-        if (_applied.TryGetValue(batch.InstanceId, out var last) && batch.Sequence <= last)
+        if (_applied.TryGetValue(batch.InstanceId, out var last) && batch.Sequence <= last.Sequence)
         {
             return Task.FromResult(false);
         }
@@ -101,7 +120,7 @@ internal sealed class SloOwnerGrain(SloTenants tenants, IServiceProvider service
         var rows = DeltaFormat.Read(batch.Bytes);
         var engine = Engine();
         engine.Merge(rows.ConvertAll(row => new SloSeriesCheckpoint(_slo, row.SeriesKey, row.State, _tenant)));
-        _applied[batch.InstanceId] = batch.Sequence;
+        _applied[batch.InstanceId] = new AppliedBatch(batch.Sequence, engine.Time.GetUtcNow());
         _changed = true;
         _appliedSinceEvaluation = true;
         return Task.FromResult(true);

@@ -105,6 +105,43 @@ public sealed class OwnerFailoverTests
         }
     }
 
+    [Fact]
+    public async Task AnOwnerForgetsTheSequenceOfAnInstanceThatSentNothingForLongerThanTheRetentionWhenItNextWrites()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var silos = await ThreeSilos.StartAsync(database, ownerCheckpoint: TimeSpan.FromMilliseconds(200));
+        var harness = silos.Harness;
+        var recorder = new DeltaRecorder(harness.Engine());
+        var owner = silos.Cluster.Client.GetGrain<ISloOwnerGrain>(SloOwnerKey.Of(Tenants.Default, ClusterHarness.Availability));
+        async Task<bool> ApplyAsync(string instance)
+        {
+            recorder.OnSpan(harness.Span(1));
+            return await owner.Apply(new DeltaBatch(instance, 1, recorder.Flush().Single(d => d.Slo == ClusterHarness.Availability).Bytes));
+        }
+
+        Assert.True(await ApplyAsync("gone-instance"));
+        Assert.True(await PollAsync(async () => (await InstancesAsync(database)).SequenceEqual(["gone-instance"])));
+
+        // A day (Cluster:OwnerInstanceRetention) later, with a batch of another instance: the first one's entry goes.
+        harness.Time.Advance(TimeSpan.FromHours(23));
+        Assert.True(await ApplyAsync("live-instance"));
+        Assert.True(await PollAsync(async () => (await InstancesAsync(database)).SequenceEqual(["gone-instance", "live-instance"])));
+        harness.Time.Advance(TimeSpan.FromHours(2));
+        Assert.True(await ApplyAsync("live-instance-2"));
+        Assert.True(await PollAsync(async () => (await InstancesAsync(database)).SequenceEqual(["live-instance", "live-instance-2"])));
+
+        // The live one's sequence is kept: its batch again changes nothing.
+        recorder.OnSpan(harness.Span(2));
+        Assert.False(await owner.Apply(new DeltaBatch("live-instance", 1, recorder.Flush().Single(d => d.Slo == ClusterHarness.Availability).Bytes)));
+    }
+
+    private static async Task<List<string>> InstancesAsync(TestDatabase database)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        return [.. await connection.QueryAsync<string>(
+            "SELECT instance_id FROM cluster_owner_applied WHERE slo = @slo ORDER BY instance_id", new { slo = ClusterHarness.Availability })];
+    }
+
     private static async Task<bool> PollAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

@@ -149,6 +149,7 @@ public sealed class ClusterModeTests
     [InlineData("--Cluster:Kubernetes=true", "Cluster:Kubernetes is true but Cluster:Mode is 'none'")]
     [InlineData("--Cluster:SiloPort=70000", "Cluster:SiloPort 70000 is not a port")]
     [InlineData("--Cluster:ProbeTimeout=00:00:00.100", "Cluster:ProbeTimeout 00:00:00.1000000 is not between 500 ms and 1 minute")]
+    [InlineData("--Cluster:OwnerInstanceRetention=00:10:00", "Cluster:OwnerInstanceRetention 00:10:00 is not between 1 hour and 30 days")]
     [InlineData("--Cluster:OwnerReadConcurrency=0", "Cluster:OwnerReadConcurrency 0 is not between 1 and 4096")]
     [InlineData("--Cluster:OwnerCheckpointInterval=00:00:00.010", "Cluster:OwnerCheckpointInterval 00:00:00.0100000 is not 0 (off) or between 100 ms and 1 hour")]
     public void ABadClusterSettingStopsStartUpNamingIt(string setting, string message)
