@@ -20,7 +20,8 @@ namespace SloMonitor.Cluster.Tests.Support;
 /// <summary>
 /// Real Orleans silos in this process, each a host of its own as the service builds it in <c>postgres</c> mode: the
 /// membership in a fresh PostgreSQL database migrated by SloMonitor's own migration, distinct ports on 127.0.0.1,
-/// and each with the harness' tenants, a recorder and a flusher. Dispose to stop them and drop the database.
+/// and each with the harness' tenants, a recorder and a flusher. Dispose to stop them and drop the database. On a
+/// server of the test's own (<see cref="OwnedPostgres"/>), the test may stop PostgreSQL under them.
 /// </summary>
 internal sealed class PostgresSilos : IAsyncDisposable
 {
@@ -29,13 +30,16 @@ internal sealed class PostgresSilos : IAsyncDisposable
     private readonly List<IHost> _hosts = [];
     private readonly HashSet<IHost> _stopped = [];
 
-    private PostgresSilos(TestDatabase database, ClusterHarness harness)
+    private readonly TestDatabase? _database;
+
+    private PostgresSilos(TestDatabase? database, NpgsqlDataSource dataSource, ClusterHarness harness)
     {
-        Database = database;
+        _database = database;
+        DataSource = dataSource;
         Harness = harness;
     }
 
-    public TestDatabase Database { get; }
+    public NpgsqlDataSource DataSource { get; }
 
     public ClusterHarness Harness { get; }
 
@@ -43,7 +47,20 @@ internal sealed class PostgresSilos : IAsyncDisposable
 
     public static async Task<PostgresSilos> StartAsync(int count)
     {
-        var silos = new PostgresSilos(await TestDatabase.CreateAsync(), new ClusterHarness());
+        var database = await TestDatabase.CreateAsync();
+        return await StartAsync(count, new PostgresSilos(database, database.DataSource, new ClusterHarness()));
+    }
+
+    /// <summary>Silos whose membership is in <paramref name="server"/>'s database, migrated now.</summary>
+    public static async Task<PostgresSilos> StartAsync(int count, OwnedPostgres server)
+    {
+        var dataSource = Storage.DataSourceFactory.Create(server.ConnectionString, "slomonitor-tests");
+        await Storage.MigrationRunner.ApplyAsync(dataSource, TestSchema.Migrations);
+        return await StartAsync(count, new PostgresSilos(null, dataSource, new ClusterHarness()));
+    }
+
+    private static async Task<PostgresSilos> StartAsync(int count, PostgresSilos silos)
+    {
         try
         {
             for (var i = 0; i < count; i++)
@@ -78,7 +95,7 @@ internal sealed class PostgresSilos : IAsyncDisposable
             settings.Validate();
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            builder.Services.AddSingleton(Database.DataSource);
+            builder.Services.AddSingleton(DataSource);
             builder.Services.AddSingleton(_ => Harness.Tenants());
             builder.Services.AddSingleton(sp => new ClusterRecorder(sp.GetRequiredService<SloTenants>()));
             builder.Services.AddSingleton(sp => new DeltaFlusher(
@@ -115,7 +132,7 @@ internal sealed class PostgresSilos : IAsyncDisposable
     /// <summary>The membership rows of the cluster in the database: port and status (Orleans' SiloStatus number).</summary>
     public async Task<IReadOnlyList<(int Port, int Status)>> RowsAsync()
     {
-        await using var connection = await Database.DataSource.OpenConnectionAsync();
+        await using var connection = await DataSource.OpenConnectionAsync();
         var rows = await connection.QueryAsync<(int, int)>(
             "SELECT port, status FROM cluster_member WHERE cluster_id = @ClusterId ORDER BY port", new { ClusterId });
         return [.. rows];
@@ -146,7 +163,14 @@ internal sealed class PostgresSilos : IAsyncDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        await Database.DisposeAsync();
+        if (_database is null)
+        {
+            await DataSource.DisposeAsync();
+        }
+        else
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     private static int FreePort()
