@@ -75,6 +75,17 @@ public sealed class SloDefinitionStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// How many rows there are and when the newest was written: changes when any instance creates, edits or deletes a
+    /// stored SLO, so that the others know when to read the rows again.
+    /// </summary>
+    public async Task<(long Count, DateTime? Latest)> VersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(long, DateTime?)>(new CommandDefinition(
+            "SELECT count(*), max(updated_at) FROM slo_definition", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
     /// A bulk apply, all or nothing: in one transaction, and one apply at a time (a transaction-scoped advisory
     /// lock), reads the rows of <paramref name="scope"/> in <paramref name="tenant"/> locked for update, asks <paramref name="decide"/> what to
     /// write, writes it and commits. When <paramref name="decide"/> returns null (a dry run, an invalid set) nothing

@@ -14,6 +14,8 @@ namespace SloMonitor.Slos.Hosting;
 /// that file's previous definitions running; a deleted file removes its SLOs. The folders of the files are watched,
 /// so an edit is read <see cref="SloOptions.FileChangeDelay"/> after the last write; the check every
 /// <see cref="SloOptions.FileCheckInterval"/> catches what a watcher misses (network file systems, full event queues).
+/// The same check reads again the SLOs stored through the API when another instance on the same database created,
+/// edited or deleted one (<see cref="SloDefinitionStore.VersionAsync"/> changed), so every instance runs them all.
 /// </summary>
 internal sealed class SloDefinitionLoader(
     SloOptions options,
@@ -25,6 +27,8 @@ internal sealed class SloDefinitionLoader(
     private readonly Dictionary<string, (DateTime Written, long Length)> _seen = new(StringComparer.Ordinal);
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Dictionary<(string Tenant, string Name), string> _stored = [];
+    private (long Count, DateTime? Latest)? _storedVersion;
     private bool _apiLoaded;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -70,6 +74,10 @@ internal sealed class SloDefinitionLoader(
                 if (!_apiLoaded)
                 {
                     await LoadApiAsync(stoppingToken);
+                }
+                else
+                {
+                    await SyncStoredAsync(stoppingToken);
                 }
 
                 CheckFiles();
@@ -194,10 +202,71 @@ internal sealed class SloDefinitionLoader(
         logger.LogInformation("Loaded {Count} SLO(s) from {File} in {Seconds:0.000} s", result.Definitions.Count, file, time.GetElapsedTime(started).TotalSeconds);
     }
 
+    /// <summary>
+    /// Puts the stored SLOs whose JSON changed since they were last read (created or edited on another instance) and
+    /// removes those no longer stored; the others are left as they run. Waits for the next check while PostgreSQL is away.
+    /// </summary>
+    private async Task SyncStoredAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = await store.VersionAsync(cancellationToken);
+            if (version == _storedVersion)
+            {
+                return;
+            }
+
+            var rows = await store.ListAsync(cancellationToken);
+            var seen = new HashSet<(string, string)>();
+            var changed = 0;
+            foreach (var row in rows)
+            {
+                seen.Add((row.Tenant, row.Name));
+                if (_stored.TryGetValue((row.Tenant, row.Name), out var known) && known == row.Definition)
+                {
+                    continue;
+                }
+
+                var parsed = SloParser.ParseJson(row.Definition, row.Name);
+                if (!parsed.IsValid)
+                {
+                    logger.LogError("Stored SLO {Name} of tenant {Tenant} no longer validates and is not evaluated: {Errors}", row.Name, row.Tenant, string.Join("; ", parsed.Errors));
+                    continue;
+                }
+
+                foreach (var definition in parsed.Definitions)
+                {
+                    tenants.For(row.Tenant).Catalog.PutApi(definition);
+                }
+
+                _stored[(row.Tenant, row.Name)] = row.Definition;
+                changed++;
+            }
+
+            foreach (var (tenant, name) in _stored.Keys.Where(key => !seen.Contains(key)).ToList())
+            {
+                tenants.For(tenant).Catalog.RemoveApi(name);
+                _stored.Remove((tenant, name));
+                changed++;
+            }
+
+            _storedVersion = version;
+            if (changed > 0)
+            {
+                logger.LogInformation("{Count} stored SLO(s) changed in the database (by this or another instance) and were read again", changed);
+            }
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            logger.LogDebug("Stored SLOs are checked for changes again once PostgreSQL answers: {Reason}", e.Message);
+        }
+    }
+
     private async Task LoadApiAsync(CancellationToken cancellationToken)
     {
         try
         {
+            var version = await store.VersionAsync(cancellationToken);
             var rows = await store.ListAsync(cancellationToken);
             var byTenant = new Dictionary<string, List<Definitions.SloDefinition>>(StringComparer.Ordinal);
             var count = 0;
@@ -206,6 +275,7 @@ internal sealed class SloDefinitionLoader(
                 var parsed = SloParser.ParseJson(row.Definition, row.Name);
                 if (parsed.IsValid)
                 {
+                    _stored[(row.Tenant, row.Name)] = row.Definition;
                     if (!byTenant.TryGetValue(row.Tenant, out var definitions))
                     {
                         byTenant[row.Tenant] = definitions = [];
@@ -221,6 +291,7 @@ internal sealed class SloDefinitionLoader(
             }
 
             tenants.SetApi(byTenant);
+            _storedVersion = version;
             _apiLoaded = true;
             logger.LogInformation("Loaded {Count} SLO(s) of {Tenants} tenant(s) stored through the API", count, byTenant.Count);
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SloMonitor.Testing;
+using SloMonitor.Tests.Slos;
 
 namespace SloMonitor.Tests.Hosting;
 
@@ -49,6 +50,47 @@ public sealed class InstancesOnOneDatabaseTests
             new { labels = new Dictionary<string, string> { ["alertname"] = "HighErrorRate", ["slo"] = "checkout-availability", ["service"] = "checkout", ["severity"] = "page" } },
         })).StatusCode);
         Assert.Single((await JsonAsync(toA, "/api/v1/incidents?slo=checkout-availability")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnSloCreatedEditedAndDeletedThroughOneInstanceRunsChangedAndGoesOnTheOther()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var a = await TestService.StartAsync(new TestServiceOptions { Database = database, AlertingYaml = Routing, Settings = { ["Slos:FileCheckInterval"] = "00:00:00.200" } });
+        await using var b = await TestService.StartAsync(new TestServiceOptions { Database = database, AlertingYaml = Routing, Settings = { ["Slos:FileCheckInterval"] = "00:00:00.200" } });
+        using var toA = With(a, b.AdminToken);
+
+        var put = await toA.PutAsync("/api/v1/slos/orders", Json("""{"service": "orders", "objective": 99.5, "sli": {"kind": "availability"}}"""));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var objective = await Poll.UntilAsync(() => ObjectiveAsync(b.Http), o => o == 99.5, TimeSpan.FromSeconds(20), "the SLO on the other instance");
+        Assert.Equal(99.5, objective);
+
+        // Its spans count on the other instance too: it runs there, not only shows.
+        await OtlpPush.SpansAsync(b.OtlpHttpEndpoint, "orders", "/orders", 20, 1);
+        await b.EvaluateRoundAsync();
+        var slo = await b.Http.GetFromJsonAsync<JsonElement>("/api/v1/slos/orders");
+        Assert.Equal(20, slo.GetProperty("status").GetProperty("windows").GetProperty("1h").GetProperty("total").GetInt64());
+
+        Assert.True((await toA.PutAsync("/api/v1/slos/orders", Json("""{"service": "orders", "objective": 99.9, "sli": {"kind": "availability"}}"""))).IsSuccessStatusCode);
+        await Poll.UntilAsync(() => ObjectiveAsync(b.Http), o => o == 99.9, TimeSpan.FromSeconds(20), "the edit on the other instance");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await toA.DeleteAsync("/api/v1/slos/orders")).StatusCode);
+        await Poll.UntilAsync(() => ObjectiveAsync(b.Http), o => o is null, TimeSpan.FromSeconds(20), "the deletion on the other instance");
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>The objective of SLO <c>orders</c> as the instance runs it; null when it has none.</summary>
+    private static async Task<double?> ObjectiveAsync(HttpClient http)
+    {
+        var response = await http.GetAsync("/api/v1/slos/orders");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("objective").GetDouble();
     }
 
     private static HttpClient With(TestService service, string token)
