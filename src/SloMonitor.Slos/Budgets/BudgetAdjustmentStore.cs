@@ -77,6 +77,17 @@ public sealed class BudgetAdjustmentStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// The newest adjustment's id and how many are not deleted: changes when any instance adds or deletes one, so that
+    /// the others know when to read them again.
+    /// </summary>
+    public async Task<(long? NewestId, long Active)> VersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(long?, long)>(new CommandDefinition(
+            "SELECT max(id), count(*) FILTER (WHERE deleted_at IS NULL) FROM budget_adjustment", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
     /// The adjustments of <paramref name="slo"/> in <paramref name="tenant"/> not deleted, by start; every SLO's when
     /// it is null, and every tenant's when <paramref name="tenant"/> is null.
     /// </summary>
