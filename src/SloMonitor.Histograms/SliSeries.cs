@@ -282,6 +282,34 @@ public sealed class SliSeries
     }
 
     /// <summary>
+    /// Checks that <paramref name="bytes"/> (written by <see cref="ToBytes"/>) can merge into this series: the checks
+    /// <see cref="FromBytes"/> makes, and this series' options. Throws <see cref="FormatException"/>; changes nothing.
+    /// </summary>
+    public void CheckMergeable(ReadOnlySpan<byte> bytes) => SliSeriesFormat.Walk(this, bytes, headMs: null);
+
+    /// <summary>
+    /// Adds the series in <paramref name="bytes"/> into this one, as <c>MergeFrom(FromBytes(bytes))</c> does, without
+    /// building it: no series is allocated, only this one's slices touched. Call <see cref="CheckMergeable"/> first;
+    /// bytes it refuses may be merged in part.
+    /// </summary>
+    public void MergeBytes(ReadOnlySpan<byte> bytes)
+    {
+        long newest = SliSeriesFormat.NewestOf(bytes);
+        long head = newest >= 0 ? Advance(newest) : NewestUnixMs;
+        _changes.Begin();
+        try
+        {
+            SliSeriesFormat.Walk(this, bytes, head);
+        }
+        finally
+        {
+            _changes.End();
+        }
+
+        Seal();
+    }
+
+    /// <summary>
     /// Empties the series for reuse (a delta that was handed on), keeping its write stripes and their buffers, so
     /// recording into it again allocates nothing more than a new series would. Only while nothing records into the
     /// series or reads it: the caller keeps writers out (a phaser) before it clears.

@@ -84,7 +84,8 @@ internal ref struct ByteReader
     }
 
     /// <summary>Reads a histogram written by <see cref="ByteWriter.WriteSnapshot"/> into <paramref name="cells"/>.</summary>
-    public void ReadCellsInto(HistogramCells cells)
+    /// <summary>Reads one slice's buckets, checked, into <paramref name="cells"/>; with null, only checks and skips them.</summary>
+    public void ReadCellsInto(HistogramCells? cells)
     {
         int scale = ReadInt("histogram scale");
         if (scale < ExponentialIndexer.MinScale || scale > ExponentialIndexer.MaxTableScale)
@@ -92,7 +93,8 @@ internal ref struct ByteReader
             throw new FormatException($"histogram scale {scale} is out of range");
         }
 
-        cells.AddZero(ReadCount("zero count"));
+        long zero = ReadCount("zero count");
+        cells?.AddZero(zero);
         int offset = ReadInt("bucket offset");
         int length = ReadLength("bucket count", _bytes.Length - _position);
         var (min, max) = ExponentialIndexer.IndexRange(scale);
@@ -106,7 +108,7 @@ internal ref struct ByteReader
             long count = ReadCount("bucket");
             if (count != 0)
             {
-                cells.AddBucket(scale, offset + i, count);
+                cells?.AddBucket(scale, offset + i, count);
             }
         }
     }

@@ -137,10 +137,11 @@ internal sealed partial class SliTrack
             throw new FormatException($"the checkpoint does not fit this SLI: {e.Message}", e);
         }
 
+        // Checked now, merged with the other parts under the lock: a part that does not fit changes nothing.
         static Action MergeInto(SliSeries series, byte[] bytes)
         {
-            var saved = SliSeries.FromBytes(bytes);
-            return () => series.MergeFrom(saved);
+            series.CheckMergeable(bytes);
+            return () => series.MergeBytes(bytes);
         }
 
         static Action MergeGauge(GaugeSeries series, byte[] bytes)

@@ -63,6 +63,63 @@ public sealed class SeriesMergeTests
     }
 
     [Fact]
+    public void BytesMergedInPlaceGiveTheSeriesThatMergingTheSeriesReadFromThemGives()
+    {
+        var options = new SliSeriesOptions(WithHistogram: true, Scale: 5, Retention: TimeSpan.FromDays(31));
+        var random = new Random(11);
+        var earlier = new SliSeries(options);
+        var byReading = new SliSeries(options);
+        var inPlace = new SliSeries(options);
+        for (int i = 0; i < 20_000; i++)
+        {
+            long time = i % 3 != 0
+                ? Now - 60_000 - random.NextInt64(0, (long)TimeSpan.FromDays(31).TotalMilliseconds)
+                : Now - random.NextInt64(0, 3_600_000);
+            double value = Math.Exp((random.NextDouble() * 10) - 7);
+            foreach (var series in i % 3 != 0 ? [earlier] : new[] { byReading, inPlace })
+            {
+                series.RecordValue(time, value, value < 0.3);
+            }
+        }
+
+        var bytes = earlier.ToBytes();
+        byReading.MergeFrom(SliSeries.FromBytes(bytes));
+        inPlace.CheckMergeable(bytes);
+        inPlace.MergeBytes(bytes);
+
+        Assert.Equal(byReading.ToBytes(), inPlace.ToBytes());
+        Assert.Equal(byReading.NewestUnixMs, inPlace.NewestUnixMs);
+        foreach (var window in ListedWindows.All)
+        {
+            var expected = byReading.Read(Now, window);
+            var actual = inPlace.Read(Now, window);
+            Assert.Equal((expected.Good, expected.Total), (actual.Good, actual.Total));
+            SnapshotAssert.SameBuckets(expected.Histogram!, actual.Histogram!);
+        }
+    }
+
+    [Fact]
+    public void BytesThatDoNotFitAreRefusedBeforeAnythingMerges()
+    {
+        var options = new SliSeriesOptions(Retention: TimeSpan.FromHours(1));
+        var saved = new SliSeries(options);
+        saved.Record(Now - 60_000, 8, 10);
+        saved.Record(Now - 120_000, 1, 2);
+        var bytes = saved.ToBytes();
+        var target = new SliSeries(options);
+
+        Assert.Throws<FormatException>(() => new SliSeries(new SliSeriesOptions(Retention: TimeSpan.FromHours(2))).CheckMergeable(bytes));
+        Assert.Throws<FormatException>(() => new SliSeries(new SliSeriesOptions(WithHistogram: true, Retention: TimeSpan.FromHours(1))).CheckMergeable(bytes));
+        for (int cut = 0; cut < bytes.Length; cut++)
+        {
+            Assert.Throws<FormatException>(() => target.CheckMergeable(bytes.AsSpan(0, cut)));
+        }
+
+        Assert.Throws<FormatException>(() => target.CheckMergeable([.. bytes, 0]));
+        Assert.Equal(0, target.Read(Now, TimeSpan.FromHours(1)).Total);
+    }
+
+    [Fact]
     public void ASeriesOfOtherOptionsIsRefused()
     {
         var ratio = new SliSeries(new SliSeriesOptions(Retention: TimeSpan.FromHours(1)));
