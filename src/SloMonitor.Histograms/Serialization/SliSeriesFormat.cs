@@ -69,8 +69,13 @@ internal static class SliSeriesFormat
         long retentionMs = reader.ReadCount("retention");
         var options = target.Options;
         bool withHistogram = (flags & HistogramFlag) != 0;
-        if (withHistogram != options.WithHistogram || retentionMs != (long)options.EffectiveRetention.TotalMilliseconds
-            || ((flags & RetentionFlag) != 0) != (options.Retention is not null) || (withHistogram && scale != options.Scale))
+        if (retentionMs > (long)TimeSpan.MaxValue.TotalMilliseconds)
+        {
+            throw new FormatException($"retention {retentionMs} ms is out of range");
+        }
+
+        var retention = (flags & RetentionFlag) != 0 ? TimeSpan.FromMilliseconds(retentionMs) : new SliSeriesOptions(withHistogram).EffectiveRetention;
+        if (withHistogram != options.WithHistogram || retention != options.EffectiveRetention || (withHistogram && scale != options.Scale))
         {
             throw new FormatException("the series' options (histogram, scale, retention) are not those of the series it merges into");
         }
@@ -118,7 +123,7 @@ internal static class SliSeriesFormat
                 for (int i = 0; i < count; i++)
                 {
                     long slice = reader.ReadCount("slice");
-                    if (slice > CounterRing.MaxUnixMs / ring.Tier.SliceMs || !seen.Add(slice % ring.Tier.Slots))
+                    if (!seen.Add(slice % ring.Tier.Slots))
                     {
                         throw new FormatException($"histogram slice {slice} is repeated");
                     }

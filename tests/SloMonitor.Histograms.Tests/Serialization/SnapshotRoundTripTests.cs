@@ -142,4 +142,46 @@ public sealed class SnapshotRoundTripTests
             }
         }
     }
+
+    [Fact]
+    public void CorruptedBytesAreRefusedForAnInPlaceMergeExactlyWhenReadingThemFailsAndMergeAlikeOtherwise()
+    {
+        var random = new Random(9);
+        var options = new SliSeriesOptions(WithHistogram: true);
+        var valid = new SliSeries(options);
+        valid.RecordValue(Now, 0.25, true);
+        valid.RecordValue(Now - 3_600_000, 1.5, false);
+        var bytes = valid.ToBytes();
+        var accepted = 0;
+        for (int i = 0; i < 2_000; i++)
+        {
+            var corrupted = (byte[])bytes.Clone();
+            corrupted[random.Next(5, corrupted.Length)] = (byte)random.Next(256);
+            SliSeries? read = null;
+            try
+            {
+                read = SliSeries.FromBytes(corrupted);
+            }
+            catch (FormatException)
+            {
+            }
+
+            var inPlace = new SliSeries(options);
+            // MergeFrom takes a series of the same histogram, scale and retention (written or implied).
+            if (read is null || read.Options.WithHistogram != options.WithHistogram || read.Options.Scale != options.Scale || read.Options.EffectiveRetention != options.EffectiveRetention)
+            {
+                Assert.Throws<FormatException>(() => inPlace.CheckMergeable(corrupted));
+                continue;
+            }
+
+            inPlace.CheckMergeable(corrupted);
+            inPlace.MergeBytes(corrupted);
+            var byReading = new SliSeries(options);
+            byReading.MergeFrom(read);
+            Assert.Equal(byReading.ToBytes(), inPlace.ToBytes());
+            accepted++;
+        }
+
+        Assert.InRange(accepted, 1, 1_999);
+    }
 }
