@@ -26,17 +26,8 @@ public sealed class OwnerFailoverTests
         var reference = harness.Engine();
         for (var round = 0; round < 3; round++)
         {
-            for (var n = round * 3_000L; n < (round + 1) * 3_000L; n++)
-            {
-                var span = harness.Span(n);
-                silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
-                reference.OnSpan(span);
-            }
-
-            for (var silo = 0; silo < 3; silo++)
-            {
-                Assert.Equal(2, await silos.Flusher(silo).FlushAsync());
-            }
+            var applied = await silos.SpreadAndFlushAsync(reference, round * 3_000L, (round + 1) * 3_000L);
+            Assert.All(applied, batches => Assert.Equal(2, batches));
         }
 
         // Every owner wrote all it applied: its rows, merged into an empty engine, are one engine given every span.

@@ -14,17 +14,7 @@ public sealed class OwnerReaderTests
         await using var silos = await ThreeSilos.StartAsync();
         var harness = silos.Harness;
         var reference = harness.Engine();
-        for (var n = 0L; n < 6_000; n++)
-        {
-            var span = harness.Span(n);
-            silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
-            reference.OnSpan(span);
-        }
-
-        for (var silo = 0; silo < 3; silo++)
-        {
-            await silos.Flusher(silo).FlushAsync();
-        }
+        await silos.SpreadAndFlushAsync(reference, 0, 6_000);
 
         // Before reading its owners, an instance knows only the events that reached it: a third of them.
         var engine0 = silos.Tenants(0).Default.Engine;

@@ -17,17 +17,8 @@ public sealed class SloOwnerGrainTests
         var reference = harness.Engine();
         for (var round = 0; round < 3; round++)
         {
-            for (var n = round * 3_000L; n < (round + 1) * 3_000L; n++)
-            {
-                var span = harness.Span(n);
-                silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
-                reference.OnSpan(span);
-            }
-
-            for (var silo = 0; silo < 3; silo++)
-            {
-                Assert.Equal(2, await silos.Flusher(silo).FlushAsync());
-            }
+            var applied = await silos.SpreadAndFlushAsync(reference, round * 3_000L, (round + 1) * 3_000L);
+            Assert.All(applied, batches => Assert.Equal(2, batches));
         }
 
         reference.EvaluateRound();
@@ -50,17 +41,7 @@ public sealed class SloOwnerGrainTests
         await using var silos = await ThreeSilos.StartAsync();
         var harness = silos.Harness;
         var reference = harness.Engine();
-        for (var n = 0L; n < 6_000; n++)
-        {
-            var span = harness.Span(n);
-            silos.Recorder((int)(n % 3)).For(Tenants.Default).OnSpan(span);
-            reference.OnSpan(span);
-        }
-
-        for (var silo = 0; silo < 3; silo++)
-        {
-            await silos.Flusher(silo).FlushAsync();
-        }
+        await silos.SpreadAndFlushAsync(reference, 0, 6_000);
 
         reference.EvaluateRound();
         foreach (var slo in ClusterHarness.Slos)

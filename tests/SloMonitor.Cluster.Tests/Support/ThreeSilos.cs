@@ -6,6 +6,7 @@ using SloMonitor.Cluster.Deltas;
 using SloMonitor.Cluster.Flushing;
 using SloMonitor.Cluster.Owners;
 using SloMonitor.Testing;
+using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Hosting;
 
 namespace SloMonitor.Cluster.Tests.Support;
@@ -53,6 +54,28 @@ internal sealed class ThreeSilos : IAsyncDisposable
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new ThreeSilos(cluster, harness);
+    }
+
+    /// <summary>
+    /// Records the harness' spans <paramref name="from"/> to <paramref name="to"/> round robin on the three silos (span
+    /// n on silo n mod 3) and into <paramref name="reference"/>, then flushes every silo; returns each flush's batches applied.
+    /// </summary>
+    public async Task<int[]> SpreadAndFlushAsync(SloEngine reference, long from, long to)
+    {
+        for (var n = from; n < to; n++)
+        {
+            var span = Harness.Span(n);
+            Recorder((int)(n % 3)).For(Storage.Tenants.Default).OnSpan(span);
+            reference.OnSpan(span);
+        }
+
+        var applied = new int[3];
+        for (var silo = 0; silo < 3; silo++)
+        {
+            applied[silo] = await Flusher(silo).FlushAsync();
+        }
+
+        return applied;
     }
 
     public ClusterRecorder Recorder(int silo) => Silos[silo].ServiceProvider.GetRequiredService<ClusterRecorder>();
