@@ -35,13 +35,15 @@ public sealed class BudgetAlertEndToEndTests
                   - name: hook
                     webhook: {"{"} url: {receiver.Url}hook {"}"}
                 """,
-            Settings = { ["Slos:EvaluationInterval"] = "00:00:00.2", ["Alerting:TickInterval"] = "100ms" },
+            Settings = { ["Slos:EvaluationInterval"] = "01:00:00", ["Alerting:TickInterval"] = "100ms" },
         });
 
         // 98 errors in 1,000 against a 10 % budget: a burn rate of 0.98, under every burn-rate pair's threshold, but
-        // only 2 % of the budget is left, which lasts 0.02 × 30 d ÷ 0.98 ≈ 14.7 hours at that rate.
+        // only 2 % of the budget is left, which lasts 0.02 × 30 d ÷ 0.98 ≈ 14.7 hours at that rate. The round runs
+        // once the whole request is in (a round in the middle of it would see the errors, which come first, alone).
         var pushed = DateTimeOffset.UtcNow;
         await OtlpPush.SpansAsync(service.OtlpHttpEndpoint, "checkout", "/api/pay", 1000, 98);
+        await service.EvaluateRoundAsync();
         await receiver.WaitUntilAsync(r => r.Count >= 1, TimeSpan.FromSeconds(20));
 
         var notification = JsonDocument.Parse(receiver.Requests[0].Body).RootElement;
