@@ -24,7 +24,8 @@ public static class ClusterHostingExtensions
     /// service's PostgreSQL (<see cref="PostgresMembership"/>); both make ingest record each tenant's events into its
     /// engine and into deltas (<see cref="ClusterRecorder"/>), send the deltas to the SLOs' owner grains every
     /// flush interval, and publish the owners' evaluations before each round (<see cref="OwnerReader"/>), so that
-    /// every instance answers for every SLO and only an SLO's owner decides its alerts. Call after the SLO services and the data source are added (it replaces ingest's sinks).
+    /// every instance answers for every SLO and only an SLO's owner decides its alerts. Call after the SLO services and
+    /// the data source are added (it replaces ingest's sinks).
     /// Returns the settings; throws on a bad one.
     /// </summary>
     public static ClusterSettings AddSloCluster(this IHostApplicationBuilder builder)

@@ -58,57 +58,112 @@ internal static class SliSeriesFormat
     /// Reads <paramref name="bytes"/> as a series of <paramref name="target"/>'s options without building it: with
     /// <paramref name="headMs"/> null it only checks them whole (the same checks as <see cref="Read"/>, changing
     /// nothing); otherwise it adds every slice into <paramref name="target"/>'s tiers, as
-    /// <see cref="SliSeries.MergeFrom"/> does with a series read from them. Returns the newest time the bytes hold.
+    /// <see cref="SliSeries.MergeFrom"/> does with a series read from them.
     /// </summary>
-    public static long Walk(SliSeries target, ReadOnlySpan<byte> bytes, long? headMs)
+    public static void Walk(SliSeries target, ReadOnlySpan<byte> bytes, long? headMs)
     {
         var reader = new ByteReader(bytes);
+        var (withHistogram, scale, retention, _) = ReadHeader(ref reader);
+        var options = target.Options;
+        if (withHistogram != options.WithHistogram || (retention ?? new SliSeriesOptions(withHistogram).EffectiveRetention) != options.EffectiveRetention
+            || (withHistogram && scale != options.Scale))
+        {
+            throw new FormatException("the series' options (histogram, scale, retention) are not those of the series it merges into");
+        }
+
+        ReadSlices(ref reader, target, headMs is null ? Into.Check : Into.Add, headMs ?? 0);
+    }
+
+    /// <summary>The newest time a series' bytes hold (their header only; <see cref="Walk"/> checks the rest).</summary>
+    public static long NewestOf(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ByteReader(bytes);
+        return ReadHeader(ref reader).Newest;
+    }
+
+    public static SliSeries Read(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ByteReader(bytes);
+        var (withHistogram, scale, retention, newest) = ReadHeader(ref reader);
+        SliSeries series;
+        try
+        {
+            series = new SliSeries(new SliSeriesOptions(withHistogram, scale, retention));
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"snapshot options are invalid: {e.Message}", e);
+        }
+
+        series.RestoreHead(newest);
+        ReadSlices(ref reader, series, Into.Restore, 0);
+        series.Seal();
+        return series;
+    }
+
+    /// <summary>The magic, the version, the options (retention null when not written) and the newest time.</summary>
+    private static (bool WithHistogram, int Scale, TimeSpan? Retention, long Newest) ReadHeader(ref ByteReader reader)
+    {
         reader.ExpectMagic("SLIS"u8, Version, "SLI series");
         byte flags = reader.ReadByte("flags");
         int scale = reader.ReadInt("scale");
         long retentionMs = reader.ReadCount("retention");
-        var options = target.Options;
-        bool withHistogram = (flags & HistogramFlag) != 0;
         if (retentionMs > (long)TimeSpan.MaxValue.TotalMilliseconds)
         {
             throw new FormatException($"retention {retentionMs} ms is out of range");
         }
 
-        var retention = (flags & RetentionFlag) != 0 ? TimeSpan.FromMilliseconds(retentionMs) : new SliSeriesOptions(withHistogram).EffectiveRetention;
-        if (withHistogram != options.WithHistogram || retention != options.EffectiveRetention || (withHistogram && scale != options.Scale))
+        TimeSpan? retention = (flags & RetentionFlag) != 0 ? TimeSpan.FromMilliseconds(retentionMs) : null;
+        return ((flags & HistogramFlag) != 0, scale, retention, reader.ReadSigned("newest time"));
+    }
+
+    /// <summary>What <see cref="ReadSlices"/> does with each slice.</summary>
+    private enum Into
+    {
+        /// <summary>Checks it only.</summary>
+        Check,
+
+        /// <summary>Adds it to the series' slice of the same time (as a merge does).</summary>
+        Add,
+
+        /// <summary>Places it in the series, which is new (as a restore does).</summary>
+        Restore,
+    }
+
+    /// <summary>Every tier's slices after the header, into <paramref name="series"/>'s rings; then the end of the bytes.</summary>
+    private static void ReadSlices(ref ByteReader reader, SliSeries series, Into into, long headMs)
+    {
+        int tiers = reader.ReadLength("counter tier count", series.CounterRings.Count);
+        if (tiers != series.CounterRings.Count)
         {
-            throw new FormatException("the series' options (histogram, scale, retention) are not those of the series it merges into");
+            throw new FormatException($"snapshot has {tiers} counter tiers, options imply {series.CounterRings.Count}");
         }
 
-        long newest = reader.ReadSigned("newest time");
-        int tiers = reader.ReadLength("counter tier count", target.CounterRings.Count);
-        if (tiers != target.CounterRings.Count)
+        foreach (var ring in series.CounterRings)
         {
-            throw new FormatException($"snapshot has {tiers} counter tiers, options imply {target.CounterRings.Count}");
-        }
-
-        foreach (var ring in target.CounterRings)
-        {
-            using var seen = new SlotSet(headMs is null ? ring.Tier.Slots : 0);
+            // A restore's ring refuses a repeated slice itself; a check or a merge keeps count of the slots named.
+            using var seen = new SlotSet(into == Into.Check ? ring.Tier.Slots : 0);
             int count = reader.ReadLength("slice count", ring.Tier.Slots);
             for (int i = 0; i < count; i++)
             {
                 long slice = reader.ReadCount("slice");
                 long good = reader.ReadCount("good");
                 long total = reader.ReadCount("total");
-                if (good > total || slice > CounterRing.MaxUnixMs / ring.Tier.SliceMs || !seen.Add(slice % ring.Tier.Slots))
+                switch (into)
                 {
-                    throw new FormatException($"counter slice {slice} is invalid or repeated");
-                }
-
-                if (headMs is { } head)
-                {
-                    ring.Add(slice * ring.Tier.SliceMs, head, good, total);
+                    case Into.Restore when good <= total && ring.Restore(slice, good, total):
+                    case Into.Check when good <= total && slice <= CounterRing.MaxUnixMs / ring.Tier.SliceMs && seen.Add(slice % ring.Tier.Slots):
+                        break;
+                    case Into.Add:
+                        ring.Add(slice * ring.Tier.SliceMs, headMs, good, total); // a slice no longer kept is left out, as in MergeFrom
+                        break;
+                    default:
+                        throw new FormatException($"counter slice {slice} is invalid or repeated");
                 }
             }
         }
 
-        if (target.HistogramRings is { } histograms)
+        if (series.HistogramRings is { } histograms)
         {
             int histogramTiers = reader.ReadLength("histogram tier count", histograms.Count);
             if (histogramTiers != histograms.Count)
@@ -118,24 +173,31 @@ internal static class SliSeriesFormat
 
             foreach (var ring in histograms)
             {
-                using var seen = new SlotSet(headMs is null ? ring.Tier.Slots : 0);
+                using var seen = new SlotSet(into == Into.Check ? ring.Tier.Slots : 0);
                 int count = reader.ReadLength("slice count", ring.Tier.Slots);
                 for (int i = 0; i < count; i++)
                 {
                     long slice = reader.ReadCount("slice");
-                    if (!seen.Add(slice % ring.Tier.Slots))
+                    switch (into)
                     {
-                        throw new FormatException($"histogram slice {slice} is repeated");
-                    }
+                        case Into.Restore:
+                            reader.ReadCellsInto(ring.Restore(slice) ?? throw new FormatException($"histogram slice {slice} is repeated"));
+                            break;
+                        case Into.Check:
+                            if (!seen.Add(slice % ring.Tier.Slots))
+                            {
+                                throw new FormatException($"histogram slice {slice} is repeated");
+                            }
 
-                    if (headMs is { } head)
-                    {
-                        using var write = ring.Write(slice * ring.Tier.SliceMs, head);
-                        reader.ReadCellsInto(write.Cells);
-                    }
-                    else
-                    {
-                        reader.ReadCellsInto(null);
+                            reader.ReadCellsInto(null);
+                            break;
+                        default:
+                            using (var write = ring.Write(slice * ring.Tier.SliceMs, headMs))
+                            {
+                                reader.ReadCellsInto(write.Cells);
+                            }
+
+                            break;
                     }
                 }
             }
@@ -145,19 +207,6 @@ internal static class SliSeriesFormat
         {
             throw new FormatException("snapshot has trailing bytes");
         }
-
-        return newest;
-    }
-
-    /// <summary>The newest time a series' bytes hold (their header only; <see cref="Walk"/> checks the rest).</summary>
-    public static long NewestOf(ReadOnlySpan<byte> bytes)
-    {
-        var reader = new ByteReader(bytes);
-        reader.ExpectMagic("SLIS"u8, Version, "SLI series");
-        reader.ReadByte("flags");
-        reader.ReadInt("scale");
-        reader.ReadCount("retention");
-        return reader.ReadSigned("newest time");
     }
 
     /// <summary>Which slots of a tier a snapshot named (a repeated one is malformed); a pooled bit set, empty when not checking.</summary>
@@ -200,78 +249,5 @@ internal static class SliSeriesFormat
                 ArrayPool<ulong>.Shared.Return(_bits);
             }
         }
-    }
-
-    public static SliSeries Read(ReadOnlySpan<byte> bytes)
-    {
-        var reader = new ByteReader(bytes);
-        reader.ExpectMagic("SLIS"u8, Version, "SLI series");
-        byte flags = reader.ReadByte("flags");
-        int scale = reader.ReadInt("scale");
-        long retentionMs = reader.ReadCount("retention");
-        var options = new SliSeriesOptions(
-            (flags & HistogramFlag) != 0,
-            scale,
-            (flags & RetentionFlag) != 0 ? TimeSpan.FromMilliseconds(retentionMs) : null);
-        SliSeries series;
-        try
-        {
-            series = new SliSeries(options);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"snapshot options are invalid: {e.Message}", e);
-        }
-
-        long head = reader.ReadSigned("newest time");
-        series.RestoreHead(head);
-        int tiers = reader.ReadLength("counter tier count", series.CounterRings.Count);
-        if (tiers != series.CounterRings.Count)
-        {
-            throw new FormatException($"snapshot has {tiers} counter tiers, options imply {series.CounterRings.Count}");
-        }
-
-        foreach (var ring in series.CounterRings)
-        {
-            int count = reader.ReadLength("slice count", ring.Tier.Slots);
-            for (int i = 0; i < count; i++)
-            {
-                long slice = reader.ReadCount("slice");
-                long good = reader.ReadCount("good");
-                long total = reader.ReadCount("total");
-                if (good > total || !ring.Restore(slice, good, total))
-                {
-                    throw new FormatException($"counter slice {slice} is invalid or repeated");
-                }
-            }
-        }
-
-        if (series.HistogramRings is { } histograms)
-        {
-            int histogramTiers = reader.ReadLength("histogram tier count", histograms.Count);
-            if (histogramTiers != histograms.Count)
-            {
-                throw new FormatException($"snapshot has {histogramTiers} histogram tiers, options imply {histograms.Count}");
-            }
-
-            foreach (var ring in histograms)
-            {
-                int count = reader.ReadLength("slice count", ring.Tier.Slots);
-                for (int i = 0; i < count; i++)
-                {
-                    long slice = reader.ReadCount("slice");
-                    var cells = ring.Restore(slice) ?? throw new FormatException($"histogram slice {slice} is repeated");
-                    reader.ReadCellsInto(cells);
-                }
-            }
-        }
-
-        if (!reader.AtEnd)
-        {
-            throw new FormatException("snapshot has trailing bytes");
-        }
-
-        series.Seal();
-        return series;
     }
 }

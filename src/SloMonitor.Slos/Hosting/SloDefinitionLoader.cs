@@ -227,14 +227,12 @@ internal sealed class SloDefinitionLoader(
                     continue;
                 }
 
-                var parsed = SloParser.ParseJson(row.Definition, row.Name);
-                if (!parsed.IsValid)
+                if (Parse(row) is not { } parsed)
                 {
-                    logger.LogError("Stored SLO {Name} of tenant {Tenant} no longer validates and is not evaluated: {Errors}", row.Name, row.Tenant, string.Join("; ", parsed.Errors));
                     continue;
                 }
 
-                foreach (var definition in parsed.Definitions)
+                foreach (var definition in parsed)
                 {
                     tenants.For(row.Tenant).Catalog.PutApi(definition);
                 }
@@ -262,6 +260,19 @@ internal sealed class SloDefinitionLoader(
         }
     }
 
+    /// <summary>A stored row's definitions; null, logged, when it no longer validates (it is then not evaluated).</summary>
+    private IReadOnlyList<Definitions.SloDefinition>? Parse(SloDefinitionRow row)
+    {
+        var parsed = SloParser.ParseJson(row.Definition, row.Name);
+        if (parsed.IsValid)
+        {
+            return parsed.Definitions;
+        }
+
+        logger.LogError("Stored SLO {Name} of tenant {Tenant} no longer validates and is not evaluated: {Errors}", row.Name, row.Tenant, string.Join("; ", parsed.Errors));
+        return null;
+    }
+
     private async Task LoadApiAsync(CancellationToken cancellationToken)
     {
         try
@@ -272,8 +283,7 @@ internal sealed class SloDefinitionLoader(
             var count = 0;
             foreach (var row in rows)
             {
-                var parsed = SloParser.ParseJson(row.Definition, row.Name);
-                if (parsed.IsValid)
+                if (Parse(row) is { } parsed)
                 {
                     _stored[(row.Tenant, row.Name)] = row.Definition;
                     if (!byTenant.TryGetValue(row.Tenant, out var definitions))
@@ -281,12 +291,8 @@ internal sealed class SloDefinitionLoader(
                         byTenant[row.Tenant] = definitions = [];
                     }
 
-                    definitions.AddRange(parsed.Definitions);
-                    count += parsed.Definitions.Count;
-                }
-                else
-                {
-                    logger.LogError("Stored SLO {Name} of tenant {Tenant} no longer validates and is not evaluated: {Errors}", row.Name, row.Tenant, string.Join("; ", parsed.Errors));
+                    definitions.AddRange(parsed);
+                    count += parsed.Count;
                 }
             }
 
