@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using SloMonitor.Testing;
 using SloMonitor.Tests.Slos;
 
@@ -43,7 +44,7 @@ public sealed class UiDebugPageTests
         var slo = await browser.OpenAsync(service.BaseAddress, "ui/slos/shop-availability");
         Assert.Equal("1", await slo.Locator("#burn-rate-chart .chart-body").GetAttributeAsync("data-markers"));
         await slo.Locator("#debug-link").ClickAsync();
-        await slo.WaitForURLAsync("**/ui/slos/shop-availability/debug");
+        await slo.WaitForURLAsync("**/ui/slos/shop-availability/debug", new() { WaitUntil = WaitUntilState.Commit });
         await UiBrowser.WaitForRefreshAsync(slo);
         var page = slo;
 

@@ -111,7 +111,7 @@ public sealed class UiPagesTests
         await Screenshots.SaveAsync(oncall, "oncall");
 
         await row.Locator("a[href^='/ui/incidents/']").ClickAsync();
-        await oncall.WaitForURLAsync($"**/ui/incidents/{id}");
+        await oncall.WaitForURLAsync($"**/ui/incidents/{id}", new() { WaitUntil = WaitUntilState.Commit });
         await UiBrowser.WaitForRefreshAsync(oncall);
         await oncall.Locator("#ack").ClickAsync();
 

@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using System.Text.Json;
 using SloMonitor.Testing;
 
@@ -29,7 +30,7 @@ public sealed class UiSingleSignOnTests
         await page.Locator("#sso-sign-in").ClickAsync();
 
         await page.Locator("#principal", new() { HasText = "alice@example.com" }).WaitForAsync();
-        await page.WaitForURLAsync($"**/ui/incidents/{id}");
+        await page.WaitForURLAsync($"**/ui/incidents/{id}", new() { WaitUntil = WaitUntilState.Commit });
         await UiBrowser.WaitForRefreshAsync(page);
         Assert.Equal(1, issuer.CodesRedeemed);
         await page.Locator("#ack").ClickAsync();
