@@ -93,14 +93,14 @@ public sealed record OwnerStatus(
 [GenerateSerializer]
 [Immutable]
 public sealed record OwnerWindow(
-    string Name, long Good, long Total, double? Rate, double? Sli, double? ErrorRate, double? BurnRate,
+    string Name, long Good, long Total, double? Rate, double? BurnRate,
     bool HasLatency, double? P50, double? P95, double? P99, long? PendingSlices)
 {
     internal static OwnerWindow Of(string name, WindowStatus w) =>
-        new(name, w.Good, w.Total, w.Rate, w.Sli, w.ErrorRate, w.BurnRate, w.Latency is not null, w.Latency?.P50, w.Latency?.P95, w.Latency?.P99, w.PendingSlices);
+        new(name, w.Good, w.Total, w.Rate, w.BurnRate, w.Latency is not null, w.Latency?.P50, w.Latency?.P95, w.Latency?.P99, w.PendingSlices);
 
     internal WindowStatus ToStatus() =>
-        new(Good, Total, Rate, Sli, ErrorRate, BurnRate, HasLatency ? new LatencySummary(P50, P95, P99) : null, PendingSlices);
+        new(Good, Total, Rate, BurnRate, HasLatency ? new LatencySummary(P50, P95, P99) : null, PendingSlices);
 }
 
 /// <summary>One budget of an <see cref="OwnerStatus"/>, under its SLO window's name.</summary>

@@ -59,6 +59,9 @@ internal sealed class CompiledSlo
         windows.Sort();
         Windows = [.. windows];
         WindowNames = Array.ConvertAll(Windows, DurationText.Format);
+        (StatusNames, SloWindowSlots) = Slots(WindowNames, definition.Windows);
+        (BudgetNames, BudgetSlots) = Slots([], definition.Windows);
+        AlertingWindow = definition.Windows.ToList().IndexOf(definition.Window);
         Rules = [.. rules];
         MinEvents = definition.Alerting.MinEventsFor(sli);
         Tracks = tracks ?? new TrackSet(definition, definition.MaxGroups ?? options.MaxGroupsPerSlo, Retention(definition, options), options.HistogramScale, time);
@@ -100,6 +103,24 @@ internal sealed class CompiledSlo
 
     public string[] WindowNames { get; }
 
+    /// <summary>
+    /// The names of a status's windows, shared by all its evaluations: <see cref="WindowNames"/>, then each SLO window
+    /// not among them (a status shows an SLO window once, with the SLO window's figures).
+    /// </summary>
+    public string[] StatusNames { get; }
+
+    /// <summary>Where in <see cref="StatusNames"/> each of the definition's SLO windows goes.</summary>
+    public int[] SloWindowSlots { get; }
+
+    /// <summary>The names of a status's budgets: its SLO windows.</summary>
+    public string[] BudgetNames { get; }
+
+    /// <summary>Where in <see cref="BudgetNames"/> each of the definition's SLO windows goes.</summary>
+    public int[] BudgetSlots { get; }
+
+    /// <summary>The SLO window that drives alerting, as an index into the definition's windows.</summary>
+    public int AlertingWindow { get; }
+
     public EffectiveRule[] Rules { get; }
 
     /// <summary>The rules as they run, each with its threshold in <see cref="BurnRateRule.BurnRate"/>.</summary>
@@ -131,6 +152,23 @@ internal sealed class CompiledSlo
     /// <summary>What decides whether data can be kept on reload: the SLI, the grouping and the retention.</summary>
     public static string Fingerprint(SloDefinition definition) =>
         string.Join('\u001f', definition.Sli.DataIdentity(), string.Join(',', definition.GroupBy), definition.LongestWindow.Ticks, definition.MaxGroups);
+
+    private static (string[] Names, int[] Slots) Slots(string[] first, IReadOnlyList<SloWindow> windows)
+    {
+        var names = new List<string>(first);
+        var slots = new int[windows.Count];
+        for (var i = 0; i < windows.Count; i++)
+        {
+            slots[i] = names.IndexOf(windows[i].Text);
+            if (slots[i] < 0)
+            {
+                slots[i] = names.Count;
+                names.Add(windows[i].Text);
+            }
+        }
+
+        return ([.. names], slots);
+    }
 
     private static void AddWindow(List<TimeSpan> windows, TimeSpan window)
     {

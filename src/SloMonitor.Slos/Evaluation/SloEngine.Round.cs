@@ -30,12 +30,12 @@ public sealed partial class SloEngine
             {
                 for (var i = 0; i < slos.Count; i++)
                 {
-                    results[i] = Evaluate(slos[i], now, previous.Find(slos[i].Definition.Name));
+                    results[i] = Evaluate(slos[i], now, previous);
                 }
             }
             else
             {
-                Parallel.For(0, slos.Count, i => results[i] = Evaluate(slos[i], now, previous.Find(slos[i].Definition.Name)));
+                Parallel.For(0, slos.Count, i => results[i] = Evaluate(slos[i], now, previous));
             }
 
             var builder = ImmutableSortedDictionary.CreateBuilder<string, EvaluatedSlo>(StringComparer.Ordinal);
@@ -82,7 +82,7 @@ public sealed partial class SloEngine
         }
     }
 
-    private EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, EvaluatedSlo? previous)
+    private EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, SloStatusSnapshot previous)
     {
         try
         {
@@ -91,7 +91,7 @@ public sealed partial class SloEngine
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var alerts = previous?.Overall.Status.Alerts ?? [];
+            var alerts = previous.Find(slo.Definition.Name)?.Overall.Status.Alerts ?? [];
             var status = new SloStatus(SloStatus.Error, ImmutableSortedDictionary<string, WindowStatus>.Empty, ErrorBudgetStatus.Unknown, alerts, now)
             {
                 Problems = [$"evaluation failed: {e.GetType().Name}: {e.Message}"],
@@ -106,27 +106,28 @@ public sealed partial class SloEngine
         var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, Problems(tracks)));
         if (tracks.GroupBy.Length == 0)
         {
-            return new EvaluatedSlo(slo, overall, [], [tracks.Overall]);
+            return new EvaluatedSlo(slo, overall, [], tracks.OverallOnly);
         }
 
-        var groups = new List<(SloEvaluation Evaluation, SliTrack Track)>();
+        var groups = new List<(string Key, SloEvaluation Evaluation, SliTrack Track)>();
         foreach (var group in tracks.Groups)
         {
-            groups.Add((new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [])), group.Track));
+            var evaluation = new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, []));
+            groups.Add((group.SortKey, evaluation, group.Track));
         }
 
-        groups.Sort((x, y) => string.CompareOrdinal(GroupKey(x.Evaluation), GroupKey(y.Evaluation)));
+        groups.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
         var trackList = new SliTrack[groups.Count + 1];
+        var evaluations = new SloEvaluation[groups.Count];
         trackList[0] = tracks.Overall;
         for (var i = 0; i < groups.Count; i++)
         {
             trackList[i + 1] = groups[i].Track;
+            evaluations[i] = groups[i].Evaluation;
         }
 
-        return new EvaluatedSlo(slo, overall, groups.ConvertAll(g => g.Evaluation), trackList);
+        return new EvaluatedSlo(slo, overall, evaluations, trackList);
     }
-
-    private static string GroupKey(SloEvaluation evaluation) => string.Join('\u001f', evaluation.GroupLabels.Values);
 
     private static IReadOnlyList<string> Problems(TrackSet tracks)
     {

@@ -148,7 +148,7 @@ public sealed partial class SloEngine : ITelemetrySink
             }
 
             _index.Set(compiled);
-            Publish(definition.Name, Evaluate(compiled, _time.GetUtcNow(), _status.Find(definition.Name)));
+            Publish(definition.Name, Evaluate(compiled, _time.GetUtcNow(), _status));
             return kept;
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using SloMonitor.Histograms;
 using SloMonitor.Slos.Budgets;
@@ -15,79 +16,105 @@ internal static class SloEvaluator
 {
     private static readonly string[] Severities = [AlertingPolicy.Page, AlertingPolicy.Ticket];
 
+    // What one evaluation needs only while it runs, kept per thread: a round evaluates every SLO and group, and its
+    // results are what it should allocate (they stay alive until it publishes them), not scratch.
+    [ThreadStatic]
+    private static List<ActiveAlert>? t_alerts;
+
     public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems)
     {
         lock (track.EvaluationLock)
         {
-            var nowMs = now.ToUnixTimeMilliseconds();
-            track.JudgeSlices(nowMs);
-            var definition = slo.Definition;
-            var allowed = definition.AllowedErrorRatio;
-            var pending = definition.Sli.IsTimeslice ? track.PendingSlices(nowMs) : null;
-            var readings = new TrackReading[slo.Windows.Length];
-            var windows = new Dictionary<string, WindowStatus>(slo.Windows.Length + definition.Windows.Count, StringComparer.Ordinal);
-            var excluded = slo.Excluded;
-            for (var i = 0; i < slo.Windows.Length; i++)
+            track.JudgeSlices(now.ToUnixTimeMilliseconds());
+            var readings = ArrayPool<TrackReading>.Shared.Rent(slo.Windows.Length);
+            try
             {
-                readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency: false);
-                if (excluded.Length > 0 || slo.SelectorExcluded.Length > 0)
-                {
-                    readings[i] = ExcludedRanges.Apply(slo, track, readings[i], nowMs - (long)slo.Windows[i].TotalMilliseconds, nowMs + 1);
-                }
-
-                windows[slo.WindowNames[i]] = ToStatus(readings[i], slo.Windows[i], allowed, Pending(pending, nowMs - (long)slo.Windows[i].TotalMilliseconds));
+                return Evaluate(slo, track, now, problems, readings);
             }
-
-            var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));
-            var burn1h = BurnRate.Of(readings[hourIndex].Good, readings[hourIndex].Total, allowed);
-            var budgets = new Dictionary<string, ErrorBudgetStatus>(definition.Windows.Count, StringComparer.Ordinal);
-            TrackReading sloReading = default;
-            foreach (var sloWindow in definition.Windows)
+            finally
             {
-                var (fromMs, period) = SloWindowBounds(sloWindow, now);
-                var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1);
-                windows[sloWindow.Text] = ToStatus(reading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed, Pending(pending, fromMs));
-                budgets[sloWindow.Text] = Budget(definition, reading, period, now, burn1h);
-                if (sloWindow == definition.Window)
-                {
-                    sloReading = reading;
-                }
+                ArrayPool<TrackReading>.Shared.Return(readings);
             }
-
-            var alertsBefore = track.Alerts.Count;
-            var alerts = new List<ActiveAlert>(2);
-            foreach (var severity in Severities)
-            {
-                var holding = Holding(slo, readings, severity, now);
-                if (track.Alerts.Update(severity, now, definition.Alerting.ResolveAfter, holding) is { } active)
-                {
-                    alerts.Add(active);
-                }
-            }
-
-            BudgetAlerts.Evaluate(slo, track, readings, budgets[definition.Window.Text], windows[definition.Window.Text], now, alerts);
-            var burning = alerts.Count > 0;
-            var silent = false;
-            if (definition.Alerting.NoData is { } noData)
-            {
-                silent = nowMs - track.CreatedAtMs >= (long)noData.After.TotalMilliseconds && track.EventsIn(nowMs, noData.After) == 0;
-                var condition = silent ? new ActiveAlert(noData.Severity, "nodata", DurationText.Format(noData.After), 0, 0, 0, now) : null;
-                if (track.Alerts.Update("nodata", now, TimeSpan.Zero, condition) is { } active)
-                {
-                    alerts.Add(active);
-                }
-            }
-
-            if (alertsBefore > 0 || track.Alerts.Count > 0)
-            {
-                track.MarkChanged(); // alert state belongs to the track's checkpoint too
-            }
-
-            var state = !burning
-                ? (sloReading.Total == 0 || silent ? SloStatus.NoData : SloStatus.Ok)
-                : alerts.Exists(a => a.Severity == AlertingPolicy.Page && a.LongWindow != "nodata") ? SloStatus.Page : SloStatus.Ticket;
-            return new SloStatus(state, windows, budgets[definition.Window.Text], alerts, now) { Problems = problems, Budgets = budgets };
         }
+    }
+
+    /// <summary>The evaluation itself, under the track's evaluation lock, with room for a reading of each rolling window.</summary>
+    private static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, TrackReading[] readings)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var definition = slo.Definition;
+        var allowed = definition.AllowedErrorRatio;
+        var pending = definition.Sli.IsTimeslice ? track.PendingSlices(nowMs) : null;
+        var windows = new WindowStatus[slo.StatusNames.Length];
+        var excluded = slo.Excluded;
+        for (var i = 0; i < slo.Windows.Length; i++)
+        {
+            readings[i] = track.ReadRolling(nowMs, slo.Windows[i], withLatency: false);
+            if (excluded.Length > 0 || slo.SelectorExcluded.Length > 0)
+            {
+                readings[i] = ExcludedRanges.Apply(slo, track, readings[i], nowMs - (long)slo.Windows[i].TotalMilliseconds, nowMs + 1);
+            }
+
+            windows[i] = ToStatus(readings[i], slo.Windows[i], allowed, Pending(pending, nowMs - (long)slo.Windows[i].TotalMilliseconds));
+        }
+
+        var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));
+        var burn1h = BurnRate.Of(readings[hourIndex].Good, readings[hourIndex].Total, allowed);
+        var budgets = new ErrorBudgetStatus[slo.BudgetNames.Length];
+        TrackReading sloReading = default;
+        for (var j = 0; j < definition.Windows.Count; j++)
+        {
+            var sloWindow = definition.Windows[j];
+            var (fromMs, period) = SloWindowBounds(sloWindow, now);
+            var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1);
+            windows[slo.SloWindowSlots[j]] = ToStatus(reading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed, Pending(pending, fromMs));
+            budgets[slo.BudgetSlots[j]] = Budget(definition, reading, period, now, burn1h);
+            if (j == slo.AlertingWindow)
+            {
+                sloReading = reading;
+            }
+        }
+
+        var budget = budgets[slo.BudgetSlots[slo.AlertingWindow]];
+        var sloWindowStatus = windows[slo.SloWindowSlots[slo.AlertingWindow]];
+        var alertsBefore = track.Alerts.Count;
+        var alerts = t_alerts ??= new List<ActiveAlert>(4);
+        alerts.Clear();
+        foreach (var severity in Severities)
+        {
+            var holding = Holding(slo, readings, severity, now);
+            if (track.Alerts.Update(severity, now, definition.Alerting.ResolveAfter, holding) is { } active)
+            {
+                alerts.Add(active);
+            }
+        }
+
+        BudgetAlerts.Evaluate(slo, track, readings, budget, sloWindowStatus, now, alerts);
+        var burning = alerts.Count > 0;
+        var silent = false;
+        if (definition.Alerting.NoData is { } noData)
+        {
+            silent = nowMs - track.CreatedAtMs >= (long)noData.After.TotalMilliseconds && track.EventsIn(nowMs, noData.After) == 0;
+            var condition = silent ? new ActiveAlert(noData.Severity, "nodata", DurationText.Format(noData.After), 0, 0, 0, now) : null;
+            if (track.Alerts.Update("nodata", now, TimeSpan.Zero, condition) is { } active)
+            {
+                alerts.Add(active);
+            }
+        }
+
+        if (alertsBefore > 0 || track.Alerts.Count > 0)
+        {
+            track.MarkChanged(); // alert state belongs to the track's checkpoint too
+        }
+
+        var state = !burning
+            ? (sloReading.Total == 0 || silent ? SloStatus.NoData : SloStatus.Ok)
+            : alerts.Exists(a => a.Severity == AlertingPolicy.Page && a.LongWindow != "nodata") ? SloStatus.Page : SloStatus.Ticket;
+        return new SloStatus(state, new NamedValues<WindowStatus>(slo.StatusNames, windows), budget, alerts.Count == 0 ? [] : alerts.ToArray(), now)
+        {
+            Problems = problems,
+            Budgets = new NamedValues<ErrorBudgetStatus>(slo.BudgetNames, budgets),
+        };
     }
 
     /// <summary>
@@ -196,13 +223,18 @@ internal static class SloEvaluator
         double? rate = reading.Events < 0 ? null : reading.Events / window.TotalSeconds;
         if (reading.Total == 0)
         {
-            return new WindowStatus(0, 0, rate, null, null, null, reading.Latency, pending);
+            return new WindowStatus(0, 0, rate, null, reading.Latency, pending);
         }
 
-        var sli = (double)reading.Good / reading.Total;
-        return new WindowStatus(reading.Good, reading.Total, rate, sli, 1 - sli, BurnRate.Of(reading.Good, reading.Total, allowed), reading.Latency, pending);
+        return new WindowStatus(reading.Good, reading.Total, rate, BurnRate.Of(reading.Good, reading.Total, allowed), reading.Latency, pending);
     }
 
     // Budgets are fractional event counts; twelve significant digits keep 0.1 × 3 from printing as 0.30000000000000004.
-    internal static double Round(double value) => double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    internal static double Round(double value)
+    {
+        Span<char> text = stackalloc char[32];
+        return value.TryFormat(text, out var written, "G12", CultureInfo.InvariantCulture)
+            ? double.Parse(text[..written], CultureInfo.InvariantCulture)
+            : value;
+    }
 }

@@ -11,15 +11,75 @@ public sealed record LatencySummary(double? P50, double? P95, double? P99);
 /// is present for latency SLIs only, and <see cref="PendingSlices"/> for time-slice SLIs only: slices of the window
 /// that have data but are still within their lateness allowance, not judged yet (both left out of JSON otherwise).
 /// </summary>
-public sealed record WindowStatus(
-    long Good,
-    long Total,
-    double? Rate,
-    double? Sli,
-    double? ErrorRate,
-    double? BurnRate,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LatencySummary? Latency,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? PendingSlices = null);
+/// <remarks>
+/// A round holds one of these per window of every SLO and group until it publishes them (nine or more each), and each
+/// collection during the round copies what it holds: so it is a struct, inline in its status's array, with the
+/// optional figures kept as plain numbers and a bit each saying whether they are there, and the SLI and error rate
+/// worked out from the counts (56 bytes, where a record class of nullable fields took 120 and an object of its own).
+/// </remarks>
+public record struct WindowStatus
+{
+    private const byte HasRate = 1, HasBurnRate = 2, HasPending = 4;
+
+    private double _rate;
+    private double _burnRate;
+    private long _pending;
+    private byte _present; // set by the constructor and the init accessors only
+
+    public WindowStatus(long good, long total, double? rate, double? burnRate, LatencySummary? latency, long? pendingSlices = null)
+    {
+        Good = good;
+        Total = total;
+        Latency = latency;
+        Rate = rate;
+        BurnRate = burnRate;
+        PendingSlices = pendingSlices;
+    }
+
+    public long Good { get; init; }
+
+    public long Total { get; init; }
+
+    public double? Rate
+    {
+        readonly get => Get(HasRate, _rate);
+        init => Set(HasRate, ref _rate, value);
+    }
+
+    /// <summary>Good over total; null when the window holds no data.</summary>
+    public readonly double? Sli => Total == 0 ? null : (double)Good / Total;
+
+    /// <summary>1 − <see cref="Sli"/>.</summary>
+    public readonly double? ErrorRate => 1 - Sli;
+
+    public double? BurnRate
+    {
+        readonly get => Get(HasBurnRate, _burnRate);
+        init => Set(HasBurnRate, ref _burnRate, value);
+    }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatencySummary? Latency { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? PendingSlices
+    {
+        readonly get => (_present & HasPending) == 0 ? null : _pending;
+        init
+        {
+            _pending = value ?? 0;
+            _present = (byte)(value is null ? _present & ~HasPending : _present | HasPending);
+        }
+    }
+
+    private readonly double? Get(byte flag, double value) => (_present & flag) == 0 ? null : value;
+
+    private void Set(byte flag, ref double field, double? value)
+    {
+        field = value ?? 0;
+        _present = (byte)(value is null ? _present & ~flag : _present | flag);
+    }
+}
 
 /// <summary>The budget over the SLO window, in events (or slices): allowed, consumed and what is left.</summary>
 public sealed record ErrorBudgetStatus(double Total, double Consumed, double Remaining, double? RemainingRatio, DateTimeOffset? ExhaustsAt)
@@ -83,8 +143,10 @@ public sealed record SloStatus(
     public const string NoData = "nodata";
     public const string Error = "error";
 
+    private static readonly IReadOnlyDictionary<string, ErrorBudgetStatus> NoBudgets = new Dictionary<string, ErrorBudgetStatus>();
+
     /// <summary>The error budget of each SLO window, by its name (<c>28d</c>, <c>month</c>), the alerting window first.</summary>
-    public IReadOnlyDictionary<string, ErrorBudgetStatus> Budgets { get; init; } = new Dictionary<string, ErrorBudgetStatus>();
+    public IReadOnlyDictionary<string, ErrorBudgetStatus> Budgets { get; init; } = NoBudgets;
 
     /// <summary>Problems with the data itself, e.g. groups dropped past the cardinality cap.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];

@@ -49,6 +49,9 @@ internal sealed class TrackSet
 
     public SliTrack Overall { get; }
 
+    /// <summary><see cref="Overall"/> alone, the tracks an evaluation of an SLO without groups was made from (one array, not one a round).</summary>
+    internal SliTrack[] OverallOnly => field ??= [Overall];
+
     /// <summary>Burn attribution, exemplars and deploy markers of the SLO (null when turned off); kept with the tracks.</summary>
     public Attribution.SloAttribution? Attribution { get; set; }
 
@@ -147,4 +150,8 @@ internal sealed class TrackSet
     }
 }
 
-internal sealed record GroupTrack(IReadOnlyDictionary<string, string> Labels, SliTrack Track);
+internal sealed record GroupTrack(IReadOnlyDictionary<string, string> Labels, SliTrack Track)
+{
+    /// <summary>The group's values joined: statuses list groups in this order.</summary>
+    public string SortKey { get; } = string.Join('\u001f', Labels.Values);
+}

@@ -87,7 +87,7 @@ public static class SlosApi
                 status = new
                 {
                     state = overall.State,
-                    sli = overall.Status.Windows.GetValueOrDefault(definition.Window.Text)?.Sli,
+                    sli = overall.Status.Windows.TryGetValue(definition.Window.Text, out var sloWindow) ? sloWindow.Sli : null,
                     windows = overall.Status.Windows,
                     errorBudget = overall.Status.ErrorBudget,
                     errorBudgets = overall.Status.Budgets,

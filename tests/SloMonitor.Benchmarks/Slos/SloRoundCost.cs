@@ -7,8 +7,9 @@ namespace SloMonitor.Benchmarks.Slos;
 /// <summary>
 /// Evaluation rounds over a large fleet in one process (BenchmarkDotNet would build the fleet again for every case,
 /// minutes and gigabytes at 100,000 SLOs): builds <see cref="SloFleet"/> of N SLOs (six availability, three latency,
-/// one in ten grouped by route, six hours of traffic each), then times one warm-up and five evaluation rounds, with
-/// what each allocates, and reads every SLO from the published snapshot as the API does. Reports the managed heap and
+/// one in ten grouped by route, six hours of traffic each), then times one warm-up and five evaluation rounds, each
+/// ten seconds after the one before as in the service (so the windows slide), with what each allocates, and reads
+/// every SLO from the published snapshot as the API does. Reports the managed heap and
 /// the resident memory per SLO. Run:
 /// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- round-cost [SLOS] [MINUTES_OF_TRAFFIC]</c>
 /// (defaults 100,000 and 360).
@@ -24,7 +25,8 @@ internal static class SloRoundCost
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var rssBefore = Process.GetCurrentProcess().WorkingSet64;
         var stopwatch = Stopwatch.StartNew();
-        var engine = SloFleet.Build(count, new FixedTime(SloFleet.Now), minutes);
+        var clock = new RoundClock(SloFleet.Now);
+        var engine = SloFleet.Build(count, clock, minutes);
         var built = stopwatch.Elapsed;
         var heap = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
         var rss = Process.GetCurrentProcess().WorkingSet64 - rssBefore;
@@ -38,6 +40,7 @@ internal static class SloRoundCost
             var paused = GC.GetTotalPauseDuration();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            clock.Now += TimeSpan.FromSeconds(10);
             stopwatch.Restart();
             evaluations = engine.EvaluateRound().Count;
             var took = stopwatch.Elapsed;
@@ -64,5 +67,13 @@ internal static class SloRoundCost
             $"  every SLO read from the snapshot: {readTook.TotalMilliseconds * 1000 / names.Count:0.00} µs and {(double)read / names.Count:0} B per SLO ({found:N0} found)"));
         GC.KeepAlive(engine);
         return found == count ? 0 : 1;
+    }
+
+    /// <summary>The rounds' clock: the fleet's instant, moved on by each round.</summary>
+    private sealed class RoundClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

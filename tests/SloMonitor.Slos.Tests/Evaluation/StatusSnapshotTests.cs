@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SloMonitor.Otlp;
 using SloMonitor.Slos.Evaluation;
 using SloMonitor.Slos.Parsing;
@@ -155,6 +156,43 @@ public sealed class StatusSnapshotTests
         Assert.Same(status.Budgets["7d"], status.ErrorBudget);
         var page = Assert.Single(status.Alerts, a => a.Severity == "page");
         Assert.Equal(("14m", "70s"), (page.LongWindow, page.ShortWindow));
+    }
+
+    [Fact]
+    public void AnSloWindowNamedLikeAStandardWindowIsListedOnceWithItsFiguresAndTheWindowsReadAsJsonAsAnObject()
+    {
+        var harness = new EngineHarness("""
+            name: pay
+            service: checkout
+            objective: 99
+            windows: [3d, 28d]
+            sli: {kind: availability}
+            """);
+        harness.Spans("checkout", TimeSpan.FromDays(2), 1000, 0);
+        harness.Spans("checkout", TimeSpan.FromMinutes(1), 1000, 200);
+        harness.Time.Advance(TimeSpan.FromMinutes(10)); // the 5-minute window is empty now
+
+        var status = harness.Evaluate("pay").Status;
+
+        var names = status.Windows.Keys.ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.All(new[] { "5m", "30m", "1h", "2h", "6h", "1d", "3d" }, standard => Assert.Contains(standard, names));
+        Assert.Equal("28d", names[^1]);
+        var threeDays = status.Windows["3d"];
+        Assert.Equal((1800L, 2000L), (threeDays.Good, threeDays.Total));
+        Assert.Equal(0.9, threeDays.Sli!.Value, 12);
+        Assert.Equal(0.1, threeDays.ErrorRate!.Value, 12);
+        Assert.Equal(10, threeDays.BurnRate!.Value, 9);
+        Assert.False(status.Windows.ContainsKey("7d"));
+        Assert.Throws<KeyNotFoundException>(() => status.Windows["7d"]);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(status.Windows, JsonSerializerOptions.Web));
+        Assert.Equal(names, json.RootElement.EnumerateObject().Select(p => p.Name));
+        var empty = json.RootElement.GetProperty("5m");
+        Assert.Equal(["good", "total", "rate", "sli", "errorRate", "burnRate"], empty.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, empty.GetProperty("sli").ValueKind);
+        Assert.Equal(JsonValueKind.Null, empty.GetProperty("burnRate").ValueKind);
+        Assert.Equal(0.9, json.RootElement.GetProperty("3d").GetProperty("sli").GetDouble(), 12);
     }
 
     [Fact]
