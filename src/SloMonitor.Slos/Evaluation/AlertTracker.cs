@@ -21,9 +21,10 @@ internal sealed class AlertTracker
         _states.TryGetValue(severity, out var state);
         if (holding is not null)
         {
-            state = new State(state?.Since ?? now, now, holding);
-            _states[severity] = state;
-            return holding with { Since = state.Since };
+            var since = state?.Since ?? now;
+            var alert = holding.Since == since ? holding : holding with { Since = since };
+            _states[severity] = new State(since, now, alert);
+            return alert;
         }
 
         if (state is null)
@@ -37,7 +38,7 @@ internal sealed class AlertTracker
             return null;
         }
 
-        return state.Last with { Since = state.Since };
+        return state.Last.Since == state.Since ? state.Last : state.Last with { Since = state.Since };
     }
 
     /// <summary>Every alert's state: a count, then per severity its start, last hold and last alert.</summary>

@@ -5,7 +5,11 @@ using SloMonitor.Slos.Selectors;
 namespace SloMonitor.Slos.Evaluation;
 
 /// <summary>A burn-rate rule as it runs for the SLO's period: windows (scaled for the default policy) and threshold.</summary>
-internal sealed record EffectiveRule(BurnRateRule Rule, double Threshold, string LongName, string ShortName);
+internal sealed record EffectiveRule(BurnRateRule Rule, double Threshold, string LongName, string ShortName)
+{
+    /// <summary>Where the long and the short window are in the SLO's <see cref="CompiledSlo.Windows"/>.</summary>
+    public (int Long, int Short) WindowIndex { get; init; }
+}
 
 /// <summary>
 /// An SLO ready to evaluate: selectors compiled once, rule thresholds rescaled, the windows to read, and the
@@ -62,7 +66,8 @@ internal sealed class CompiledSlo
         (StatusNames, SloWindowSlots) = Slots(WindowNames, definition.Windows);
         (BudgetNames, BudgetSlots) = Slots([], definition.Windows);
         AlertingWindow = definition.Windows.ToList().IndexOf(definition.Window);
-        Rules = [.. rules];
+        Rules = [.. rules.Select(r => r with { WindowIndex = (Array.IndexOf(Windows, r.Rule.LongWindow), Array.IndexOf(Windows, r.Rule.ShortWindow)) })];
+        HourWindow = Array.IndexOf(Windows, TimeSpan.FromHours(1));
         MinEvents = definition.Alerting.MinEventsFor(sli);
         Tracks = tracks ?? new TrackSet(definition, definition.MaxGroups ?? options.MaxGroupsPerSlo, Retention(definition, options), options.HistogramScale, time);
         if (options.Attribution.Enabled && sli.Kind is not (SliKind.Composite or SliKind.Gauge))
@@ -122,6 +127,9 @@ internal sealed class CompiledSlo
     public int AlertingWindow { get; }
 
     public EffectiveRule[] Rules { get; }
+
+    /// <summary>Where the 1-hour window is in <see cref="Windows"/> (budget forecasts use its burn rate).</summary>
+    public int HourWindow { get; }
 
     /// <summary>The rules as they run, each with its threshold in <see cref="BurnRateRule.BurnRate"/>.</summary>
     public BurnRateRule[] EffectiveRules => Array.ConvertAll(Rules, r => r.Rule);

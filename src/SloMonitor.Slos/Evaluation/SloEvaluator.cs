@@ -58,7 +58,7 @@ internal static class SloEvaluator
             windows[i] = ToStatus(readings[i], slo.Windows[i], allowed, Pending(pending, nowMs - (long)slo.Windows[i].TotalMilliseconds));
         }
 
-        var hourIndex = Array.IndexOf(slo.Windows, TimeSpan.FromHours(1));
+        var hourIndex = slo.HourWindow;
         var burn1h = BurnRate.Of(readings[hourIndex].Good, readings[hourIndex].Total, allowed);
         var budgets = new ErrorBudgetStatus[slo.BudgetNames.Length];
         TrackReading sloReading = default;
@@ -184,8 +184,8 @@ internal static class SloEvaluator
                 continue;
             }
 
-            var longReading = readings[Array.IndexOf(slo.Windows, rule.Rule.LongWindow)];
-            var shortReading = readings[Array.IndexOf(slo.Windows, rule.Rule.ShortWindow)];
+            var longReading = readings[rule.WindowIndex.Long];
+            var shortReading = readings[rule.WindowIndex.Short];
             if (shortReading.Total < slo.MinEvents)
             {
                 continue;
