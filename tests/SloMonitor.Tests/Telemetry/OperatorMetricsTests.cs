@@ -67,10 +67,13 @@ public sealed class OperatorMetricsTests
             }, TimeSpan.FromSeconds(30)), last);
             Assert.Equal(0, Value(last, "slomon_checkpoint_failures_total", "database") ?? 0);
 
-            // The table away: database checkpoints fail and are counted; the last good figures stay.
-            var bytesBefore = Value(last, "slomon_checkpoint_bytes", "database");
+            // The table away: database checkpoints fail and are counted; the last good figures stay. (A checkpoint that
+            // was under way when the table went may still have succeeded: the figures are compared from the first failure.)
             await connection.ExecuteAsync("ALTER TABLE slo_state RENAME TO slo_state_away");
-            Assert.True(await ServiceProcess.PollAsync(async () => Value(last = await http.GetStringAsync("metrics"), "slomon_checkpoint_failures_total", "database") >= 2, TimeSpan.FromSeconds(30)), last);
+            Assert.True(await ServiceProcess.PollAsync(async () => Value(last = await http.GetStringAsync("metrics"), "slomon_checkpoint_failures_total", "database") >= 1, TimeSpan.FromSeconds(30)), last);
+            var bytesBefore = Value(last, "slomon_checkpoint_bytes", "database");
+            var failures = Value(last, "slomon_checkpoint_failures_total", "database");
+            Assert.True(await ServiceProcess.PollAsync(async () => Value(last = await http.GetStringAsync("metrics"), "slomon_checkpoint_failures_total", "database") >= failures + 2, TimeSpan.FromSeconds(30)), last);
             Assert.Equal(bytesBefore, Value(last, "slomon_checkpoint_bytes", "database"));
             var written = Value(last, "slomon_checkpoint_duration_seconds_count", "database");
             await connection.ExecuteAsync("ALTER TABLE slo_state_away RENAME TO slo_state");
