@@ -34,9 +34,6 @@ internal sealed class NamedValues<T> : IReadOnlyDictionary<string, T>
 
     public T this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no figures named '{key}'");
 
-    /// <summary>The same names with <paramref name="change"/> applied to each value.</summary>
-    public NamedValues<T> Select(Func<T, T> change) => new(_names, Array.ConvertAll(_values, v => change(v)));
-
     public bool ContainsKey(string key) => IndexOf(key) >= 0;
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out T value)
