@@ -64,7 +64,7 @@ internal sealed class CompiledSlo
         Windows = [.. windows];
         WindowNames = Array.ConvertAll(Windows, DurationText.Format);
         (StatusNames, SloWindowSlots) = Slots(WindowNames, definition.Windows);
-        (BudgetNames, BudgetSlots) = Slots([], definition.Windows);
+        BudgetNames = [.. definition.Windows.Select(w => w.Text)];
         AlertingWindow = definition.Windows.ToList().IndexOf(definition.Window);
         Rules = [.. rules.Select(r => r with { WindowIndex = (Array.IndexOf(Windows, r.Rule.LongWindow), Array.IndexOf(Windows, r.Rule.ShortWindow)) })];
         HourWindow = Array.IndexOf(Windows, TimeSpan.FromHours(1));
@@ -117,11 +117,8 @@ internal sealed class CompiledSlo
     /// <summary>Where in <see cref="StatusNames"/> each of the definition's SLO windows goes.</summary>
     public int[] SloWindowSlots { get; }
 
-    /// <summary>The names of a status's budgets: its SLO windows.</summary>
+    /// <summary>The names of a status's budgets: its SLO windows, in order (a definition lists each once).</summary>
     public string[] BudgetNames { get; }
-
-    /// <summary>Where in <see cref="BudgetNames"/> each of the definition's SLO windows goes.</summary>
-    public int[] BudgetSlots { get; }
 
     /// <summary>The SLO window that drives alerting, as an index into the definition's windows.</summary>
     public int AlertingWindow { get; }

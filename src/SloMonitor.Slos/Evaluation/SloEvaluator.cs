@@ -68,14 +68,14 @@ internal static class SloEvaluator
             var (fromMs, period) = SloWindowBounds(sloWindow, now);
             var reading = ExcludedRanges.Apply(slo, track, track.Read(fromMs, nowMs + 1, withLatency: false), fromMs, nowMs + 1);
             windows[slo.SloWindowSlots[j]] = ToStatus(reading, TimeSpan.FromMilliseconds(Math.Max(1, nowMs - fromMs)), allowed, Pending(pending, fromMs));
-            budgets[slo.BudgetSlots[j]] = Budget(definition, reading, period, now, burn1h);
+            budgets[j] = Budget(definition, reading, period, now, burn1h);
             if (j == slo.AlertingWindow)
             {
                 sloReading = reading;
             }
         }
 
-        var budget = budgets[slo.BudgetSlots[slo.AlertingWindow]];
+        var budget = budgets[slo.AlertingWindow];
         var sloWindowStatus = windows[slo.SloWindowSlots[slo.AlertingWindow]];
         var alertsBefore = track.Alerts.Count;
         var alerts = t_alerts ??= new List<ActiveAlert>(4);

@@ -68,7 +68,7 @@ public record struct WindowStatus
         init
         {
             _pending = value ?? 0;
-            _present = (byte)(value is null ? _present & ~HasPending : _present | HasPending);
+            Mark(HasPending, value is not null);
         }
     }
 
@@ -77,8 +77,10 @@ public record struct WindowStatus
     private void Set(byte flag, ref double field, double? value)
     {
         field = value ?? 0;
-        _present = (byte)(value is null ? _present & ~flag : _present | flag);
+        Mark(flag, value is not null);
     }
+
+    private void Mark(byte flag, bool present) => _present = (byte)(present ? _present | flag : _present & ~flag);
 }
 
 /// <summary>The budget over the SLO window, in events (or slices): allowed, consumed and what is left.</summary>

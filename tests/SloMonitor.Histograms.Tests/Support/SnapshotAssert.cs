@@ -10,4 +10,16 @@ internal static class SnapshotAssert
         Assert.Equal(expected.IndexOffset, actual.IndexOffset);
         Assert.Equal(expected.BucketCounts.ToArray(), actual.BucketCounts.ToArray());
     }
+
+    /// <summary>Every listed window of <paramref name="actual"/> at <paramref name="nowMs"/> reads as <paramref name="expected"/>'s: counts and buckets.</summary>
+    public static void SameWindows(SliSeries expected, SliSeries actual, long nowMs)
+    {
+        foreach (var window in ListedWindows.All)
+        {
+            var wanted = expected.Read(nowMs, window);
+            var read = actual.Read(nowMs, window);
+            Assert.Equal((wanted.Good, wanted.Total), (read.Good, read.Total));
+            SameBuckets(wanted.Histogram!, read.Histogram!);
+        }
+    }
 }
