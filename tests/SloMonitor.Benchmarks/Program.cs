@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost`, `attribution-memory` and `cluster-flush-cost` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
+// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost`, `attribution-memory`, `cluster-flush-cost` and `side-by-side` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
@@ -30,6 +30,11 @@ if (args is ["attribution-memory", ..])
 if (args is ["cluster-flush-cost", ..])
 {
     return SloMonitor.Benchmarks.Cluster.ClusterFlushCost.Run(args);
+}
+
+if (args is ["side-by-side", ..])
+{
+    return await SloMonitor.Benchmarks.SideBySide.SideBySideFeed.RunAsync(args);
 }
 
 if (args is ["soak", ..])
