@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using SloMonitor.Benchmarks.Slos;
 
-// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost`, `attribution-memory`, `cluster-flush-cost` and `side-by-side` are load runs (the first two against a running service; see their classes); anything else picks benchmarks.
+// `put-load`, `soak`, `change-cost`, `round-cost`, `file-load-cost`, `attribution-memory`, `cluster-flush-cost` and `side-by-side` are load runs (the first two against a running service; see their classes), `otlp-payload` writes request bodies for a replaying load generator; anything else picks benchmarks.
 if (args is ["put-load", ..])
 {
     return await SloPutLoad.RunAsync(args);
@@ -35,6 +35,11 @@ if (args is ["cluster-flush-cost", ..])
 if (args is ["side-by-side", ..])
 {
     return await SloMonitor.Benchmarks.SideBySide.SideBySideFeed.RunAsync(args);
+}
+
+if (args is ["otlp-payload", ..])
+{
+    return SloMonitor.Benchmarks.Ingest.OtlpPayloadFiles.Run(args);
 }
 
 if (args is ["soak", ..])
