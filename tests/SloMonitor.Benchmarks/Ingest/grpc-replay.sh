@@ -6,8 +6,10 @@
 #   grpc (default): POST .../TraceService/Export on the OTLP/gRPC port (h2c); http: POST /v1/traces on the OTLP/HTTP
 #   port (HTTP/1.1, STREAMS requests pipelined per connection). Defaults: 4,000 requests, 4 connections, 16 streams.
 #   ENV=VALUE pairs go to the service (Kestrel__Limits__Http2__MaxFrameSize=65536, DOTNET_gcServer=1, ...).
-# A warm-up of REQUESTS/10 comes first and is not counted. REPLAY_PERF=SECONDS records a perf profile of the
-# service (perf record -g) for that long from the start of the measured run into replay.perf.data.
+# A warm-up of REPLAY_WARMUP requests (5,000) comes first, so that the measured run does not include the JIT; it is
+# not counted. REPLAY_PERF=SECONDS records a perf profile of the
+# service (perf record -g) for that long from the start of the measured run into .data/replay.perf.data (pass
+# DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 for the names of compiled code).
 set -u
 cd "$(dirname "$0")/../../.."
 path=${1:-grpc}; requests=${2:-4000}; connections=${3:-4}; streams=${4:-16}
@@ -72,11 +74,11 @@ else
   target=(http://127.0.0.1:$((port+2))/v1/traces --h1 -H 'content-type: application/x-protobuf' -d $dir/traces.pb)
 fi
 
-h2load -n $((requests / 10)) -c $connections -m $streams "${target[@]}" > $dir/warmup.txt 2>&1
+h2load -n ${REPLAY_WARMUP:-5000} -c $connections -m $streams "${target[@]}" > $dir/warmup.txt 2>&1
 read -r before good0 <<< "$(settled)"
 cpu0=$(cpu $pid)
 if [ -n "${REPLAY_PERF:-}" ]; then
-  perf record -g -o replay.perf.data -p $pid -- sleep "$REPLAY_PERF" > /dev/null 2>&1 &
+  perf record -g -o .data/replay.perf.data -p $pid -- sleep "$REPLAY_PERF" > /dev/null 2>&1 &
   perf=$!
 fi
 /usr/bin/time -f "%U %S" -o $dir/h2load.cpu h2load -n $requests -c $connections -m $streams "${target[@]}" > $dir/run.txt 2>&1
@@ -99,7 +101,7 @@ print(f"path={path} connections={c} streams={m} requests={n} elapsed_s={elapsed:
       f"spans_per_s={spans / elapsed:,.0f} server_cpu_s={server:.2f} ({server / elapsed:.2f} cores) "
       f"h2load_cpu_s={client:.2f} ({client / elapsed:.2f} cores) load_avg={load}")
 PY
-echo "  $statuses (gRPC errors come as grpc-status trailers with HTTP 200: the SLO count above is the check)"
+echo "  $statuses$([ "$path" = grpc ] && echo ' (gRPC errors come as grpc-status trailers with HTTP 200: the SLO count above is the check)')"
 echo "  good=$((good - good0)) of $spans (expected $((requests * 501))); service's request outcomes, warm-up included:" \
   $(curl -s http://127.0.0.1:$port/metrics | grep '^slomon_ingest_requests_total' | sed 's/slomon_ingest_requests_total//' | tr '\n' ' ')
 grep -E '^requests:' $dir/run.txt | sed 's/^/  /'
