@@ -4,15 +4,15 @@
 # (dotnet build SloMonitor.sln -c Release). h2load is in Debian's nghttp2-client package (apt-get install nghttp2-client).
 # usage: tests/SloMonitor.Benchmarks/Ingest/grpc-replay.sh [grpc|http] [REQUESTS] [CONNECTIONS] [STREAMS] [ENV=VALUE ...]
 #   grpc (default): POST .../TraceService/Export on the OTLP/gRPC port (h2c); http: POST /v1/traces on the OTLP/HTTP
-#   port (HTTP/1.1, STREAMS requests pipelined per connection). Defaults: 4,000 requests, 4 connections, 16 streams.
-#   ENV=VALUE pairs go to the service (Kestrel__Limits__Http2__MaxFrameSize=65536, DOTNET_gcServer=1, ...).
+#   port (HTTP/1.1, STREAMS requests pipelined per connection). Defaults: 20,000 requests, 2 connections, 8 streams.
+#   ENV=VALUE pairs go to the service (DOTNET_gcServer=1, Ingest__MaxInFlightRequests=128, ...).
 # A warm-up of REPLAY_WARMUP requests (5,000) comes first, so that the measured run does not include the JIT; it is
 # not counted. REPLAY_PERF=SECONDS records a perf profile of the
 # service (perf record -g) for that long from the start of the measured run into .data/replay.perf.data (pass
 # DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 for the names of compiled code).
 set -u
 cd "$(dirname "$0")/../../.."
-path=${1:-grpc}; requests=${2:-4000}; connections=${3:-4}; streams=${4:-16}
+path=${1:-grpc}; requests=${2:-20000}; connections=${3:-2}; streams=${4:-8}
 shift $(( $# < 4 ? $# : 4 ))
 command -v h2load >/dev/null || { echo "h2load not found: apt-get install nghttp2-client" >&2; exit 1; }
 dll=src/SloMonitor/bin/Release/net10.0/SloMonitor.dll
