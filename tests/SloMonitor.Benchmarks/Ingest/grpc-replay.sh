@@ -57,7 +57,13 @@ counted() {
   curl -s http://127.0.0.1:$port/api/v1/slos/orders-availability |
     python3 -c 'import json,sys; w=json.load(sys.stdin)["status"]["windows"]["30d"]; print(w["total"], w["good"])'
 }
-settled() { sleep 2.5; counted; }
+# Read until two readings a published round apart agree (a round can run late while the machine is saturated).
+settled() {
+  local last now
+  last=$(counted)
+  for _ in $(seq 20); do sleep 1.5; now=$(counted); [ "$now" = "$last" ] && break; last=$now; done
+  echo "$now"
+}
 cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
 ticks=$(getconf CLK_TCK)
 
