@@ -32,7 +32,7 @@ public class IngestLoopbackBenchmarks
     private static readonly Method<byte[], byte[]> TraceExport = new(MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Bytes, Bytes);
     private static readonly Method<byte[], byte[]> MetricsExport = new(MethodType.Unary, "opentelemetry.proto.collector.metrics.v1.MetricsService", "Export", Bytes, Bytes);
 
-    private const string OrdersSlos = """
+    internal const string OrdersSlos = """
         slos:
           - name: orders-availability
             service: orders

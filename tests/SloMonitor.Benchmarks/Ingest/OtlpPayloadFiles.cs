@@ -8,8 +8,9 @@ namespace SloMonitor.Benchmarks.Ingest;
 /// Writes one trace export batch of <see cref="IngestPayloads.Traces"/> (512 server spans of service <c>orders</c>,
 /// 11 of them errors, ending now) as request bodies for a replaying load generator such as h2load: the gRPC body
 /// (the 5-byte message prefix, uncompressed, then the protobuf) and optionally the OTLP/HTTP protobuf body. The spans
-/// must reach the service within its MaxEventAge of being written. Run:
-/// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- otlp-payload GRPC_FILE [HTTP_FILE]</c>.
+/// must reach the service within its MaxEventAge of being written. SLO_FILE gets the two SLOs on <c>orders</c> that the
+/// loopback benchmark's <c>slos</c> sink runs. Run:
+/// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- otlp-payload GRPC_FILE [HTTP_FILE [SLO_FILE]]</c>.
 /// </summary>
 internal static class OtlpPayloadFiles
 {
@@ -17,7 +18,7 @@ internal static class OtlpPayloadFiles
     {
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: otlp-payload GRPC_FILE [HTTP_FILE]");
+            Console.Error.WriteLine("usage: otlp-payload GRPC_FILE [HTTP_FILE [SLO_FILE]]");
             return 2;
         }
 
@@ -30,6 +31,11 @@ internal static class OtlpPayloadFiles
         if (args.Length > 2)
         {
             File.WriteAllBytes(args[2], message);
+        }
+
+        if (args.Length > 3)
+        {
+            File.WriteAllText(args[3], IngestLoopbackBenchmarks.OrdersSlos);
         }
 
         var spans = request.ResourceSpans[0].ScopeSpans[0].Spans;

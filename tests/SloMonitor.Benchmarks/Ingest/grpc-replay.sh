@@ -25,18 +25,7 @@ pgport=$(echo "$admin" | sed "s/.*Port=\([0-9]*\).*/\1/")
 psql -h 127.0.0.1 -p $pgport -U slomonitor -d postgres -qc "CREATE DATABASE $db" >/dev/null
 conn=$(echo "$admin" | sed "s/Database=[^;]*/Database=$db/")
 dir=$(mktemp -d)
-cat > $dir/slos.yaml <<'YAML'
-slos:
-  - name: orders-availability
-    service: orders
-    objective: 99.9
-    sli: {kind: availability, match: 'span.kind="server", http.route=~"/api/.*"'}
-  - name: orders-latency
-    service: orders
-    objective: 99
-    groupBy: [http.route]
-    sli: {kind: latency, threshold: 300ms}
-YAML
+dotnet $bench otlp-payload $dir/traces.grpc $dir/traces.pb $dir/slos.yaml >/dev/null
 port=$((20000 + RANDOM % 10000))
 env "$@" ConnectionStrings__Postgres="$conn" Slos__Files__0="$dir/slos.yaml" Auth__Mode=disabled SloMonitor__ListenAddress=127.0.0.1 \
   SloMonitor__HttpPort=$port SloMonitor__OtlpGrpcPort=$((port+1)) SloMonitor__OtlpHttpPort=$((port+2)) \
@@ -73,7 +62,6 @@ for _ in $(seq 60); do
 done
 curl -sf http://127.0.0.1:$port/readyz >/dev/null || { echo "service not ready" >&2; cat $dir/log >&2; exit 1; }
 
-dotnet $bench otlp-payload $dir/traces.grpc $dir/traces.pb >/dev/null
 if [ "$path" = grpc ]; then
   target=(http://127.0.0.1:$((port+1))/opentelemetry.proto.collector.trace.v1.TraceService/Export -H 'content-type: application/grpc' -H 'te: trailers' -d $dir/traces.grpc)
 else

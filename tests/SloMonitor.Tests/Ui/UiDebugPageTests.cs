@@ -32,8 +32,17 @@ public sealed class UiDebugPageTests
             SloYaml = Slos,
             Settings = { ["Slos:Attribution:GoodSampleEvery"] = "1", ["Slos:Attribution:GoodSamplesPerMinute"] = "0", ["Slos:Attribution:SketchWidth"] = "4096" },
         });
-        var failed = AttributionApiTests.ExportShopTraffic(service, "4.0.0", end: DateTimeOffset.UtcNow.AddMinutes(-3));
-        foreach (var (trace, span) in AttributionApiTests.ExportShopTraffic(service, "4.1.0"))
+        // Each export's one failing non-checkout request ends a second before the rest: keep both exports clear of
+        // the first seconds of a 10-minute exemplar slice, or that request alone opens a slice of its own.
+        var now = DateTimeOffset.UtcNow;
+        while (now.ToUnixTimeSeconds() % 600 < 3 || now.AddMinutes(-3).ToUnixTimeSeconds() % 600 < 3)
+        {
+            await Task.Delay(500);
+            now = DateTimeOffset.UtcNow;
+        }
+
+        var failed = AttributionApiTests.ExportShopTraffic(service, "4.0.0", end: now.AddMinutes(-3));
+        foreach (var (trace, span) in AttributionApiTests.ExportShopTraffic(service, "4.1.0", end: now))
         {
             failed[trace] = span;
         }
