@@ -27,7 +27,7 @@ internal sealed class CounterPush(HttpClient http, Uri otlp, CounterWorkload wor
                 foreach (var at in instants)
                 {
                     var point = new NumberDataPoint { StartTimeUnixNano = start, TimeUnixNano = (ulong)IngestPayloads.UnixNano(at), AsInt = workload.Count(i, errors, at) };
-                    point.Attributes.Add(new KeyValue { Key = "code", Value = new AnyValue { StringValue = errors ? "500" : "200" } });
+                    point.Attributes.Add(new KeyValue { Key = "code", Value = new AnyValue { StringValue = CounterWorkload.Code(errors) } });
                     sum.DataPoints.Add(point);
                 }
             }

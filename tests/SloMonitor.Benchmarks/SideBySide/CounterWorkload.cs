@@ -19,6 +19,11 @@ internal sealed class CounterWorkload(int services, DateTimeOffset origin)
 
     public static string Service(int i) => "svc-" + i.ToString(CultureInfo.InvariantCulture);
 
+    public static string Code(bool errors) => errors ? "500" : "200";
+
+    /// <summary>The Prometheus labels of one of service <paramref name="i"/>'s two series, as scraped and backfilled.</summary>
+    public static string PrometheusLabels(int i, bool errors) => $"{{service=\"{Service(i)}\",code=\"{Code(errors)}\"}}";
+
     public static double RequestRate(int i) => 5 + i % 10;
 
     public static double ErrorShare(int i) => 0.0005 * (1 + i % 4);

@@ -116,7 +116,7 @@ internal static class SideBySideFeed
                 foreach (var errors in (ReadOnlySpan<bool>)[false, true])
                 {
                     text.Append(CultureInfo.InvariantCulture,
-                        $"{CounterWorkload.PrometheusMetric}_total{{service=\"{CounterWorkload.Service(i)}\",code=\"{(errors ? 500 : 200)}\"}} {workload.Count(i, errors, now)}\n");
+                        $"{CounterWorkload.PrometheusMetric}_total{CounterWorkload.PrometheusLabels(i, errors)} {workload.Count(i, errors, now)}\n");
                 }
             }
 

@@ -51,7 +51,7 @@ internal static class WorkloadFiles
         {
             foreach (var errors in (ReadOnlySpan<bool>)[false, true])
             {
-                var labels = $"{{service=\"{CounterWorkload.Service(i)}\",code=\"{(errors ? 500 : 200)}\"}}";
+                var labels = CounterWorkload.PrometheusLabels(i, errors);
                 for (var at = workload.Origin; at <= end; at += HistoryStep)
                 {
                     history.Write(string.Create(CultureInfo.InvariantCulture, $"{counter}_total{labels} {workload.Count(i, errors, at)} {at.ToUnixTimeSeconds()}\n"));
