@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Playwright;
 
 namespace SloMonitor.Tests.Ui;
 
@@ -38,7 +39,7 @@ public sealed class UiAdjustmentTests
         // The engine applies it from its next evaluation: the events of the range no longer count.
         var badAfter = await WaitForBadEventsAsync(scenario, bad => bad < badBefore);
         Assert.InRange(badAfter, 50, badBefore - 100);
-        await page.ReloadAsync();
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.Commit });
         await UiBrowser.WaitForRefreshAsync(page);
         Assert.Equal(badAfter.ToString(CultureInfo.InvariantCulture), await page.Locator("[data-bad]").First.GetAttributeAsync("data-bad"));
         var entry = page.Locator("#slo-timeline-list li[data-action='slo.adjustment.created']");

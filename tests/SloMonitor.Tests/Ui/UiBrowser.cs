@@ -73,9 +73,32 @@ internal sealed class UiBrowser : IAsyncDisposable
                 Record($"console error on {page.Url}: {message.Text}");
             }
         };
-        await page.GotoAsync(path);
+        // Commit, not load: the page says itself when its data is in (its main element stops being busy).
+        await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.Commit });
         await WaitForRefreshAsync(page);
         return page;
+    }
+
+    /// <summary>
+    /// After a click that navigates: waits until the page's address ends with <paramref name="path"/>, then for the new
+    /// page's first refresh. Reads the address the browser reports rather than waiting on a load state: Playwright
+    /// waits for a load event of its own when the address already matches, and on a slow machine that wait outlasted
+    /// the page being ready.
+    /// </summary>
+    public static async Task WaitForAddressAsync(IPage page, string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!new Uri(page.Url).AbsolutePath.EndsWith(path, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the page stayed at {page.Url}; expected an address ending {path}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        await WaitForRefreshAsync(page);
     }
 
     /// <summary>Waits until the page finished a refresh (its main element is no longer busy) and did not fail.</summary>

@@ -53,8 +53,7 @@ public sealed class UiDebugPageTests
         var slo = await browser.OpenAsync(service.BaseAddress, "ui/slos/shop-availability");
         Assert.Equal("1", await slo.Locator("#burn-rate-chart .chart-body").GetAttributeAsync("data-markers"));
         await slo.Locator("#debug-link").ClickAsync();
-        await slo.WaitForURLAsync("**/ui/slos/shop-availability/debug", new() { WaitUntil = WaitUntilState.Commit });
-        await UiBrowser.WaitForRefreshAsync(slo);
+        await UiBrowser.WaitForAddressAsync(slo, "/ui/slos/shop-availability/debug");
         var page = slo;
 
         var first = page.Locator("#top-attribution tbody tr").First;

@@ -111,8 +111,7 @@ public sealed class UiPagesTests
         await Screenshots.SaveAsync(oncall, "oncall");
 
         await row.Locator("a[href^='/ui/incidents/']").ClickAsync();
-        await oncall.WaitForURLAsync($"**/ui/incidents/{id}", new() { WaitUntil = WaitUntilState.Commit });
-        await UiBrowser.WaitForRefreshAsync(oncall);
+        await UiBrowser.WaitForAddressAsync(oncall, $"/ui/incidents/{id}");
         await oncall.Locator("#ack").ClickAsync();
 
         await oncall.Locator("#timeline li[data-kind='acked']", new() { HasText = "alice" }).WaitForAsync();

@@ -30,8 +30,7 @@ public sealed class UiSingleSignOnTests
         await page.Locator("#sso-sign-in").ClickAsync();
 
         await page.Locator("#principal", new() { HasText = "alice@example.com" }).WaitForAsync();
-        await page.WaitForURLAsync($"**/ui/incidents/{id}", new() { WaitUntil = WaitUntilState.Commit });
-        await UiBrowser.WaitForRefreshAsync(page);
+        await UiBrowser.WaitForAddressAsync(page, $"/ui/incidents/{id}");
         Assert.Equal(1, issuer.CodesRedeemed);
         await page.Locator("#ack").ClickAsync();
         await page.Locator("#timeline li[data-kind='acked']", new() { HasText = "alice@example.com" }).WaitForAsync();
