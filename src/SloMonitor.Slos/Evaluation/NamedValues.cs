@@ -13,24 +13,39 @@ internal sealed class NamedValues<T> : IReadOnlyDictionary<string, T>
 {
     private readonly string[] _names;
     private readonly T[] _values;
+    private readonly int _offset;
 
     /// <summary>The values of <paramref name="names"/>, one each, in their order (both arrays are kept, not copied).</summary>
     public NamedValues(string[] names, T[] values)
+        : this(names, values, 0)
     {
         if (names.Length != values.Length)
         {
             throw new ArgumentException($"{values.Length} values for {names.Length} names", nameof(values));
         }
+    }
+
+    /// <summary>
+    /// The values of <paramref name="names"/> in <paramref name="values"/> from <paramref name="offset"/> on, one each
+    /// (a slice of an array shared with other figures, kept, not copied).
+    /// </summary>
+    public NamedValues(string[] names, T[] values, int offset)
+    {
+        if (offset < 0 || values.Length - offset < names.Length)
+        {
+            throw new ArgumentException($"{values.Length - offset} values from {offset} on for {names.Length} names", nameof(values));
+        }
 
         _names = names;
         _values = values;
+        _offset = offset;
     }
 
     public int Count => _names.Length;
 
     public IEnumerable<string> Keys => _names;
 
-    public IEnumerable<T> Values => _values;
+    public IEnumerable<T> Values => new ArraySegment<T>(_values, _offset, _names.Length);
 
     public T this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no figures named '{key}'");
 
@@ -45,7 +60,7 @@ internal sealed class NamedValues<T> : IReadOnlyDictionary<string, T>
             return false;
         }
 
-        value = _values[i];
+        value = _values[_offset + i];
         return true;
     }
 
@@ -53,7 +68,7 @@ internal sealed class NamedValues<T> : IReadOnlyDictionary<string, T>
     {
         for (var i = 0; i < _names.Length; i++)
         {
-            yield return new KeyValuePair<string, T>(_names[i], _values[i]);
+            yield return new KeyValuePair<string, T>(_names[i], _values[_offset + i]);
         }
     }
 

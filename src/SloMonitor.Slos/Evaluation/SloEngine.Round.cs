@@ -10,7 +10,7 @@ public sealed partial class SloEngine
 
     /// <summary>
     /// Evaluates every SLO now — one evaluation per SLO, then one per group — and publishes the result as
-    /// <see cref="Status"/> (for an SLO whose owner's evaluation is fresh, that one: see <see cref="UseOwnerEvaluation"/>). Returns the evaluations, overall ones first within each SLO. An SLO whose evaluation
+    /// <see cref="Status"/> (for an SLO whose owner's evaluation is fresh, that one: see <see cref="UseOwnerEvaluation"/>). Returns the evaluations in the order of the SLOs' names, overall ones first within each SLO. An SLO whose evaluation
     /// throws is published in state <c>error</c> with the message, keeping the alerts it had, and the round goes on.
     /// </summary>
     public IReadOnlyList<SloEvaluation> EvaluateRound()
@@ -22,29 +22,35 @@ public sealed partial class SloEngine
                 _changesDuringRound = [];
             }
 
-            var slos = _index.ToList();
+            var order = RoundOrder();
+            var slos = order.Slos;
             var now = _time.GetUtcNow();
             var previous = _status;
-            var results = new EvaluatedSlo[slos.Count];
-            if (slos.Count < 64)
+            var results = new EvaluatedSlo[slos.Length];
+            var storage = new RoundStorage(WindowsOf(slos));
+            if (slos.Length < 64)
             {
-                for (var i = 0; i < slos.Count; i++)
+                for (var i = 0; i < slos.Length; i++)
                 {
-                    results[i] = Evaluate(slos[i], now, previous);
+                    results[i] = Evaluate(slos[i], now, previous, storage);
                 }
             }
             else
             {
-                Parallel.For(0, slos.Count, i => results[i] = Evaluate(slos[i], now, previous));
+                Parallel.For(0, slos.Length, i => results[i] = Evaluate(slos[i], now, previous, storage));
             }
 
-            var builder = ImmutableSortedDictionary.CreateBuilder<string, EvaluatedSlo>(StringComparer.Ordinal);
             var flat = new List<SloEvaluation>(results.Length);
-            var owned = HasOwned();
-            for (var i = 0; i < results.Length; i++)
+            if (HasOwned())
             {
-                var result = owned ? OwnedOr(results[i], slos[i], now) : results[i];
-                builder[result.Definition.Name] = result;
+                for (var i = 0; i < results.Length; i++)
+                {
+                    results[i] = OwnedOr(results[i], slos[i], now);
+                }
+            }
+
+            foreach (var result in results)
+            {
                 flat.Add(result.Overall);
                 flat.AddRange(result.Groups);
             }
@@ -52,42 +58,73 @@ public sealed partial class SloEngine
             lock (_statusLock)
             {
                 // Changes made while the round ran are newer than what the round saw of them.
+                var snapshot = SloStatusSnapshot.OfRound(order.Names, results, now, _status.Round + 1);
                 foreach (var (name, entry) in _changesDuringRound)
                 {
-                    if (entry is null)
-                    {
-                        builder.Remove(name);
-                    }
-                    else
-                    {
-                        builder[name] = entry;
-                    }
+                    snapshot = snapshot.With(name, entry);
                 }
 
                 _changesDuringRound = null;
-                _status = new SloStatusSnapshot(builder.ToImmutable(), now, _status.Round + 1);
+                _status = snapshot;
             }
 
             return flat;
         }
     }
 
+    /// <summary>The SLOs of <see cref="SloIndex.Version"/> <paramref name="Version"/>, ordered by name, and their names.</summary>
+    private sealed record SloOrder(long Version, CompiledSlo[] Slos, string[] Names);
+
     private void Publish(string name, EvaluatedSlo? entry)
     {
         lock (_statusLock)
         {
-            var slos = entry is null ? _status.Slos.Remove(name) : _status.Slos.SetItem(name, entry);
-            _status = new SloStatusSnapshot(slos, _status.RoundAt, _status.Round);
+            _status = _status.With(name, entry);
             _changesDuringRound?.Add((name, entry));
         }
     }
 
-    private EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, SloStatusSnapshot previous)
+    /// <summary>
+    /// Every SLO, ordered by name, and their names: the round before's while no SLO was set or removed since (taking
+    /// and sorting 100,000 of them is a serial part of a round otherwise). Called under the round lock.
+    /// </summary>
+    private SloOrder RoundOrder()
+    {
+        var version = _index.Version;
+        if (_roundOrder is { } known && known.Version == version)
+        {
+            return known;
+        }
+
+        var slos = _index.ToList().ToArray();
+        var names = new string[slos.Length];
+        for (var i = 0; i < slos.Length; i++)
+        {
+            names[i] = slos[i].Definition.Name;
+        }
+
+        Array.Sort(names, slos, StringComparer.Ordinal);
+        return _roundOrder = new SloOrder(version, slos, names);
+    }
+
+    /// <summary>How many window figures a round of <paramref name="slos"/> writes, groups as they stand now included.</summary>
+    private static int WindowsOf(CompiledSlo[] slos)
+    {
+        var windows = 0L;
+        foreach (var slo in slos)
+        {
+            windows += (long)slo.StatusNames.Length * (1 + slo.Tracks.Groups.Count);
+        }
+
+        return (int)Math.Min(windows, Array.MaxLength / 2);
+    }
+
+    private EvaluatedSlo Evaluate(CompiledSlo slo, DateTimeOffset now, SloStatusSnapshot previous, RoundStorage? storage = null)
     {
         try
         {
             BeforeEvaluation?.Invoke(slo.Definition);
-            return EvaluateTracks(slo, now);
+            return EvaluateTracks(slo, now, storage);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -100,10 +137,10 @@ public sealed partial class SloEngine
         }
     }
 
-    private static EvaluatedSlo EvaluateTracks(CompiledSlo slo, DateTimeOffset now)
+    private static EvaluatedSlo EvaluateTracks(CompiledSlo slo, DateTimeOffset now, RoundStorage? storage)
     {
         var tracks = slo.Tracks;
-        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, Problems(tracks)));
+        var overall = new SloEvaluation(slo.Definition, EmptyLabels, SloEvaluator.Evaluate(slo, tracks.Overall, now, Problems(tracks), storage));
         if (tracks.GroupBy.Length == 0)
         {
             return new EvaluatedSlo(slo, overall, [], tracks.OverallOnly);
@@ -112,7 +149,7 @@ public sealed partial class SloEngine
         var groups = new List<(string Key, SloEvaluation Evaluation, SliTrack Track)>();
         foreach (var group in tracks.Groups)
         {
-            var evaluation = new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, []));
+            var evaluation = new SloEvaluation(slo.Definition, group.Labels, SloEvaluator.Evaluate(slo, group.Track, now, [], storage));
             groups.Add((group.SortKey, evaluation, group.Track));
         }
 

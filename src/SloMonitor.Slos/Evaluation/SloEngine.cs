@@ -24,6 +24,7 @@ public sealed partial class SloEngine : ITelemetrySink
     private readonly Lock _statusLock = new();
     private volatile SloStatusSnapshot _status = SloStatusSnapshot.Empty;
     private List<(string Name, EvaluatedSlo? Entry)>? _changesDuringRound;
+    private SloOrder? _roundOrder;
 
     public SloEngine(TimeProvider time, SloEngineOptions options, string tenant = Storage.Tenants.Default)
     {

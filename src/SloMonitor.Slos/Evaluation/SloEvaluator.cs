@@ -21,7 +21,8 @@ internal static class SloEvaluator
     [ThreadStatic]
     private static List<ActiveAlert>? t_alerts;
 
-    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems)
+    /// <summary>Evaluates <paramref name="track"/> now, its window figures in <paramref name="storage"/> when a round gives it.</summary>
+    public static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, RoundStorage? storage = null)
     {
         lock (track.EvaluationLock)
         {
@@ -29,7 +30,7 @@ internal static class SloEvaluator
             var readings = ArrayPool<TrackReading>.Shared.Rent(slo.Windows.Length);
             try
             {
-                return Evaluate(slo, track, now, problems, readings);
+                return Evaluate(slo, track, now, problems, readings, storage);
             }
             finally
             {
@@ -39,13 +40,14 @@ internal static class SloEvaluator
     }
 
     /// <summary>The evaluation itself, under the track's evaluation lock, with room for a reading of each rolling window.</summary>
-    private static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, TrackReading[] readings)
+    private static SloStatus Evaluate(CompiledSlo slo, SliTrack track, DateTimeOffset now, IReadOnlyList<string> problems, TrackReading[] readings, RoundStorage? storage)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var definition = slo.Definition;
         var allowed = definition.AllowedErrorRatio;
         var pending = definition.Sli.IsTimeslice ? track.PendingSlices(nowMs) : null;
-        var windows = new WindowStatus[slo.StatusNames.Length];
+        var (windowArray, windowOffset) = storage?.TakeWindows(slo.StatusNames.Length) ?? (new WindowStatus[slo.StatusNames.Length], 0);
+        var windows = windowArray.AsSpan(windowOffset, slo.StatusNames.Length);
         var excluded = slo.Excluded;
         for (var i = 0; i < slo.Windows.Length; i++)
         {
@@ -110,7 +112,7 @@ internal static class SloEvaluator
         var state = !burning
             ? (sloReading.Total == 0 || silent ? SloStatus.NoData : SloStatus.Ok)
             : alerts.Exists(a => a.Severity == AlertingPolicy.Page && a.LongWindow != "nodata") ? SloStatus.Page : SloStatus.Ticket;
-        return new SloStatus(state, new NamedValues<WindowStatus>(slo.StatusNames, windows), budget, alerts.Count == 0 ? [] : alerts.ToArray(), now)
+        return new SloStatus(state, new NamedValues<WindowStatus>(slo.StatusNames, windowArray, windowOffset), budget, alerts.Count == 0 ? [] : alerts.ToArray(), now)
         {
             Problems = problems,
             Budgets = new NamedValues<ErrorBudgetStatus>(slo.BudgetNames, budgets),

@@ -37,8 +37,15 @@ internal sealed class SloIndex
     private readonly ConcurrentDictionary<string, MetricRoute[]> _routesByMetric = new(StringComparer.Ordinal);
     private readonly SortedDictionary<TimeSpan, int> _windowLengths = [];
     private long _longestTicks;
+    private long _version;
 
     public int Count => _byName.Count;
+
+    /// <summary>
+    /// Goes up after every <see cref="Set"/> and <see cref="Remove"/> has changed the SLOs: a list taken after reading
+    /// a version holds every change up to that version.
+    /// </summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The longest window of any SLO (its data, not its alerting rules).</summary>
     public TimeSpan Longest => TimeSpan.FromTicks(Volatile.Read(ref _longestTicks));
@@ -71,6 +78,7 @@ internal sealed class SloIndex
 
         _byName[slo.Definition.Name] = slo;
         Route(slo);
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>Takes the SLO out; returns it, or null when there was none. Called under the engine's change lock.</summary>
@@ -82,6 +90,7 @@ internal sealed class SloIndex
         }
 
         Unroute(old);
+        Interlocked.Increment(ref _version);
         return old;
     }
 

@@ -11,17 +11,16 @@ namespace SloMonitor.Benchmarks.Slos;
 /// ten seconds after the one before as in the service (so the windows slide), with what each allocates, and reads
 /// every SLO from the published snapshot as the API does. Reports the managed heap and
 /// the resident memory per SLO. Run:
-/// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- round-cost [SLOS] [MINUTES_OF_TRAFFIC]</c>
-/// (defaults 100,000 and 360).
+/// <c>dotnet run -c Release --project tests/SloMonitor.Benchmarks -- round-cost [SLOS] [MINUTES_OF_TRAFFIC] [ROUNDS]</c>
+/// (defaults 100,000, 360 and 5; more rounds leave time to attach a profiler).
 /// </summary>
 internal static class SloRoundCost
 {
-    private const int Rounds = 5;
-
     public static int Run(string[] args)
     {
         var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var minutes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 360;
+        var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var rssBefore = Process.GetCurrentProcess().WorkingSet64;
         var stopwatch = Stopwatch.StartNew();
@@ -34,7 +33,7 @@ internal static class SloRoundCost
             $"{count:N0} SLOs with {minutes} minutes of traffic built in {built.TotalSeconds:0.0} s; managed heap {heap / 1048576.0:N0} MiB ({heap / 1024.0 / count:0.0} KiB per SLO), resident {rss / 1048576.0:N0} MiB more ({rss / 1024.0 / count:0.0} KiB per SLO); {Environment.ProcessorCount} cores"));
 
         var evaluations = 0;
-        for (var round = 0; round <= Rounds; round++)
+        for (var round = 0; round <= rounds; round++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var paused = GC.GetTotalPauseDuration();
